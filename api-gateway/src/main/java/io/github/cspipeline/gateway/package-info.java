@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.gateway;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,179 @@
+package io.github.cspipeline.model.event;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A state change of one transfer, published on {@code cryptshare.transfer.events} with the
+ * trackingId as key. Consumers must ignore unknown fields.
+ *
+ * @param schemaVersion version of this record's wire format, currently {@value #SCHEMA_VERSION}
+ * @param eventId derived from {@code (server, trackingId, state)} by {@link #eventIdOf}, so a
+ *     redelivered or re-published event carries the same id
+ * @param server id of the Cryptshare server
+ * @param sender the transfer's sender
+ * @param trackingId the transfer's tracking id
+ * @param state the new state
+ * @param previousState the state before, {@code null} for the first event of a transfer
+ * @param occurredAt when the pipeline observed the change
+ * @param statusUrl the transfer's status URL (set from {@code PROCESSING} on)
+ * @param cryptshareState the state as Cryptshare named it, e.g. {@code DELETED_BY_EXPIRATION}
+ * @param warnings Cryptshare's {@code warnings} flag (a partly successful transfer)
+ * @param recipients the recipients with their download URLs (set on {@code ACTIVE})
+ * @param error why the transfer ended {@code REJECTED} or {@code ABANDONED}
+ */
+public record TransferEvent(
+    int schemaVersion,
+    UUID eventId,
+    String server,
+    String sender,
+    String trackingId,
+    TransferState state,
+    @Nullable TransferState previousState,
+    Instant occurredAt,
+    @Nullable URI statusUrl,
+    @Nullable String cryptshareState,
+    boolean warnings,
+    List<Recipient> recipients,
+    @Nullable TransferError error) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  /** CloudEvents {@code ce_type} of this record. */
+  public static final String CLOUD_EVENT_TYPE = "io.github.cspipeline.transfer-event.v1";
+
+  public TransferEvent {
+    Objects.requireNonNull(eventId, "eventId");
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(trackingId, "trackingId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    recipients = recipients == null ? List.of() : List.copyOf(recipients);
+  }
+
+  /**
+   * The event id of the contract: a name-based (type 3) UUID of the UTF-8 bytes of {@code server +
+   * "\n" + trackingId + "\n" + state}.
+   */
+  public static UUID eventIdOf(String server, String trackingId, TransferState state) {
+    return UUID.nameUUIDFromBytes(
+        (server + "\n" + trackingId + "\n" + state.name()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code PROCESSING}: Cryptshare accepted the finalize and the transfer can be polled. */
+  public static TransferEvent processing(
+      String server, String sender, String trackingId, Instant occurredAt, URI statusUrl) {
+    return of(server, sender, trackingId, TransferState.PROCESSING, null, occurredAt)
+        .withStatusUrl(statusUrl);
+  }
+
+  /** {@code REJECTED} or {@code ABANDONED} before the transfer existed. */
+  public static TransferEvent failedFinalize(
+      String server,
+      String sender,
+      String trackingId,
+      TransferState state,
+      Instant occurredAt,
+      TransferError error) {
+    if (state != TransferState.REJECTED && state != TransferState.ABANDONED) {
+      throw new IllegalArgumentException("not a finalize failure: " + state);
+    }
+    return new TransferEvent(
+        SCHEMA_VERSION,
+        eventIdOf(server, trackingId, state),
+        server,
+        sender,
+        trackingId,
+        state,
+        null,
+        occurredAt,
+        null,
+        null,
+        false,
+        List.of(),
+        error);
+  }
+
+  /** An event with only the identity fields set. */
+  public static TransferEvent of(
+      String server,
+      String sender,
+      String trackingId,
+      TransferState state,
+      @Nullable TransferState previousState,
+      Instant occurredAt) {
+    return new TransferEvent(
+        SCHEMA_VERSION,
+        eventIdOf(server, trackingId, state),
+        server,
+        sender,
+        trackingId,
+        state,
+        previousState,
+        occurredAt,
+        null,
+        null,
+        false,
+        List.of(),
+        null);
+  }
+
+  public TransferEvent withStatusUrl(@Nullable URI url) {
+    return new TransferEvent(
+        schemaVersion,
+        eventId,
+        server,
+        sender,
+        trackingId,
+        state,
+        previousState,
+        occurredAt,
+        url,
+        cryptshareState,
+        warnings,
+        recipients,
+        error);
+  }
+
+  /** The same event with what Cryptshare reported about the transfer. */
+  public TransferEvent withCryptshareDetails(
+      @Nullable String cryptshareState, boolean warnings, List<Recipient> recipients) {
+    return new TransferEvent(
+        schemaVersion,
+        eventId,
+        server,
+        sender,
+        trackingId,
+        state,
+        previousState,
+        occurredAt,
+        statusUrl,
+        cryptshareState,
+        warnings,
+        recipients,
+        error);
+  }
+
+  public TransferEvent withError(@Nullable TransferError newError) {
+    return new TransferEvent(
+        schemaVersion,
+        eventId,
+        server,
+        sender,
+        trackingId,
+        state,
+        previousState,
+        occurredAt,
+        statusUrl,
+        cryptshareState,
+        warnings,
+        recipients,
+        newError);
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.model.event;
+
+import org.jspecify.annotations.NullMarked;

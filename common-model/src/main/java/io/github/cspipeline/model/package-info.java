@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.model;
+
+import org.jspecify.annotations.NullMarked;

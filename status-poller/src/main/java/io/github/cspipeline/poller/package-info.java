@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.poller;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.worker;
+
+import org.jspecify.annotations.NullMarked;
