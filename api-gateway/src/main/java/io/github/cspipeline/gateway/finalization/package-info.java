@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.gateway.finalization;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,40 @@
+package io.github.cspipeline.gateway.security;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * An authenticated caller and the servers and senders it may act for.
+ *
+ * @param name the key's configured name (never the key)
+ * @param servers server ids, or {@code *}
+ * @param senders sender patterns where {@code *} matches any characters
+ */
+public record Caller(String name, List<String> servers, List<String> senders) {
+
+  public Caller {
+    servers = List.copyOf(servers);
+    senders = List.copyOf(senders);
+  }
+
+  public boolean mayUseServer(String server) {
+    return servers.contains("*") || servers.contains(server);
+  }
+
+  public boolean mayActFor(String sender) {
+    var address = sender.toLowerCase(Locale.ROOT);
+    return senders.stream().anyMatch(p -> glob(p).matcher(address).matches());
+  }
+
+  private static Pattern glob(String pattern) {
+    var regex = new StringBuilder();
+    for (String part : pattern.toLowerCase(Locale.ROOT).split("\\*", -1)) {
+      if (!regex.isEmpty()) {
+        regex.append(".*");
+      }
+      regex.append(Pattern.quote(part));
+    }
+    return Pattern.compile(regex.toString());
+  }
+}

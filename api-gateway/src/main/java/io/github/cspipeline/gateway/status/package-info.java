@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.gateway.status;
+
+import org.jspecify.annotations.NullMarked;

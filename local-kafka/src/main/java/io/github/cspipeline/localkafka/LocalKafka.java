@@ -1,0 +1,66 @@
+package io.github.cspipeline.localkafka;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * Starts a real single-node Kafka broker in KRaft mode (combined broker and controller) on a fixed
+ * port, the controller on the next port, for {@code ./run-local}. Arguments: port (9092) and data
+ * directory (a new temporary one). Not for production.
+ */
+public final class LocalKafka {
+
+  private LocalKafka() {}
+
+  public static void main(String[] args) throws IOException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
+    // Kafka's own shutdown hook still writes to the directory, so deleting it is left to the
+    // caller (./run-local wipes it before every start).
+    var dataDir =
+        args.length > 1
+            ? Files.createDirectories(Path.of(args[1]))
+            : Files.createTempDirectory("local-kafka-");
+    var config = dataDir.resolve("server.properties");
+    Files.writeString(
+        config,
+        """
+        process.roles=broker,controller
+        node.id=1
+        controller.quorum.voters=1@localhost:%2$d
+        listeners=PLAINTEXT://localhost:%1$d,CONTROLLER://localhost:%2$d
+        advertised.listeners=PLAINTEXT://localhost:%1$d
+        controller.listener.names=CONTROLLER
+        inter.broker.listener.name=PLAINTEXT
+        listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+        log.dirs=%3$s
+        num.partitions=6
+        auto.create.topics.enable=true
+        offsets.topic.replication.factor=1
+        transaction.state.log.replication.factor=1
+        transaction.state.log.min.isr=1
+        share.coordinator.state.topic.replication.factor=1
+        share.coordinator.state.topic.min.isr=1
+        group.initial.rebalance.delay.ms=0
+        """
+            .formatted(port, port + 1, dataDir.resolve("logs")));
+    int formatted =
+        kafka.tools.StorageTool.execute(
+            new String[] {
+              "format",
+              "-t",
+              Uuid.randomUuid().toString(),
+              "-c",
+              config.toString(),
+              "--ignore-formatted"
+            },
+            System.out);
+    if (formatted != 0) {
+      throw new IllegalStateException("Formatting the KRaft storage failed: " + formatted);
+    }
+    System.out.println("Kafka (KRaft) starting at localhost:" + port);
+    // Blocks until the JVM is asked to stop; Kafka's own shutdown hook closes the broker.
+    kafka.Kafka.main(new String[] {config.toString()});
+  }
+}
