@@ -4,8 +4,10 @@ import io.github.cspipeline.model.event.Recipient;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -33,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Talks to one Cryptshare server. Every HTTP outcome other than the expected success becomes a
  * {@link CryptshareException}, so callers decide on failure classes, never on HTTP details.
  */
-public final class CryptshareClient {
+public final class CryptshareClient implements CryptshareApi {
 
   static final String MAJOR_VERSION = "X-CS-MajorApiVersion";
   static final String MINOR_VERSION = "X-CS-MinimumMinorApiVersion";
@@ -42,12 +45,17 @@ public final class CryptshareClient {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_ERROR_MESSAGE = 500;
+  private static final int TOKEN_LOCK_STRIPES = 64;
 
   private final String server;
   private final CryptshareServerProperties properties;
   private final RestClient rest;
   private final Clock clock;
-  private final ConcurrentHashMap<String, VerificationToken> tokens = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
+  // Token requests are HTTP calls: they must not run inside ConcurrentHashMap.compute (which
+  // blocks unrelated keys of the same bin and pins virtual threads on JDK 21), so concurrent
+  // callers for one sender wait on a lock stripe instead.
+  private final ReentrantLock[] tokenLocks = new ReentrantLock[TOKEN_LOCK_STRIPES];
 
   public CryptshareClient(
       String server,
@@ -57,6 +65,9 @@ public final class CryptshareClient {
     this.server = server;
     this.properties = properties;
     this.clock = clock;
+    for (int i = 0; i < tokenLocks.length; i++) {
+      tokenLocks[i] = new ReentrantLock();
+    }
     var httpClient =
         HttpClient.newBuilder()
             .connectTimeout(properties.connectTimeout())
@@ -73,28 +84,44 @@ public final class CryptshareClient {
             .build();
   }
 
+  @Override
   public String server() {
     return server;
   }
 
   /**
-   * A valid verification token for {@code sender} in client-id mode, from the cache while it has
-   * more than the refresh margin left.
+   * A valid verification token for {@code sender} in client-id mode, from the cache until its
+   * refresh time (the refresh margin before it expires, or half its lifetime for short-lived
+   * tokens).
    */
+  @Override
   public VerificationToken token(String sender) {
-    var cached = tokens.get(key(sender));
-    if (cached != null && isFresh(cached)) {
+    var key = key(sender);
+    var cached = usable(tokens.get(key));
+    if (cached != null) {
       return cached;
     }
-    // compute() makes concurrent callers for the same sender wait for one token request.
-    return tokens.compute(
-        key(sender),
-        (k, current) -> current != null && isFresh(current) ? current : requestToken(sender));
+    var lock = tokenLocks[Math.floorMod(key.hashCode(), tokenLocks.length)];
+    lock.lock();
+    try {
+      cached = usable(tokens.get(key));
+      if (cached != null) {
+        return cached;
+      }
+      var fresh = requestToken(sender);
+      evictExpiredTokens();
+      tokens.put(key, new CachedToken(fresh, refreshTime(fresh)));
+      return fresh;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Forgets a token Cryptshare refused, unless another thread already replaced it. */
+  @Override
   public void invalidateToken(String sender, VerificationToken refused) {
-    tokens.remove(key(sender), refused);
+    tokens.computeIfPresent(
+        key(sender), (k, cached) -> cached.token().equals(refused) ? null : cached);
   }
 
   /** {@code POST /api/users/{sender}/verification/token} without a code (client-id mode). */
@@ -128,6 +155,7 @@ public final class CryptshareClient {
    * @return the transfer's status URL, resolved against the server and checked to stay inside its
    *     origin
    */
+  @Override
   public URI finalizeSession(String sender, String trackingId, String token) {
     var answer =
         call(
@@ -146,6 +174,7 @@ public final class CryptshareClient {
   }
 
   /** {@code GET} of a status URL (from {@link #resolveStatusUrl}). */
+  @Override
   public TransferStatus transferStatus(URI statusUrl, String token) {
     requireInsideOrigin(statusUrl);
     var answer =
@@ -169,11 +198,13 @@ public final class CryptshareClient {
   }
 
   /** The status URL Cryptshare uses for a transfer: {@code /api/users/{sender}/transfers/{id}}. */
+  @Override
   public URI statusUrlOf(String sender, String trackingId) {
     return apiUri("users", sender, "transfers", trackingId);
   }
 
   /** {@code GET /api/users/{sender}/transfers?page=&page-size=} (newest first). */
+  @Override
   public List<TransferSummary> listTransfers(String sender, String token, int page, int pageSize) {
     var uri =
         UriComponentsBuilder.fromUri(apiUri("users", sender, "transfers"))
@@ -199,12 +230,23 @@ public final class CryptshareClient {
   public URI resolveStatusUrl(String location) {
     URI resolved;
     try {
-      resolved = properties.baseUrl().resolve(location.trim());
+      resolved = baseForResolving().resolve(location.trim());
     } catch (IllegalArgumentException e) {
       throw new ForeignLocationException(server, location);
     }
     requireInsideOrigin(resolved);
     return resolved;
+  }
+
+  // RFC 3986 merges a relative reference with a base of empty path as if the path were "/"; older
+  // JDKs (before 23) do not, and would glue "api/..." onto the port.
+  private URI baseForResolving() {
+    var base = properties.baseUrl();
+    var path = base.getRawPath();
+    if (path != null && !path.isEmpty()) {
+      return base;
+    }
+    return URI.create(base.getScheme() + "://" + base.getRawAuthority() + "/");
   }
 
   private void requireInsideOrigin(URI url) {
@@ -219,9 +261,11 @@ public final class CryptshareClient {
 
   private record Answer(int status, JsonNode data, @Nullable String location) {}
 
+  private record CachedToken(VerificationToken token, Instant refreshAt) {}
+
   private Answer call(RestClient.RequestHeadersSpec<?> request, int... expected) {
     try {
-      return request.exchange(
+      return request.exchangeForRequiredValue(
           (req, res) -> {
             int status = res.getStatusCode().value();
             byte[] body = res.getBody().readAllBytes();
@@ -234,18 +278,24 @@ public final class CryptshareClient {
               }
             }
             throw errorResponse(res.getStatusCode(), res.getHeaders(), body);
-          },
-          false);
+          });
     } catch (ResourceAccessException e) {
       throw classify(e);
     }
   }
 
   private CryptshareException classify(ResourceAccessException e) {
-    Throwable cause = e.getCause() == null ? e : e.getCause();
-    if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
-      return new CryptshareException.Unreachable(server, cause);
+    // Only a failure to connect proves the request never left; anything after that (read timeout,
+    // reset, truncated answer) may have reached the server.
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof HttpConnectTimeoutException
+          || t instanceof UnknownHostException
+          || t instanceof UnresolvedAddressException) {
+        return new CryptshareException.Unreachable(server, t);
+      }
     }
+    Throwable cause = e.getCause();
     return new CryptshareException.OutcomeUnknown(server, cause instanceof IOException ? cause : e);
   }
 
@@ -316,8 +366,23 @@ public final class CryptshareClient {
         .toUri();
   }
 
-  private boolean isFresh(VerificationToken token) {
-    return token.validUntil().isAfter(clock.instant().plus(properties.tokenRefreshMargin()));
+  private @Nullable VerificationToken usable(@Nullable CachedToken cached) {
+    return cached != null && clock.instant().isBefore(cached.refreshAt()) ? cached.token() : null;
+  }
+
+  private Instant refreshTime(VerificationToken token) {
+    var now = clock.instant();
+    var beforeMargin = token.validUntil().minus(properties.tokenRefreshMargin());
+    // A token that lives shorter than twice the margin is still reused for half its lifetime,
+    // instead of being requested anew for every call.
+    var halfLife = now.plus(Duration.between(now, token.validUntil()).dividedBy(2));
+    return beforeMargin.isAfter(halfLife) ? beforeMargin : halfLife;
+  }
+
+  // One entry per sender ever seen would grow without bound; expired ones are useless anyway.
+  private void evictExpiredTokens() {
+    var now = clock.instant();
+    tokens.values().removeIf(cached -> !cached.token().validUntil().isAfter(now));
   }
 
   private String clientIdOrEmpty() {

@@ -9,12 +9,20 @@ import org.apache.kafka.common.Uuid;
  * Starts a real single-node Kafka broker in KRaft mode (combined broker and controller) on a fixed
  * port, the controller on the next port, for {@code ./run-local}. Arguments: port (9092) and data
  * directory (a new temporary one). Not for production.
+ *
+ * <p>{@code watch [topic] [bootstrap-servers]} prints a topic's records instead.
  */
 public final class LocalKafka {
 
   private LocalKafka() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("watch")) {
+      WatchTopic.run(
+          args.length > 2 ? args[2] : "localhost:9092",
+          args.length > 1 ? args[1] : "cryptshare.transfer.events");
+      return;
+    }
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
     // Kafka's own shutdown hook still writes to the directory, so deleting it is left to the
     // caller (./run-local wipes it before every start).

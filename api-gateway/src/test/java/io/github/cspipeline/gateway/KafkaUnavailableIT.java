@@ -1,0 +1,50 @@
+package io.github.cspipeline.gateway;
+
+import static io.github.cspipeline.gateway.GatewayFixtures.KEY;
+import static io.github.cspipeline.gateway.GatewayFixtures.body;
+import static io.github.cspipeline.gateway.GatewayFixtures.get;
+import static io.github.cspipeline.gateway.GatewayFixtures.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cspipeline.model.WireFormat;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** A gateway whose Kafka is gone must refuse, not half-accept. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class KafkaUnavailableIT {
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) throws Exception {
+    int closedPort;
+    try (var socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    registry.add("spring.kafka.bootstrap-servers", () -> "localhost:" + closedPort);
+    registry.add("cryptshare.gateway.send-timeout", () -> "1s");
+    registry.add("cryptshare.gateway.retry-after", () -> "7s");
+    registry.add("spring.kafka.admin.fail-fast", () -> "false");
+    for (String p : GatewayFixtures.properties()) {
+      var kv = p.split("=", 2);
+      registry.add(kv[0], () -> kv[1]);
+    }
+  }
+
+  @Value("${local.server.port}")
+  int port;
+
+  @Test
+  void answers_503_with_retry_after_and_does_not_report_the_request_as_accepted() {
+    var response = post(port, KEY, body("alice@example.com", "no-kafka-1"));
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("7");
+    assertThat(WireFormat.mapper().readTree(response.body()).path("code").asString())
+        .isEqualTo("KAFKA_UNAVAILABLE");
+    assertThat(get(port, KEY, "/api/v1/transfers/no-kafka-1").statusCode()).isEqualTo(404);
+  }
+}

@@ -1,0 +1,483 @@
+package io.github.cspipeline.cryptshare;
+
+import static io.github.cspipeline.cryptshare.StubCryptshare.error;
+import static io.github.cspipeline.cryptshare.StubCryptshare.json;
+import static io.github.cspipeline.cryptshare.StubCryptshare.raw;
+import static io.github.cspipeline.cryptshare.StubCryptshare.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.web.client.RestClient;
+
+class CryptshareClientTest {
+
+  static final String CLIENT_ID = "Cl1ent1d".repeat(8);
+  static final String SENDER = "alice@example.com";
+  static final String TRACKING_ID = "20261126-101500-AbCdEfGh";
+  static final String FINALIZE = "/api/users/" + SENDER + "/transfer-sessions/" + TRACKING_ID;
+  static final String STATUS = "/api/users/" + SENDER + "/transfers/" + TRACKING_ID;
+  static final String VERIFY = "/api/users/" + SENDER + "/verification/token";
+  static final Instant NOW = Instant.parse("2026-11-26T10:15:00Z");
+
+  StubCryptshare stub;
+  MutableClock clock = new MutableClock(NOW);
+  CryptshareClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    stub = new StubCryptshare();
+    client = client(stub.baseUrl(), Duration.ofSeconds(5));
+  }
+
+  @AfterEach
+  void stop() {
+    stub.close();
+  }
+
+  CryptshareClient client(URI baseUrl, Duration readTimeout) {
+    return new CryptshareClient(
+        "default",
+        new CryptshareServerProperties(
+            baseUrl, CLIENT_ID, Duration.ofSeconds(2), readTimeout, 10, Duration.ofMinutes(5)),
+        RestClient.builder(),
+        clock);
+  }
+
+  @Nested
+  class StatusUrl {
+
+    @Test
+    void finalize_resolves_a_relative_location_against_the_base_url() {
+      stub.on("POST", FINALIZE, json(201, "", "Location", STATUS));
+
+      var statusUrl = client.finalizeSession(SENDER, TRACKING_ID, "tok");
+
+      assertThat(statusUrl).isEqualTo(stub.baseUrl().resolve(STATUS));
+    }
+
+    @Test
+    void finalize_accepts_an_absolute_location_of_the_same_origin() {
+      stub.on("POST", FINALIZE, json(201, "", "Location", stub.baseUrl() + STATUS));
+
+      assertThat(client.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isEqualTo(URI.create(stub.baseUrl() + STATUS));
+    }
+
+    @Test
+    void finalize_without_location_falls_back_to_the_canonical_status_url() {
+      stub.on("POST", FINALIZE, json(201, ""));
+
+      assertThat(client.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isEqualTo(client.statusUrlOf(SENDER, TRACKING_ID))
+          .isEqualTo(URI.create(stub.baseUrl() + STATUS));
+    }
+
+    @Test
+    void finalize_refuses_a_location_of_another_origin() {
+      stub.on("POST", FINALIZE, json(201, "", "Location", "https://evil.example.org" + STATUS));
+
+      assertThatThrownBy(() -> client.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isInstanceOf(ForeignLocationException.class)
+          .hasMessageContaining("evil.example.org");
+    }
+
+    @Test
+    void a_path_without_leading_slash_resolves_below_a_base_url_without_path() {
+      var bare = client(URI.create("http://cs.example.com:8090"), Duration.ofSeconds(1));
+
+      assertThat(bare.resolveStatusUrl("api/users/a@b.c/transfers/T1"))
+          .isEqualTo(URI.create("http://cs.example.com:8090/api/users/a@b.c/transfers/T1"));
+    }
+
+    @Test
+    void default_ports_count_as_the_same_origin() {
+      var https = client(URI.create("https://cs.example.com"), Duration.ofSeconds(1));
+
+      assertThat(https.resolveStatusUrl("https://CS.example.com:443/api/users/a@b.c/transfers/T1"))
+          .hasHost("CS.example.com");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "https://evil.example.org/api/users/a@b.c/transfers/T1",
+          "//evil.example.org/api/users/a@b.c/transfers/T1",
+          "https://cs.example.com:8443/api/users/a@b.c/transfers/T1",
+          "http://cs.example.com/api/users/a@b.c/transfers/T1",
+          "https://user:pw@cs.example.com/api/users/a@b.c/transfers/T1",
+          "https://cs.example.com@evil.example.org/api",
+          "not a uri at all"
+        })
+    void refuses_locations_outside_the_servers_origin(String location) {
+      var https = client(URI.create("https://cs.example.com"), Duration.ofSeconds(1));
+
+      assertThatThrownBy(() -> https.resolveStatusUrl(location))
+          .isInstanceOf(ForeignLocationException.class);
+    }
+
+    @Test
+    void transfer_status_of_a_foreign_url_is_refused_without_sending_the_token() {
+      assertThatThrownBy(
+              () ->
+                  client.transferStatus(
+                      URI.create("http://evil.example.org" + STATUS), "secret-token"))
+          .isInstanceOf(ForeignLocationException.class);
+      assertThat(stub.requests()).isEmpty();
+    }
+  }
+
+  @Nested
+  class Requests {
+
+    @Test
+    void finalize_sends_the_api_version_client_id_and_token_headers() {
+      stub.on("POST", FINALIZE, json(201, "", "Location", STATUS));
+
+      client.finalizeSession(SENDER, TRACKING_ID, "tok-1");
+
+      var request = stub.requests("POST", FINALIZE).getFirst();
+      assertThat(request.header("X-CS-MajorApiVersion")).isEqualTo("1");
+      assertThat(request.header("X-CS-MinimumMinorApiVersion")).isEqualTo("10");
+      assertThat(request.header("X-CS-ClientId")).isEqualTo(CLIENT_ID);
+      assertThat(request.header("X-CS-VerificationToken")).isEqualTo("tok-1");
+    }
+
+    @Test
+    void transfer_status_reads_state_warnings_and_recipients() {
+      stub.on(
+          "GET",
+          STATUS,
+          json(
+              200,
+              """
+              {"data": {"status": {"state": "active", "warnings": true, "recipients": [
+                 {"mail": "bob@example.org", "downloadUrl": "https://cs.example.com/d/1",
+                  "notificationFailed": true, "extra": 1}]},
+               "transfer": {"unknown": "ignored"}}}
+              """));
+
+      var status = client.transferStatus(client.statusUrlOf(SENDER, TRACKING_ID), "tok");
+
+      assertThat(status.state()).isEqualTo("ACTIVE");
+      assertThat(status.warnings()).isTrue();
+      assertThat(status.recipients())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.mail()).isEqualTo("bob@example.org");
+                assertThat(r.downloadUrl()).isEqualTo(URI.create("https://cs.example.com/d/1"));
+                assertThat(r.notificationFailed()).isTrue();
+              });
+    }
+  }
+
+  @Nested
+  class Errors {
+
+    @Test
+    void an_error_envelope_becomes_an_error_response_with_code_and_message() {
+      stub.on("POST", FINALIZE, error(409, 2001, "No file was uploaded"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.httpStatus()).isEqualTo(409);
+      assertThat(e.errorCode()).isEqualTo(2001);
+      assertThat(e.errorMessage()).isEqualTo("No file was uploaded");
+      assertThat(e.retryAfter()).isNull();
+      assertThat(e.isTransient()).isFalse();
+      assertThat(e.isInvalidToken()).isFalse();
+      assertThat(e.server()).isEqualTo("default");
+    }
+
+    @Test
+    void retry_after_in_seconds_is_read_from_a_rate_limited_answer() {
+      stub.on("POST", FINALIZE, error(429, 2007, "Too many requests", "Retry-After", "7"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+      assertThat(e.isTransient()).isTrue();
+    }
+
+    @Test
+    void retry_after_as_http_date_is_measured_from_the_clock() {
+      stub.on(
+          "POST",
+          FINALIZE,
+          error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 10:15:30 GMT"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void an_unreadable_retry_after_is_ignored() {
+      stub.on("POST", FINALIZE, error(503, 5000, "Maintenance", "Retry-After", "soon"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.retryAfter()).isNull();
+    }
+
+    @Test
+    void an_answer_that_is_not_json_keeps_its_text_as_message() {
+      stub.on("POST", FINALIZE, raw(502, "text/html", "<html>Bad gateway</html>"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.httpStatus()).isEqualTo(502);
+      assertThat(e.errorCode()).isNull();
+      assertThat(e.errorMessage()).isEqualTo("<html>Bad gateway</html>");
+    }
+
+    @Test
+    void an_empty_error_answer_is_named_by_its_status() {
+      stub.on("POST", FINALIZE, raw(500, "text/plain", ""));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.errorMessage()).isEqualTo("HTTP 500");
+    }
+
+    @Test
+    void a_refused_token_is_recognised() {
+      stub.on("POST", FINALIZE, error(401, 3002, "Invalid verification"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.isInvalidToken()).isTrue();
+    }
+  }
+
+  @Nested
+  class Tokens {
+
+    @Test
+    void a_token_is_requested_with_the_client_id_and_then_served_from_the_cache() {
+      stub.on("POST", VERIFY, token("tok-1", "2026-11-26T11:15:00Z"));
+
+      var first = client.token(SENDER);
+      var second = client.token("Alice@Example.com");
+
+      assertThat(first.value()).isEqualTo("tok-1");
+      assertThat(first.validUntil()).isEqualTo(Instant.parse("2026-11-26T11:15:00Z"));
+      assertThat(second).isEqualTo(first);
+      assertThat(stub.requests("POST", VERIFY))
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.header("X-CS-ClientId")).isEqualTo(CLIENT_ID);
+                assertThat(r.header("X-CS-VerificationToken")).isNull();
+              });
+    }
+
+    @Test
+    void a_token_is_renewed_once_it_enters_the_refresh_margin() {
+      stub.on(
+          "POST",
+          VERIFY,
+          token("tok-1", "2026-11-26T11:15:00Z"),
+          token("tok-2", "2026-11-26T12:15:00Z"));
+      client.token(SENDER);
+
+      clock.advance(Duration.ofMinutes(54));
+      assertThat(client.token(SENDER).value()).isEqualTo("tok-1");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(client.token(SENDER).value()).isEqualTo("tok-2");
+      assertThat(stub.requests("POST", VERIFY)).hasSize(2);
+    }
+
+    @Test
+    void a_token_shorter_lived_than_the_margin_is_reused_for_half_its_lifetime() {
+      stub.on(
+          "POST",
+          VERIFY,
+          token("tok-1", "2026-11-26T10:17:00Z"),
+          token("tok-2", "2026-11-26T10:19:00Z"));
+      client.token(SENDER);
+
+      clock.advance(Duration.ofSeconds(59));
+      assertThat(client.token(SENDER).value()).isEqualTo("tok-1");
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(client.token(SENDER).value()).isEqualTo("tok-2");
+    }
+
+    @Test
+    void a_token_without_validity_is_kept_for_a_short_while() {
+      stub.on("POST", VERIFY, json(201, "{\"data\": {\"token\": \"tok-1\"}}"));
+
+      assertThat(client.token(SENDER).validUntil()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void an_invalidated_token_is_replaced_on_the_next_call() {
+      stub.on(
+          "POST",
+          VERIFY,
+          token("tok-1", "2026-11-26T11:15:00Z"),
+          token("tok-2", "2026-11-26T11:15:00Z"));
+      var refused = client.token(SENDER);
+
+      client.invalidateToken(SENDER, refused);
+
+      assertThat(client.token(SENDER).value()).isEqualTo("tok-2");
+    }
+
+    @Test
+    void invalidating_an_older_token_keeps_the_newer_one() {
+      stub.on(
+          "POST",
+          VERIFY,
+          token("tok-1", "2026-11-26T11:15:00Z"),
+          token("tok-2", "2026-11-26T11:15:00Z"));
+      var old = client.token(SENDER);
+      client.invalidateToken(SENDER, old);
+      var newer = client.token(SENDER);
+
+      client.invalidateToken(SENDER, old);
+
+      assertThat(client.token(SENDER)).isEqualTo(newer);
+      assertThat(stub.requests("POST", VERIFY)).hasSize(2);
+    }
+
+    @Test
+    void concurrent_callers_for_one_sender_share_one_token_request() throws Exception {
+      stub.on("POST", VERIFY, token("tok-1", "2026-11-26T11:15:00Z"));
+
+      var results = new ArrayList<Future<VerificationToken>>();
+      try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 16; i++) {
+          results.add(executor.submit(() -> client.token(SENDER)));
+        }
+      }
+
+      for (var result : results) {
+        assertThat(result.get().value()).isEqualTo("tok-1");
+      }
+      assertThat(stub.requests("POST", VERIFY)).hasSize(1);
+    }
+
+    @Test
+    void a_refused_token_request_is_an_error_response() {
+      stub.on("POST", VERIFY, error(403, 3002, "Invalid verification data"));
+
+      assertThatThrownBy(() -> client.token(SENDER))
+          .isInstanceOfSatisfying(
+              CryptshareException.ErrorResponse.class,
+              e -> assertThat(e.httpStatus()).isEqualTo(403));
+    }
+
+    @Test
+    void the_token_never_appears_in_its_string_form() {
+      assertThat(new VerificationToken("tok-secret", NOW).toString()).doesNotContain("tok-secret");
+    }
+  }
+
+  @Nested
+  class FailureClasses {
+
+    @Test
+    void a_refused_connection_is_unreachable() throws IOException {
+      URI closed;
+      try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+      }
+      var unreachable = client(closed, Duration.ofSeconds(2));
+
+      assertThatThrownBy(() -> unreachable.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isInstanceOf(CryptshareException.Unreachable.class);
+    }
+
+    @Test
+    void an_unknown_host_is_unreachable() {
+      var unreachable = client(URI.create("http://cryptshare.invalid"), Duration.ofSeconds(2));
+
+      assertThatThrownBy(() -> unreachable.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isInstanceOf(CryptshareException.Unreachable.class);
+    }
+
+    @Test
+    void no_answer_within_the_read_timeout_is_an_unknown_outcome() {
+      stub.on("POST", FINALIZE, stub.hang());
+      var impatient = client(stub.baseUrl(), Duration.ofMillis(300));
+
+      assertThatThrownBy(() -> impatient.finalizeSession(SENDER, TRACKING_ID, "tok"))
+          .isInstanceOf(CryptshareException.OutcomeUnknown.class);
+      assertThat(stub.requests("POST", FINALIZE)).hasSize(1);
+    }
+
+    @Test
+    void a_connection_dropped_after_the_request_is_an_unknown_outcome() throws Exception {
+      try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+          var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Reads the whole request, then hangs up without a word: a lost answer.
+        var received =
+            executor.submit(
+                () -> {
+                  try (var connection = socket.accept()) {
+                    return readHead(connection.getInputStream());
+                  }
+                });
+        var dropping =
+            client(URI.create("http://127.0.0.1:" + socket.getLocalPort()), Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> dropping.finalizeSession(SENDER, TRACKING_ID, "tok"))
+            .isInstanceOf(CryptshareException.OutcomeUnknown.class);
+        assertThat(received.get()).startsWith("POST " + FINALIZE);
+      }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+      var head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      return new String(
+          head.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+  }
+}

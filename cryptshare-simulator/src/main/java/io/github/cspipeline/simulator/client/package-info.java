@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.simulator.client;
+
+import org.jspecify.annotations.NullMarked;

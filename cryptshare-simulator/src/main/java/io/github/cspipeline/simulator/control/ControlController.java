@@ -1,0 +1,243 @@
+package io.github.cspipeline.simulator.control;
+
+import io.github.cspipeline.simulator.api.Ids;
+import io.github.cspipeline.simulator.api.Links;
+import io.github.cspipeline.simulator.api.PathVariables;
+import io.github.cspipeline.simulator.config.SimulatorProperties;
+import io.github.cspipeline.simulator.config.SimulatorSettings;
+import io.github.cspipeline.simulator.control.ControlRequests.ConfigView;
+import io.github.cspipeline.simulator.control.ControlRequests.FileSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.SeededSession;
+import io.github.cspipeline.simulator.control.ControlRequests.SenderUpdate;
+import io.github.cspipeline.simulator.control.ControlRequests.SenderView;
+import io.github.cspipeline.simulator.control.ControlRequests.SessionSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.StateUpdate;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferCalls;
+import io.github.cspipeline.simulator.session.FileInfo;
+import io.github.cspipeline.simulator.session.Outcome;
+import io.github.cspipeline.simulator.session.Recipients;
+import io.github.cspipeline.simulator.session.Session;
+import io.github.cspipeline.simulator.session.SessionStore;
+import io.github.cspipeline.simulator.session.TransferSettings;
+import io.github.cspipeline.simulator.stats.CallCounts;
+import io.github.cspipeline.simulator.stats.RequestStats;
+import io.github.cspipeline.simulator.transfer.Transfer;
+import io.github.cspipeline.simulator.transfer.TransferService;
+import io.github.cspipeline.simulator.verification.VerificationService;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/** The control API of CONTRACT.md §5: configuration, senders, seeded sessions, transfers. */
+@RestController
+@RequestMapping("/simulator")
+public class ControlController {
+
+  private static final String SEED_FILE_NAME = "document.pdf";
+  private static final long SEED_FILE_SIZE = 1024;
+  private static final int FILE_ID_LENGTH = 10;
+
+  private final SimulatorSettings settings;
+  private final VerificationService verification;
+  private final SessionStore sessions;
+  private final TransferService transfers;
+  private final RequestStats stats;
+  private final SimulatorReset reset;
+  private final Ids ids;
+  private final Clock clock;
+  private final String defaultRecipient;
+
+  public ControlController(
+      SimulatorSettings settings,
+      VerificationService verification,
+      SessionStore sessions,
+      TransferService transfers,
+      RequestStats stats,
+      SimulatorReset reset,
+      Ids ids,
+      Clock clock,
+      SimulatorProperties properties) {
+    this.settings = settings;
+    this.verification = verification;
+    this.sessions = sessions;
+    this.transfers = transfers;
+    this.stats = stats;
+    this.reset = reset;
+    this.ids = ids;
+    this.clock = clock;
+    this.defaultRecipient = properties.autoSessionRecipient();
+  }
+
+  @GetMapping("/config")
+  public ConfigView config() {
+    return view(settings.current());
+  }
+
+  @PutMapping("/config")
+  public ConfigView updateConfig(@RequestBody SimulatorSettings.Update update) {
+    try {
+      return view(settings.update(update));
+    } catch (IllegalArgumentException e) {
+      throw badRequest(e.getMessage());
+    }
+  }
+
+  @GetMapping("/senders/{email}")
+  public SenderView sender(@PathVariable String email) {
+    String key = senderKey(email);
+    return new SenderView(email, verification.isVerified(key), verification.pendingCode(key));
+  }
+
+  @PutMapping("/senders/{email}")
+  public SenderView updateSender(@PathVariable String email, @RequestBody SenderUpdate update) {
+    if (update.verified() == null) {
+      throw badRequest("verified is required");
+    }
+    verification.setVerified(senderKey(email), update.verified());
+    return sender(email);
+  }
+
+  @PostMapping("/sessions")
+  public ResponseEntity<SeededSession> seedSession(
+      @RequestBody SessionSeed seed, HttpServletRequest request) {
+    if (seed.sender() == null || !PathVariables.isEmail(seed.sender())) {
+      throw badRequest("sender must be an email address");
+    }
+    String trackingId = seed.trackingId() != null ? seed.trackingId() : ids.trackingId();
+    if (!PathVariables.isTrackingId(trackingId)) {
+      throw badRequest("trackingId must be 1-64 characters of [A-Za-z0-9_-]");
+    }
+    if (seed.processingTime() != null && seed.processingTime().isNegative()) {
+      throw badRequest("processingTime must not be negative");
+    }
+    Session session =
+        new Session(
+            trackingId,
+            seed.sender(),
+            PathVariables.key(seed.sender()),
+            null,
+            Recipients.to(recipients(seed.recipients())),
+            TransferSettings.DEFAULTS,
+            outcome(seed.outcome()),
+            seed.processingTime());
+    for (FileSeed file : files(seed.files())) {
+      session.addFile(
+          new FileInfo(ids.alphanumeric(FILE_ID_LENGTH), fileName(file), fileSize(file), null),
+          file.uploaded() == null || file.uploaded());
+    }
+    if (transfers.isTaken(trackingId) || !sessions.add(session)) {
+      throw new ResponseStatusException(
+          HttpStatus.CONFLICT, "tracking id " + trackingId + " is already taken");
+    }
+    String base = Links.base(request);
+    String sessionUrl = Links.session(base, seed.sender(), trackingId);
+    return ResponseEntity.created(URI.create(sessionUrl))
+        .body(
+            new SeededSession(
+                seed.sender(),
+                trackingId,
+                sessionUrl,
+                Links.status(base, seed.sender(), trackingId)));
+  }
+
+  @GetMapping("/transfers/{trackingId}")
+  public TransferCalls transfer(@PathVariable String trackingId) {
+    Transfer transfer = transfers.transfer(trackingId);
+    CallCounts calls = stats.calls(trackingId);
+    Session session = sessions.get(trackingId);
+    return new TransferCalls(
+        trackingId,
+        transfer == null ? null : transfer.state(clock.instant()),
+        calls.finalizeCalls(),
+        calls.statusCalls(),
+        session != null && session.isOpen());
+  }
+
+  @PutMapping("/transfers/{trackingId}")
+  public TransferCalls forceState(
+      @PathVariable String trackingId, @RequestBody StateUpdate update) {
+    Transfer transfer = transfers.transfer(trackingId);
+    if (transfer == null) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no transfer " + trackingId);
+    }
+    String state = update.state();
+    if (state != null && state.isBlank()) {
+      throw badRequest("state must not be blank (null lifts a forced state)");
+    }
+    transfer.forceState(state == null ? null : state.trim());
+    return transfer(trackingId);
+  }
+
+  @PostMapping("/reset")
+  public ResponseEntity<Void> reset() {
+    reset.resetAll();
+    return ResponseEntity.noContent().build();
+  }
+
+  private List<String> recipients(@Nullable List<String> recipients) {
+    if (recipients == null) {
+      return List.of(defaultRecipient);
+    }
+    for (String mail : recipients) {
+      if (mail == null || !PathVariables.isEmail(mail)) {
+        throw badRequest("recipients must be email addresses");
+      }
+    }
+    return recipients;
+  }
+
+  private static List<FileSeed> files(@Nullable List<FileSeed> files) {
+    return files != null ? files : List.of(new FileSeed(null, null, true));
+  }
+
+  private static String fileName(FileSeed file) {
+    return file.name() == null || file.name().isBlank() ? SEED_FILE_NAME : file.name();
+  }
+
+  private static long fileSize(FileSeed file) {
+    if (file.size() != null && file.size() < 0) {
+      throw badRequest("file size must not be negative");
+    }
+    return file.size() == null ? SEED_FILE_SIZE : file.size();
+  }
+
+  private static @Nullable Outcome outcome(@Nullable String outcome) {
+    if (outcome == null) {
+      return null;
+    }
+    try {
+      return Outcome.parse(outcome);
+    } catch (IllegalArgumentException e) {
+      throw badRequest("outcome must be ACTIVE, FAILED or ACTIVE_WITH_WARNINGS");
+    }
+  }
+
+  private static String senderKey(String email) {
+    if (!PathVariables.isEmail(email)) {
+      throw badRequest("not an email address: " + email);
+    }
+    return email.toLowerCase(Locale.ROOT);
+  }
+
+  private static ConfigView view(SimulatorSettings.Values values) {
+    return new ConfigView(
+        values.autoSessions(), values.processingTime().toString(), values.failedRatio());
+  }
+
+  private static ResponseStatusException badRequest(@Nullable String message) {
+    return new ResponseStatusException(HttpStatus.BAD_REQUEST, message);
+  }
+}

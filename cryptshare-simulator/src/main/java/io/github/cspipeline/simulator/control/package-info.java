@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.simulator.control;
+
+import org.jspecify.annotations.NullMarked;

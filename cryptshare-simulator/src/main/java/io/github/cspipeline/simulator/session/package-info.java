@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.simulator.session;
+
+import org.jspecify.annotations.NullMarked;

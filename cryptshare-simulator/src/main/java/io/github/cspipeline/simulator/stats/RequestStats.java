@@ -1,0 +1,126 @@
+package io.github.cspipeline.simulator.stats;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.springframework.stereotype.Component;
+
+/**
+ * What reached the Cryptshare API: requests per endpoint, the highest request rate in any sliding
+ * one-second window, injected faults, and per tracking id the finalize and status calls. Every
+ * arriving request counts, whatever its answer, also one refused by an injected fault.
+ */
+@Component
+public class RequestStats {
+
+  /** Faults the simulator injected. */
+  public enum Fault {
+    INJECTED_ERROR("injectedErrors"),
+    RATE_LIMITED("rateLimited"),
+    LOST_RESPONSE("lostResponses"),
+    OUTAGE("outage");
+
+    private final String key;
+
+    Fault(String key) {
+      this.key = key;
+    }
+  }
+
+  /** Requests so far and the highest number within one second. */
+  public record Rate(long requests, long maxPerSecond) {}
+
+  /** The answer of {@code GET /simulator/stats}. */
+  public record Snapshot(
+      String since, Rate total, Map<String, Rate> endpoints, Map<String, Long> faults) {}
+
+  private static final class Counter {
+    private final LongAdder requests = new LongAdder();
+    private final SlidingWindow window = new SlidingWindow();
+
+    void record(long nanos) {
+      requests.increment();
+      window.record(nanos);
+    }
+
+    Rate rate() {
+      return new Rate(requests.sum(), window.max());
+    }
+
+    void reset() {
+      requests.reset();
+      window.reset();
+    }
+  }
+
+  private final Clock clock;
+  private final Counter total = new Counter();
+  private final Map<Endpoint, Counter> endpoints = new EnumMap<>(Endpoint.class);
+  private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
+  private final Map<String, CallCounts> calls = new ConcurrentHashMap<>();
+  private volatile Instant since;
+
+  public RequestStats(Clock clock) {
+    this.clock = clock;
+    for (Endpoint endpoint : Endpoint.values()) {
+      endpoints.put(endpoint, new Counter());
+    }
+    for (Fault fault : Fault.values()) {
+      faults.put(fault, new LongAdder());
+    }
+    this.since = clock.instant();
+  }
+
+  public void record(Endpoint.Classified request) {
+    long nanos = nanos(clock.instant());
+    total.record(nanos);
+    endpoints.get(request.endpoint()).record(nanos);
+    String trackingId = request.trackingId();
+    if (trackingId != null) {
+      CallCounts counts = calls.computeIfAbsent(trackingId, id -> new CallCounts());
+      if (request.endpoint() == Endpoint.FINALIZE) {
+        counts.finalizeCalled();
+      } else if (request.endpoint() == Endpoint.STATUS) {
+        counts.statusCalled();
+      }
+    }
+  }
+
+  public void fault(Fault fault) {
+    faults.get(fault).increment();
+  }
+
+  public CallCounts calls(String trackingId) {
+    return calls.getOrDefault(trackingId, CallCounts.NONE);
+  }
+
+  public Snapshot snapshot() {
+    Map<String, Rate> perEndpoint = new LinkedHashMap<>();
+    endpoints.forEach((endpoint, counter) -> perEndpoint.put(endpoint.key(), counter.rate()));
+    Map<String, Long> injected = new LinkedHashMap<>();
+    faults.forEach((fault, count) -> injected.put(fault.key, count.sum()));
+    return new Snapshot(since.toString(), total.rate(), perEndpoint, injected);
+  }
+
+  /** Resets the totals, rates and fault counts; per tracking id counts stay. */
+  public void reset() {
+    total.reset();
+    endpoints.values().forEach(Counter::reset);
+    faults.values().forEach(LongAdder::reset);
+    since = clock.instant();
+  }
+
+  /** Resets everything, per tracking id counts included. */
+  public void clear() {
+    reset();
+    calls.clear();
+  }
+
+  static long nanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+}

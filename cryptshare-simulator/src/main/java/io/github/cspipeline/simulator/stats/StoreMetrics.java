@@ -1,0 +1,31 @@
+package io.github.cspipeline.simulator.stats;
+
+import io.github.cspipeline.simulator.session.SessionStore;
+import io.github.cspipeline.simulator.transfer.TransferStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.stereotype.Component;
+
+/** How much the simulator holds, for watching its memory during benchmarks. */
+@Component
+public class StoreMetrics implements MeterBinder {
+
+  private final SessionStore sessions;
+  private final TransferStore transfers;
+
+  public StoreMetrics(SessionStore sessions, TransferStore transfers) {
+    this.sessions = sessions;
+    this.transfers = transfers;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("simulator.sessions", sessions, SessionStore::size)
+        .description("Open transfer sessions")
+        .register(registry);
+    Gauge.builder("simulator.transfers", transfers, TransferStore::size)
+        .description("Finalized transfers")
+        .register(registry);
+  }
+}

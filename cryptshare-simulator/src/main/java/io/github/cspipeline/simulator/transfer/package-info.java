@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.simulator.transfer;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,162 @@
+package io.github.cspipeline.simulator.verification;
+
+import io.github.cspipeline.simulator.api.ApiException;
+import io.github.cspipeline.simulator.api.Caller;
+import io.github.cspipeline.simulator.api.Ids;
+import io.github.cspipeline.simulator.config.SimulatorProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * Sender verification: verification codes (email mode), tokens (client-id and email mode) and the
+ * senders the control API marked unverified. Every other sender is verified.
+ */
+@Service
+public class VerificationService {
+
+  /** A code mailed to a sender, valid for one token request of the same client. */
+  record PendingCode(String clientId, String code, Instant validUntil) {}
+
+  /** The answer of {@code GET /api/users/{email}/verification}. */
+  public record Status(
+      boolean verified, @Nullable Instant validUntil, List<String> verificationMethods) {}
+
+  private static final int TOKEN_LENGTH = 48;
+  private static final Duration CODE_VALIDITY = Duration.ofMinutes(15);
+  private static final int PURGE_EVERY = 1_000;
+
+  private final Clock clock;
+  private final Ids ids;
+  private final Duration tokenValidity;
+  private final Set<String> registeredClientIds;
+  private final Map<String, IssuedToken> tokens = new ConcurrentHashMap<>();
+  private final Map<String, PendingCode> codes = new ConcurrentHashMap<>();
+  private final Set<String> unverifiedSenders = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger issuedSincePurge = new AtomicInteger();
+
+  public VerificationService(Clock clock, Ids ids, SimulatorProperties properties) {
+    this.clock = clock;
+    this.ids = ids;
+    this.tokenValidity = properties.tokenValidity();
+    this.registeredClientIds = Set.copyOf(properties.registeredClientIds());
+  }
+
+  /**
+   * Issues a token: with a verification code (email mode) or, for a registered client id, without
+   * one (client-id mode).
+   */
+  public IssuedToken issueToken(
+      Caller caller, String senderKey, @Nullable String verificationCode) {
+    String clientId = caller.requireClientId();
+    if (verificationCode == null) {
+      if (!isRegistered(clientId)) {
+        throw ApiException.invalidVerificationData();
+      }
+    } else {
+      PendingCode pending = codes.get(senderKey);
+      boolean matches =
+          pending != null
+              && pending.clientId().equals(clientId)
+              && pending.code().equals(verificationCode)
+              && clock.instant().isBefore(pending.validUntil());
+      if (!matches || !codes.remove(senderKey, pending)) {
+        throw ApiException.invalidVerificationData();
+      }
+    }
+    purgeExpiredTokensNowAndThen();
+    IssuedToken token =
+        new IssuedToken(
+            ids.alphanumeric(TOKEN_LENGTH),
+            clientId,
+            senderKey,
+            clock.instant().plus(tokenValidity));
+    tokens.put(token.token(), token);
+    return token;
+  }
+
+  /** "Mails" a verification code; the control API reads it. */
+  public void sendCode(Caller caller, String senderKey) {
+    codes.put(
+        senderKey,
+        new PendingCode(
+            caller.requireClientId(), ids.digits(6), clock.instant().plus(CODE_VALIDITY)));
+  }
+
+  /**
+   * The caller's token if it is valid for this sender and client id and the sender is verified;
+   * else 401/3002.
+   */
+  public IssuedToken requireVerified(Caller caller, String senderKey) {
+    IssuedToken token = validToken(caller, senderKey);
+    if (token == null) {
+      throw ApiException.notVerified();
+    }
+    return token;
+  }
+
+  public Status status(Caller caller, String senderKey) {
+    IssuedToken token = validToken(caller, senderKey);
+    List<String> methods =
+        isRegistered(caller.requireClientId()) ? List.of("CLIENT_ID", "EMAIL") : List.of("EMAIL");
+    return new Status(token != null, token == null ? null : token.validUntil(), methods);
+  }
+
+  public void setVerified(String senderKey, boolean verified) {
+    if (verified) {
+      unverifiedSenders.remove(senderKey);
+    } else {
+      unverifiedSenders.add(senderKey);
+    }
+  }
+
+  public boolean isVerified(String senderKey) {
+    return !unverifiedSenders.contains(senderKey);
+  }
+
+  public @Nullable String pendingCode(String senderKey) {
+    PendingCode pending = codes.get(senderKey);
+    return pending == null ? null : pending.code();
+  }
+
+  public void clear() {
+    tokens.clear();
+    codes.clear();
+    unverifiedSenders.clear();
+  }
+
+  private @Nullable IssuedToken validToken(Caller caller, String senderKey) {
+    String value = caller.verificationToken();
+    if (value == null) {
+      return null;
+    }
+    IssuedToken token = tokens.get(value);
+    if (token == null
+        || !token.isValidAt(clock.instant())
+        || !token.senderKey().equals(senderKey)
+        || !token.clientId().equals(caller.clientId())
+        || !isVerified(senderKey)) {
+      return null;
+    }
+    return token;
+  }
+
+  private boolean isRegistered(String clientId) {
+    return registeredClientIds.isEmpty() || registeredClientIds.contains(clientId);
+  }
+
+  // Benchmarks ask for many tokens; dropping expired ones now and then keeps memory flat.
+  private void purgeExpiredTokensNowAndThen() {
+    if (issuedSincePurge.incrementAndGet() % PURGE_EVERY == 0) {
+      Instant now = clock.instant();
+      tokens.values().removeIf(token -> !token.isValidAt(now));
+    }
+  }
+}

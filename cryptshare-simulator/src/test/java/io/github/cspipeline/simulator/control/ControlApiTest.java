@@ -1,0 +1,236 @@
+package io.github.cspipeline.simulator.control;
+
+import static io.github.cspipeline.simulator.SimulatorClient.SENDER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cspipeline.simulator.SimulatorClient.Response;
+import io.github.cspipeline.simulator.SimulatorTestSupport;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class ControlApiTest extends SimulatorTestSupport {
+
+  @Test
+  void starts_from_the_documented_defaults() {
+    JsonNode config = simulator.controlOk("GET", "/simulator/config", null);
+
+    assertThat(config.get("autoSessions").asBoolean()).isFalse();
+    assertThat(config.get("processingTime").asString()).isEqualTo("PT2S");
+    assertThat(config.get("failedRatio").asDouble()).isZero();
+  }
+
+  @Test
+  void updates_the_configuration_partially() {
+    simulator.configure("{\"processingTime\": \"PT0.5S\"}");
+    JsonNode config = simulator.controlOk("PUT", "/simulator/config", "{\"autoSessions\": true}");
+
+    assertThat(config.get("autoSessions").asBoolean()).isTrue();
+    assertThat(config.get("processingTime").asString()).isEqualTo("PT0.5S");
+    assertThat(config.get("failedRatio").asDouble()).isZero();
+  }
+
+  @Test
+  void refuses_an_invalid_configuration_with_a_problem_detail() {
+    Response response = simulator.control("PUT", "/simulator/config", "{\"failedRatio\": 1.5}");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.header("Content-Type")).hasValue("application/problem+json");
+    assertThat(response.json().get("detail").asString()).contains("failedRatio");
+  }
+
+  @Test
+  void applies_a_new_processing_time_to_transfers_finalized_afterwards() {
+    simulator.configure("{\"processingTime\": \"PT30S\"}");
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    clock.advance(Duration.ofSeconds(29));
+    String before = simulator.state(SENDER, token, trackingId);
+    clock.advance(Duration.ofSeconds(1));
+    String after = simulator.state(SENDER, token, trackingId);
+
+    assertThat(before).isEqualTo("PROCESSING");
+    assertThat(after).isEqualTo("ACTIVE");
+  }
+
+  @Test
+  void counts_every_finalize_and_status_call_of_a_tracking_id_including_refused_ones() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.createSession(SENDER, token, "bob@example.org");
+
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.status(SENDER, token, trackingId);
+    String fileId = simulator.addFile(SENDER, token, trackingId, "a.pdf", 1);
+    simulator.upload(SENDER, token, trackingId, fileId, new byte[1]);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.status(SENDER, token, trackingId);
+    simulator.status(SENDER, "badToken", trackingId);
+
+    JsonNode calls = simulator.transferCalls(trackingId);
+    assertThat(calls.get("trackingId").asString()).isEqualTo(trackingId);
+    assertThat(calls.get("state").asString()).isEqualTo("PROCESSING");
+    assertThat(calls.get("finalizeCalls").asInt()).isEqualTo(3);
+    assertThat(calls.get("statusCalls").asInt()).isEqualTo(3);
+    assertThat(calls.get("sessionOpen").asBoolean()).isFalse();
+  }
+
+  @Test
+  void reports_no_state_and_no_calls_for_a_tracking_id_never_seen() {
+    JsonNode calls = simulator.transferCalls("20261126-101500-neverSeen");
+
+    assertThat(calls.get("state").isNull()).isTrue();
+    assertThat(calls.get("finalizeCalls").asInt()).isZero();
+    assertThat(calls.get("statusCalls").asInt()).isZero();
+    assertThat(calls.get("sessionOpen").asBoolean()).isFalse();
+  }
+
+  @Test
+  void counts_requests_per_endpoint_and_the_highest_rate_in_a_sliding_second() {
+    String token = simulator.token(SENDER);
+    simulator.controlOk("DELETE", "/simulator/stats", null);
+
+    sendClients(3);
+    clock.advance(Duration.ofMillis(500));
+    sendClients(2);
+    clock.advance(Duration.ofMillis(700));
+    sendClients(4);
+    simulator.list(SENDER, token, "");
+    clock.advance(Duration.ofSeconds(5));
+    simulator.list(SENDER, token, "");
+
+    JsonNode stats = simulator.stats();
+    assertThat(stats.get("total").get("requests").asLong()).isEqualTo(11);
+    // The window (0.2 s, 1.2 s] holds 2 + 4 clients requests and one list request.
+    assertThat(stats.get("total").get("maxPerSecond").asLong()).isEqualTo(7);
+    JsonNode clients = stats.get("endpoints").get("clients");
+    assertThat(clients.get("requests").asLong()).isEqualTo(9);
+    assertThat(clients.get("maxPerSecond").asLong()).isEqualTo(6);
+    assertThat(stats.get("endpoints").get("list").get("requests").asLong()).isEqualTo(2);
+    assertThat(stats.get("endpoints").get("list").get("maxPerSecond").asLong()).isEqualTo(1);
+    assertThat(stats.get("endpoints").propertyNames())
+        .contains("token", "finalize", "status", "list", "sessions", "files", "other");
+  }
+
+  @Test
+  void counts_requests_to_unknown_endpoints_as_other() {
+    simulator.send(simulator.plain("/api/nothing/here"));
+
+    assertThat(simulator.stats().get("endpoints").get("other").get("requests").asLong())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void resets_the_statistics_but_not_the_calls_per_tracking_id() {
+    String token = simulator.token(SENDER);
+    simulator.finalizeTransfer(SENDER, token, "20261126-101500-AbCdEfGh");
+
+    simulator.controlOk("DELETE", "/simulator/stats", null);
+
+    assertThat(simulator.stats().get("total").get("requests").asLong()).isZero();
+    assertThat(simulator.stats().get("total").get("maxPerSecond").asLong()).isZero();
+    assertThat(simulator.transferCalls("20261126-101500-AbCdEfGh").get("finalizeCalls").asInt())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void forgets_everything_on_reset() {
+    simulator.configure("{\"autoSessions\": true, \"failedRatio\": 0.5}");
+    simulator.faults("{\"latency\": \"PT0.01S\"}");
+    String token = simulator.token(SENDER);
+    simulator.finalizeTransfer(SENDER, token, "20261126-101500-AbCdEfGh");
+    String sessionId = simulator.createSession(SENDER, token, "bob@example.org");
+    simulator.setVerified("eve@example.com", false);
+
+    simulator.reset();
+    JsonNode statsAfterReset = simulator.stats();
+
+    assertThat(statsAfterReset.get("total").get("requests").asLong()).isZero();
+    assertThat(simulator.transferCalls("20261126-101500-AbCdEfGh").get("state").isNull()).isTrue();
+    assertThat(simulator.transferCalls("20261126-101500-AbCdEfGh").get("finalizeCalls").asInt())
+        .isZero();
+    assertThat(simulator.transferCalls(sessionId).get("sessionOpen").asBoolean()).isFalse();
+    assertThat(simulator.list(SENDER, token, "").status()).isEqualTo(401);
+    assertThat(
+            simulator
+                .controlOk("GET", "/simulator/senders/eve@example.com", null)
+                .get("verified")
+                .asBoolean())
+        .isTrue();
+    assertThat(
+            simulator.controlOk("GET", "/simulator/config", null).get("autoSessions").asBoolean())
+        .isFalse();
+    assertThat(simulator.controlOk("GET", "/simulator/faults", null).get("latency").asString())
+        .isEqualTo("PT0S");
+  }
+
+  @Test
+  void seeds_a_session_with_defaults_and_refuses_a_taken_tracking_id() {
+    JsonNode seeded =
+        simulator.controlOk("POST", "/simulator/sessions", "{\"sender\": \"alice@example.com\"}");
+    String trackingId = seeded.get("trackingId").asString();
+
+    Response again =
+        simulator.control(
+            "POST",
+            "/simulator/sessions",
+            "{\"sender\": \"alice@example.com\", \"trackingId\": \"" + trackingId + "\"}");
+    Response noSender = simulator.control("POST", "/simulator/sessions", "{}");
+    Response badOutcome =
+        simulator.control(
+            "POST", "/simulator/sessions", "{\"sender\":\"a@example.com\",\"outcome\":\"MAYBE\"}");
+
+    assertThat(trackingId).matches("\\d{8}-\\d{6}-[A-Za-z0-9]{8}");
+    assertThat(simulator.transferCalls(trackingId).get("sessionOpen").asBoolean()).isTrue();
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(noSender.status()).isEqualTo(400);
+    assertThat(badOutcome.status()).isEqualTo(400);
+    String token = simulator.token(SENDER);
+    assertThat(simulator.finalizeTransfer(SENDER, token, trackingId).status()).isEqualTo(201);
+    assertThat(
+            simulator
+                .status(SENDER, token, trackingId)
+                .data()
+                .get("status")
+                .get("recipients")
+                .get(0)
+                .get("mail")
+                .asString())
+        .isEqualTo("recipient@example.org");
+  }
+
+  @Test
+  void refuses_to_force_the_state_of_an_unknown_transfer() {
+    Response response =
+        simulator.control(
+            "PUT",
+            "/simulator/transfers/20261126-101500-unknown1",
+            "{\"state\":\"DELETED_BY_ADMIN\"}");
+
+    assertThat(response.status()).isEqualTo(404);
+  }
+
+  @Test
+  void lifts_a_forced_state_again() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    JsonNode forced =
+        simulator.controlOk(
+            "PUT", "/simulator/transfers/" + trackingId, "{\"state\":\"DELETED_BY_SECURITY\"}");
+    JsonNode lifted =
+        simulator.controlOk("PUT", "/simulator/transfers/" + trackingId, "{\"state\":null}");
+
+    assertThat(forced.get("state").asString()).isEqualTo("DELETED_BY_SECURITY");
+    assertThat(lifted.get("state").asString()).isEqualTo("PROCESSING");
+  }
+
+  private void sendClients(int count) {
+    for (int i = 0; i < count; i++) {
+      assertThat(simulator.send(simulator.api("/api/clients")).status()).isEqualTo(200);
+    }
+  }
+}

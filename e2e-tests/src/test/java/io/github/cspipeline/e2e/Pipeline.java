@@ -1,0 +1,177 @@
+package io.github.cspipeline.e2e;
+
+import io.github.cspipeline.gateway.ApiGatewayApplication;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.poller.StatusPollerApplication;
+import io.github.cspipeline.simulator.CryptshareSimulatorApplication;
+import io.github.cspipeline.worker.TransferWorkerApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole pipeline in one JVM: simulator, gateway, worker and poller as separate Spring contexts,
+ * wired to one Kafka broker, plus a consumer that records every transfer event.
+ */
+final class Pipeline implements AutoCloseable {
+
+  static final String API_KEY = "e2e-key";
+
+  /** Any 50+ alphanumerics: the simulator accepts every well-formed client id. */
+  static final String CLIENT_ID = "e2eClientId".repeat(6);
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+  private final List<TransferEvent> events = new CopyOnWriteArrayList<>();
+  private final Thread eventReader;
+  private volatile boolean running = true;
+  final int simulatorPort;
+  final int gatewayPort;
+
+  Pipeline(String bootstrapServers) {
+    simulatorPort =
+        port(
+            start(
+                CryptshareSimulatorApplication.builder(),
+                Map.of("simulator.auto-sessions", "true", "simulator.processing-time", "PT1S")));
+    var simulator = "http://localhost:" + simulatorPort;
+    var kafkaAndServer =
+        Map.of(
+            "spring.kafka.bootstrap-servers", bootstrapServers,
+            "cryptshare.servers.default.base-url", simulator,
+            "cryptshare.servers.default.client-id", CLIENT_ID);
+    start(TransferWorkerApplication.builder(), kafkaAndServer);
+    var pollerProperties = new java.util.HashMap<>(kafkaAndServer);
+    pollerProperties.put("cryptshare.poller.first-poll-delay", "PT0.5S");
+    pollerProperties.put("cryptshare.poller.backoff-max", "PT1S");
+    start(StatusPollerApplication.builder(), pollerProperties);
+    var gatewayProperties = new java.util.HashMap<>(kafkaAndServer);
+    gatewayProperties.put("cryptshare.gateway.api-keys[0].name", "e2e");
+    gatewayProperties.put("cryptshare.gateway.api-keys[0].sha256", sha256(API_KEY));
+    gatewayPort = port(start(ApiGatewayApplication.builder(), gatewayProperties));
+    eventReader =
+        Thread.ofPlatform().name("e2e-event-reader").start(() -> readEvents(bootstrapServers));
+  }
+
+  private ConfigurableApplicationContext start(
+      SpringApplicationBuilder builder, Map<String, String> properties) {
+    var args = new ArrayList<String>();
+    // No application.yml of any module applies: each app must run on its coded defaults plus
+    // what is passed here, as `java -jar` with environment variables would.
+    args.add("--spring.config.name=e2e-none");
+    args.add("--server.port=0");
+    properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+    var context = builder.run(args.toArray(String[]::new));
+    contexts.add(context);
+    return context;
+  }
+
+  private static int port(ConfigurableApplicationContext context) {
+    return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+  }
+
+  private void readEvents(String bootstrapServers) {
+    var config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (var consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(io.github.cspipeline.model.Topics.TRANSFER_EVENTS));
+      while (running) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          events.add(WireFormat.mapper().readValue(record.value(), TransferEvent.class));
+        }
+      }
+    }
+  }
+
+  List<TransferEvent> eventsOf(String trackingId) {
+    return events.stream().filter(e -> e.trackingId().equals(trackingId)).toList();
+  }
+
+  HttpResponse<String> finalize(String sender, String trackingId) {
+    return send(
+        HttpRequest.newBuilder(gateway("/api/v1/finalizations"))
+            .header("Authorization", "Bearer " + API_KEY)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    """
+                    {"sender": "%s", "trackingId": "%s"}"""
+                        .formatted(sender, trackingId)))
+            .build());
+  }
+
+  HttpResponse<String> status(String trackingId) {
+    return send(
+        HttpRequest.newBuilder(gateway("/api/v1/transfers/" + trackingId + "?server=default"))
+            .header("Authorization", "Bearer " + API_KEY)
+            .build());
+  }
+
+  /** A call to the simulator's control API. */
+  HttpResponse<String> control(String method, String path, String json) {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + simulatorPort + path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json.isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  private URI gateway(String path) {
+    return URI.create("http://localhost:" + gatewayPort + path);
+  }
+
+  private static HttpResponse<String> send(HttpRequest request) {
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(String key) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    eventReader.join(5_000);
+    for (int i = contexts.size() - 1; i >= 0; i--) {
+      contexts.get(i).close();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.github.cspipeline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/** The four paths of a transfer through the pipeline, shared by the broker variants. */
+final class TransferScenarios {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  private final Pipeline pipeline;
+
+  TransferScenarios(Pipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  static String newTrackingId() {
+    return "20261126-101500-" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+  }
+
+  /** Auto-session mode: an unknown tracking id of a verified sender finalizes and turns ACTIVE. */
+  void finalizedTransferTurnsActive() {
+    var trackingId = newTrackingId();
+
+    var accepted = pipeline.finalize("alice@example.com", trackingId);
+
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    var events = awaitTerminal(trackingId);
+    assertThat(events)
+        .extracting(TransferEvent::state)
+        .containsExactly(TransferState.PROCESSING, TransferState.ACTIVE);
+    var active = events.getLast();
+    assertThat(active.previousState()).isEqualTo(TransferState.PROCESSING);
+    assertThat(active.statusUrl())
+        .hasToString(
+            "http://localhost:%d/api/users/alice@example.com/transfers/%s"
+                .formatted(pipeline.simulatorPort, trackingId));
+    assertThat(active.recipients()).isNotEmpty();
+    assertThat(active.recipients().getFirst().downloadUrl()).isNotNull();
+    assertThat(active.eventId())
+        .isEqualTo(TransferEvent.eventIdOf("default", trackingId, TransferState.ACTIVE));
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        WireFormat.mapper()
+                            .readTree(pipeline.status(trackingId).body())
+                            .path("state")
+                            .asString())
+                    .isEqualTo("ACTIVE"));
+    assertThat(finalizeCalls(trackingId)).isEqualTo(1);
+  }
+
+  void transferWhoseProcessingFailsEndsFailed() {
+    var trackingId = newTrackingId();
+    seedSession(trackingId, "alice@example.com", true, "FAILED");
+
+    assertThat(pipeline.finalize("alice@example.com", trackingId).statusCode()).isEqualTo(202);
+
+    assertThat(awaitTerminal(trackingId))
+        .extracting(TransferEvent::state)
+        .containsExactly(TransferState.PROCESSING, TransferState.FAILED);
+  }
+
+  void unverifiedSenderIsRejected() {
+    var trackingId = newTrackingId();
+    var sender = "unverified-" + UUID.randomUUID() + "@example.com";
+    assertThat(
+            pipeline
+                .control("PUT", "/simulator/senders/" + sender, "{\"verified\": false}")
+                .statusCode())
+        .isBetween(200, 204);
+
+    assertThat(pipeline.finalize(sender, trackingId).statusCode()).isEqualTo(202);
+
+    var events = awaitTerminal(trackingId);
+    assertThat(events).extracting(TransferEvent::state).containsExactly(TransferState.REJECTED);
+    var error = events.getFirst().error();
+    assertThat(error).isNotNull();
+    assertThat(error.httpStatus()).isEqualTo(401);
+    assertThat(error.cryptshareErrorCode()).isEqualTo(3002);
+  }
+
+  void sessionWithFileNotUploadedIsRejected() {
+    var trackingId = newTrackingId();
+    seedSession(trackingId, "alice@example.com", false, "ACTIVE");
+
+    assertThat(pipeline.finalize("alice@example.com", trackingId).statusCode()).isEqualTo(202);
+
+    var events = awaitTerminal(trackingId);
+    assertThat(events).extracting(TransferEvent::state).containsExactly(TransferState.REJECTED);
+    var error = events.getFirst().error();
+    assertThat(error).isNotNull();
+    assertThat(error.httpStatus()).isEqualTo(409);
+    assertThat(error.cryptshareErrorCode()).isEqualTo(2001);
+    assertThat(finalizeCalls(trackingId)).isEqualTo(1);
+  }
+
+  private void seedSession(String trackingId, String sender, boolean uploaded, String outcome) {
+    var seeded =
+        pipeline.control(
+            "POST",
+            "/simulator/sessions",
+            """
+            {"sender": "%s", "trackingId": "%s", "recipients": ["bob@example.org"],
+             "files": [{"name": "a.pdf", "size": 10, "uploaded": %s}],
+             "outcome": "%s", "processingTime": "PT1S"}"""
+                .formatted(sender, trackingId, uploaded, outcome));
+    assertThat(seeded.statusCode()).isEqualTo(201);
+  }
+
+  private int finalizeCalls(String trackingId) {
+    var answer = pipeline.control("GET", "/simulator/transfers/" + trackingId, "");
+    return WireFormat.mapper().readTree(answer.body()).path("finalizeCalls").asInt();
+  }
+
+  /** Waits for the terminal event, then a moment longer so that a duplicate would show. */
+  private List<TransferEvent> awaitTerminal(String trackingId) {
+    await()
+        .atMost(PATIENCE)
+        .until(() -> pipeline.eventsOf(trackingId).stream().anyMatch(e -> e.state().isTerminal()));
+    await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+    return pipeline.eventsOf(trackingId);
+  }
+}

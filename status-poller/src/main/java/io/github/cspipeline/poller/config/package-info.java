@@ -1,0 +1,5 @@
+/** Wiring: the configuration record, Kafka serialization, error handling and the beans. */
+@NullMarked
+package io.github.cspipeline.poller.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,79 @@
+package io.github.cspipeline.poller.poll;
+
+import io.github.cspipeline.cryptshare.CryptshareClient;
+import io.github.cspipeline.cryptshare.CryptshareClients;
+import io.github.cspipeline.cryptshare.CryptshareException;
+import io.github.cspipeline.cryptshare.ForeignLocationException;
+import io.github.cspipeline.cryptshare.TransferStatus;
+import io.github.cspipeline.poller.watch.Watch;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls through the Cryptshare adapter with the sender's client-id-mode token, renewing a token
+ * Cryptshare refuses once per poll.
+ */
+public final class CryptshareStatusCheck implements StatusSource {
+
+  private static final Logger log = LoggerFactory.getLogger(CryptshareStatusCheck.class);
+
+  private final CryptshareClients clients;
+
+  public CryptshareStatusCheck(CryptshareClients clients) {
+    this.clients = clients;
+  }
+
+  @Override
+  public PollOutcome check(Watch watch) {
+    try {
+      var client = clients.get(watch.server());
+      URI statusUrl;
+      try {
+        // Checked before a token is even fetched: a foreign host must never see a request.
+        statusUrl = client.resolveStatusUrl(watch.statusUrl().toString());
+      } catch (ForeignLocationException e) {
+        return new PollOutcome.ForeignStatusUrl(String.valueOf(e.getMessage()));
+      }
+      return new PollOutcome.Answered(status(client, watch, statusUrl));
+    } catch (CryptshareException.ErrorResponse e) {
+      if (e.httpStatus() == 404 && !isWrongEndpoint(e)) {
+        return new PollOutcome.NotFound(e.httpStatus(), e.errorCode(), e.errorMessage());
+      }
+      return e.isTransient()
+          ? new PollOutcome.Retry(String.valueOf(e.getMessage()), e.retryAfter())
+          : new PollOutcome.Failed(String.valueOf(e.getMessage()));
+    } catch (CryptshareException e) {
+      return new PollOutcome.Retry(String.valueOf(e.getMessage()), null);
+    } catch (RuntimeException e) {
+      // E.g. a server without client-id: the poll fails, the watch goes on until fixed or expired.
+      return new PollOutcome.Failed(e.toString());
+    }
+  }
+
+  /**
+   * 404 with 1006 (no such endpoint) or 2004 (API version not supported) says nothing about the
+   * transfer: it is a configuration problem, which must not abandon every watched transfer.
+   */
+  private static boolean isWrongEndpoint(CryptshareException.ErrorResponse e) {
+    var code = e.errorCode();
+    return code != null && (code == 1006 || code == 2004);
+  }
+
+  private TransferStatus status(CryptshareClient client, Watch watch, URI statusUrl) {
+    var token = client.token(watch.sender());
+    try {
+      return client.transferStatus(statusUrl, token.value());
+    } catch (CryptshareException.ErrorResponse e) {
+      if (!e.isInvalidToken()) {
+        throw e;
+      }
+      log.info(
+          "Cryptshare refused the token of {} while polling transfer {}; retrying with a fresh one",
+          watch.sender(),
+          watch.trackingId());
+      client.invalidateToken(watch.sender(), token);
+      return client.transferStatus(statusUrl, client.token(watch.sender()).value());
+    }
+  }
+}

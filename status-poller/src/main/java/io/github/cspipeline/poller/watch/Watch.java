@@ -1,0 +1,137 @@
+package io.github.cspipeline.poller.watch;
+
+import io.github.cspipeline.model.event.TransferEvent;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A transfer in {@code PROCESSING} that the poller watches, with what its next poll needs.
+ *
+ * @param key the transfer
+ * @param sender the sender, whose verification token the status poll uses
+ * @param statusUrl the transfer's status URL from the {@code PROCESSING} event
+ * @param since when the transfer entered {@code PROCESSING} (the event's {@code occurredAt})
+ * @param deadline when the watch gives up and the transfer ends {@code ABANDONED}
+ * @param nextPollAt when the next status poll is due
+ * @param polls status polls made so far
+ * @param notFoundInARow consecutive 404 answers; an answer with a state resets it
+ * @param lastCryptshareState the state Cryptshare reported last, if any
+ * @param traceparent the W3C trace context of the {@code PROCESSING} event, continued by the
+ *     terminal event
+ */
+public record Watch(
+    TransferKey key,
+    String sender,
+    URI statusUrl,
+    Instant since,
+    Instant deadline,
+    Instant nextPollAt,
+    int polls,
+    int notFoundInARow,
+    @Nullable String lastCryptshareState,
+    @Nullable String traceparent) {
+
+  public Watch {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(statusUrl, "statusUrl");
+    Objects.requireNonNull(since, "since");
+    Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(nextPollAt, "nextPollAt");
+  }
+
+  /**
+   * The watch of a transfer that just entered {@code PROCESSING}: watched until {@code
+   * watchDeadline} after the event occurred, first polled at {@code firstPollAt} (never after the
+   * deadline, so that even a late event gets one look).
+   */
+  public static Watch start(
+      TransferEvent processing,
+      URI statusUrl,
+      Instant firstPollAt,
+      Duration watchDeadline,
+      @Nullable String traceparent) {
+    var deadline = processing.occurredAt().plus(watchDeadline);
+    return new Watch(
+        new TransferKey(processing.server(), processing.trackingId()),
+        processing.sender(),
+        statusUrl,
+        processing.occurredAt(),
+        deadline,
+        firstPollAt.isAfter(deadline) ? deadline : firstPollAt,
+        0,
+        0,
+        null,
+        traceparent);
+  }
+
+  public String trackingId() {
+    return key.trackingId();
+  }
+
+  public String server() {
+    return key.server();
+  }
+
+  /** After a poll that Cryptshare answered with a state. */
+  public Watch answered(String cryptshareState) {
+    return new Watch(
+        key,
+        sender,
+        statusUrl,
+        since,
+        deadline,
+        nextPollAt,
+        polls + 1,
+        0,
+        cryptshareState,
+        traceparent);
+  }
+
+  /** After a poll that Cryptshare answered with 404. */
+  public Watch notFound() {
+    return new Watch(
+        key,
+        sender,
+        statusUrl,
+        since,
+        deadline,
+        nextPollAt,
+        polls + 1,
+        notFoundInARow + 1,
+        lastCryptshareState,
+        traceparent);
+  }
+
+  /** After a poll that got no usable answer (an error, no connection). */
+  public Watch failed() {
+    return new Watch(
+        key,
+        sender,
+        statusUrl,
+        since,
+        deadline,
+        nextPollAt,
+        polls + 1,
+        notFoundInARow,
+        lastCryptshareState,
+        traceparent);
+  }
+
+  public Watch withNextPollAt(Instant next) {
+    return new Watch(
+        key,
+        sender,
+        statusUrl,
+        since,
+        deadline,
+        next,
+        polls,
+        notFoundInARow,
+        lastCryptshareState,
+        traceparent);
+  }
+}

@@ -1,0 +1,67 @@
+package io.github.cspipeline.poller.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+  private static Backoff withoutJitter() {
+    return new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.0);
+  }
+
+  @Test
+  void doubles_the_interval_after_each_poll_up_to_the_cap() {
+    var backoff = withoutJitter();
+
+    assertThat(backoff.after(1, null)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(backoff.after(2, null)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(backoff.after(4, null)).isEqualTo(Duration.ofSeconds(16));
+    assertThat(backoff.after(5, null)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(backoff.after(10_000, null)).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void jitter_only_shortens_an_interval_so_the_cap_holds() {
+    var maximalJitter =
+        new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.999_999);
+
+    assertThat(maximalJitter.after(1, null))
+        .isBetween(Duration.ofMillis(1_600), Duration.ofMillis(1_601));
+    assertThat(maximalJitter.after(50, null))
+        .isBetween(Duration.ofSeconds(24), Duration.ofMillis(24_001));
+  }
+
+  @Test
+  void half_way_jitter_takes_half_the_jitter_fraction_off() {
+    var backoff = new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.5);
+
+    assertThat(backoff.after(3, null))
+        .isBetween(Duration.ofMillis(7_199), Duration.ofMillis(7_201));
+  }
+
+  @Test
+  void honours_a_retry_after_longer_than_the_interval_even_beyond_the_cap() {
+    var backoff = withoutJitter();
+
+    assertThat(backoff.after(1, Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
+    assertThat(backoff.after(9, Duration.ofMinutes(2))).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void ignores_a_retry_after_shorter_than_the_interval() {
+    assertThat(withoutJitter().after(3, Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void refuses_a_shrinking_multiplier_or_a_jitter_above_one() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> new Backoff(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(30), 0, () -> 0));
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> new Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 1.5, () -> 0));
+  }
+}

@@ -1,0 +1,168 @@
+package io.github.cspipeline.poller.poll;
+
+import static io.github.cspipeline.poller.PollerFixtures.CLIENT_ID;
+import static io.github.cspipeline.poller.PollerFixtures.SENDER;
+import static io.github.cspipeline.poller.PollerFixtures.SERVER;
+import static io.github.cspipeline.poller.PollerFixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cspipeline.cryptshare.CryptshareClients;
+import io.github.cspipeline.cryptshare.CryptshareServerProperties;
+import io.github.cspipeline.poller.CryptshareStub;
+import io.github.cspipeline.poller.CryptshareStub.Reply;
+import io.github.cspipeline.poller.PollerFixtures;
+import io.github.cspipeline.poller.watch.Watch;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.RestClient;
+
+class CryptshareStatusCheckTest {
+
+  private final CryptshareStub cryptshare = new CryptshareStub();
+  private final CryptshareStatusCheck check =
+      new CryptshareStatusCheck(clientsFor(cryptshare.baseUrl()));
+
+  @AfterEach
+  void stopStub() {
+    cryptshare.close();
+  }
+
+  private static CryptshareClients clientsFor(URI baseUrl) {
+    var properties =
+        new CryptshareServerProperties(
+            baseUrl, CLIENT_ID, Duration.ofSeconds(2), Duration.ofSeconds(5), 10, Duration.ZERO);
+    return new CryptshareClients(
+        Map.of(SERVER, properties), RestClient.builder(), Clock.systemUTC());
+  }
+
+  private Watch watchOf(String trackingId, URI statusUrl) {
+    return Watch.start(
+        PollerFixtures.processing(SERVER, trackingId, statusUrl, T0),
+        statusUrl,
+        T0,
+        Duration.ofHours(24),
+        null);
+  }
+
+  private Watch watchOf(String trackingId) {
+    return watchOf(trackingId, PollerFixtures.statusUrl(cryptshare.baseUrl(), SENDER, trackingId));
+  }
+
+  @Test
+  void refuses_a_status_url_outside_the_servers_origin_without_sending_any_request() {
+    var foreign =
+        watchOf(
+            "t-foreign", URI.create("https://evil.example.net/api/users/a/transfers/t-foreign"));
+
+    var outcome = check.check(foreign);
+
+    assertThat(outcome).isInstanceOf(PollOutcome.ForeignStatusUrl.class);
+    assertThat(((PollOutcome.ForeignStatusUrl) outcome).message()).contains("evil.example.net");
+    assertThat(cryptshare.requests()).isEmpty();
+  }
+
+  @Test
+  void refuses_a_status_url_on_another_port_of_the_same_host() {
+    var base = cryptshare.baseUrl();
+    var otherPort =
+        URI.create("http://127.0.0.1:" + (base.getPort() + 1) + "/api/users/a/transfers/t");
+
+    assertThat(check.check(watchOf("t", otherPort)))
+        .isInstanceOf(PollOutcome.ForeignStatusUrl.class);
+    assertThat(cryptshare.requests()).isEmpty();
+  }
+
+  @Test
+  void reports_the_state_recipients_and_download_urls_cryptshare_answers() {
+    cryptshare.script("t-active", Reply.active("https://cs.example.com/download/bob"));
+
+    var outcome = check.check(watchOf("t-active"));
+
+    assertThat(outcome).isInstanceOf(PollOutcome.Answered.class);
+    var status = ((PollOutcome.Answered) outcome).status();
+    assertThat(status.state()).isEqualTo("ACTIVE");
+    assertThat(status.warnings()).isTrue();
+    assertThat(status.recipients())
+        .singleElement()
+        .satisfies(
+            recipient -> {
+              assertThat(recipient.mail()).isEqualTo("bob@example.org");
+              assertThat(recipient.downloadUrl())
+                  .isEqualTo(URI.create("https://cs.example.com/download/bob"));
+            });
+  }
+
+  @Test
+  void renews_a_refused_token_and_polls_again_with_the_fresh_one() {
+    cryptshare.script("t-token", Reply.state("PROCESSING"));
+    cryptshare.refuseToken("token-1");
+
+    var outcome = check.check(watchOf("t-token"));
+
+    assertThat(outcome).isInstanceOf(PollOutcome.Answered.class);
+    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
+  }
+
+  @Test
+  void reuses_the_cached_token_across_polls() {
+    cryptshare.script("t-cached", Reply.state("PROCESSING"));
+
+    check.check(watchOf("t-cached"));
+    check.check(watchOf("t-cached"));
+
+    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+  }
+
+  @Test
+  void turns_a_404_into_not_found_with_cryptshares_error_code() {
+    var outcome = check.check(watchOf("t-unknown"));
+
+    assertThat(outcome).isEqualTo(new PollOutcome.NotFound(404, 2003, "stub error 404"));
+  }
+
+  @Test
+  void treats_a_404_for_a_missing_endpoint_or_api_version_as_a_failure_not_as_a_missing_transfer() {
+    cryptshare.script("t-no-endpoint", Reply.error(404, 1006, null));
+    cryptshare.script("t-old-api", Reply.error(404, 2004, null));
+
+    assertThat(check.check(watchOf("t-no-endpoint"))).isInstanceOf(PollOutcome.Failed.class);
+    assertThat(check.check(watchOf("t-old-api"))).isInstanceOf(PollOutcome.Failed.class);
+  }
+
+  @Test
+  void turns_a_429_into_a_retry_carrying_the_retry_after() {
+    cryptshare.script("t-busy", Reply.error(429, 2007, "7"));
+
+    var outcome = check.check(watchOf("t-busy"));
+
+    assertThat(outcome).isInstanceOf(PollOutcome.Retry.class);
+    assertThat(((PollOutcome.Retry) outcome).retryAfter()).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void turns_a_server_error_into_a_retry() {
+    cryptshare.script("t-5xx", Reply.error(503, 5000, null));
+
+    assertThat(check.check(watchOf("t-5xx"))).isInstanceOf(PollOutcome.Retry.class);
+  }
+
+  @Test
+  void turns_other_client_errors_into_a_failure() {
+    cryptshare.script("t-403", Reply.error(403, 3001, null));
+
+    assertThat(check.check(watchOf("t-403"))).isInstanceOf(PollOutcome.Failed.class);
+  }
+
+  @Test
+  void turns_an_unreachable_server_into_a_retry() {
+    var url = PollerFixtures.statusUrl(cryptshare.baseUrl(), SENDER, "t-down");
+    cryptshare.close();
+
+    assertThat(check.check(watchOf("t-down", url))).isInstanceOf(PollOutcome.Retry.class);
+  }
+}

@@ -1,0 +1,390 @@
+package io.github.cspipeline.poller.poll;
+
+import static io.github.cspipeline.poller.PollerFixtures.SERVER;
+import static io.github.cspipeline.poller.PollerFixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cspipeline.model.event.TransferError;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.poller.MutableClock;
+import io.github.cspipeline.poller.PollerFixtures;
+import io.github.cspipeline.poller.error.PublishException;
+import io.github.cspipeline.poller.publish.EventPublisher;
+import io.github.cspipeline.poller.watch.InMemoryWatchList;
+import io.github.cspipeline.poller.watch.TransferKey;
+import io.github.cspipeline.poller.watch.Watch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TransferPollerTest {
+
+  private static final String ID = "20261126-101500-AbCdEfGh";
+  private static final TransferKey KEY = new TransferKey(SERVER, ID);
+  private static final int NOT_FOUND_LIMIT = 3;
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final InMemoryWatchList watches = new InMemoryWatchList();
+  private final Deque<StatusSource> answers = new ArrayDeque<>();
+  private final RecordingPublisher publisher = new RecordingPublisher();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final TransferPoller poller =
+      new TransferPoller(
+          watches,
+          watch -> answers.isEmpty() ? fail("no answer scripted") : answers.poll().check(watch),
+          publisher,
+          new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.0),
+          NOT_FOUND_LIMIT,
+          new PollerMetrics(registry),
+          clock);
+
+  private static PollOutcome fail(String message) {
+    throw new AssertionError(message);
+  }
+
+  private static final class RecordingPublisher implements EventPublisher {
+    final List<TransferEvent> published = new ArrayList<>();
+    int failuresLeft;
+
+    @Override
+    public void publish(TransferEvent event, @Nullable String parentTraceparent) {
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new PublishException(event, new IllegalStateException("broker down"));
+      }
+      published.add(event);
+    }
+  }
+
+  @BeforeEach
+  void watchTheTransfer() {
+    watches.add(PollerFixtures.watch(ID));
+  }
+
+  private void answer(PollOutcome... outcomes) {
+    for (var outcome : outcomes) {
+      answers.add(watch -> outcome);
+    }
+  }
+
+  private void pollAt(Instant now) {
+    clock.set(now);
+    poller.poll(KEY);
+  }
+
+  private Watch watch() {
+    return watches.get(KEY).orElseThrow();
+  }
+
+  private double polls(String outcome) {
+    var counter =
+        registry.find(PollerMetrics.POLLS).tag("server", SERVER).tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void publishes_one_active_event_with_recipients_and_the_deterministic_event_id() {
+    answer(new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
+              assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
+              assertThat(event.eventId())
+                  .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.ACTIVE));
+              assertThat(event.occurredAt()).isEqualTo(T0.plusSeconds(1));
+              assertThat(event.statusUrl()).isEqualTo(PollerFixtures.watch(ID).statusUrl());
+              assertThat(event.cryptshareState()).isEqualTo("ACTIVE");
+              assertThat(event.warnings()).isTrue();
+              assertThat(event.recipients())
+                  .singleElement()
+                  .satisfies(
+                      r ->
+                          assertThat(r.downloadUrl())
+                              .isEqualTo(
+                                  URI.create("https://cs.example.com/download/" + ID + "/bob")));
+              assertThat(event.error()).isNull();
+            });
+    assertThat(watches.get(KEY)).isEmpty();
+    assertThat(polls("terminal")).isEqualTo(1);
+    var timeToTerminal =
+        registry.find(PollerMetrics.TIME_TO_TERMINAL).tag("state", "ACTIVE").timer();
+    assertThat(timeToTerminal).isNotNull();
+    assertThat(timeToTerminal.count()).isEqualTo(1);
+  }
+
+  @Test
+  void keeps_watching_while_cryptshare_is_processing_and_backs_off_exponentially() {
+    answer(
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
+
+    pollAt(T0.plusSeconds(1));
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
+    pollAt(T0.plusSeconds(3));
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(7));
+    pollAt(T0.plusSeconds(7));
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(15));
+
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().polls()).isEqualTo(3);
+    assertThat(watch().lastCryptshareState()).isEqualTo("PROCESSING");
+    assertThat(polls("processing")).isEqualTo(3);
+  }
+
+  @Test
+  void keeps_watching_a_pending_transfer() {
+    answer(new PollOutcome.Answered(PollerFixtures.status("PENDING")));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().nextPollAt()).isAfter(T0.plusSeconds(1));
+  }
+
+  @Test
+  void keeps_watching_a_state_it_does_not_know_and_counts_it() {
+    answer(new PollOutcome.Answered(PollerFixtures.status("QUARANTINED")));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().lastCryptshareState()).isEqualTo("QUARANTINED");
+    assertThat(polls("unknown_state")).isEqualTo(1);
+  }
+
+  @Test
+  void publishes_failed_when_cryptshare_processing_failed() {
+    answer(new PollOutcome.Answered(PollerFixtures.status("FAILED")));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.FAILED);
+              assertThat(event.cryptshareState()).isEqualTo("FAILED");
+            });
+  }
+
+  @Test
+  void publishes_deleted_with_the_cryptshare_state_that_says_how() {
+    answer(new PollOutcome.Answered(PollerFixtures.status("DELETED_BY_REVOCATION")));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.DELETED);
+              assertThat(event.cryptshareState()).isEqualTo("DELETED_BY_REVOCATION");
+              assertThat(event.eventId())
+                  .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.DELETED));
+            });
+  }
+
+  @Test
+  void polls_one_last_time_at_the_deadline_and_then_abandons_the_transfer() {
+    var deadline = T0.plus(Duration.ofHours(24));
+    answer(
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
+
+    pollAt(deadline.minusSeconds(1));
+    assertThat(watch().nextPollAt()).isEqualTo(deadline);
+    pollAt(deadline);
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
+              assertThat(event.cryptshareState()).isEqualTo("PROCESSING");
+              assertThat(event.error())
+                  .extracting(TransferError::code)
+                  .isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
+              assertThat(event.error().message()).contains("PT24H");
+            });
+    assertThat(watches.size()).isZero();
+  }
+
+  @Test
+  void publishes_the_terminal_state_found_at_the_deadline_rather_than_abandoning() {
+    answer(new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plus(Duration.ofHours(25)));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .extracting(TransferEvent::state)
+        .isEqualTo(TransferState.ACTIVE);
+  }
+
+  @Test
+  void abandons_when_every_poll_fails_until_the_deadline() {
+    answer(new PollOutcome.Failed("403 not licensed"));
+
+    pollAt(T0.plus(Duration.ofHours(24)));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.error().code()).isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
+              assertThat(event.error().message()).contains("403 not licensed");
+            });
+  }
+
+  @Test
+  void honours_the_retry_after_of_a_busy_server() {
+    answer(new PollOutcome.Retry("429", Duration.ofSeconds(45)));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(46));
+    assertThat(polls("transient")).isEqualTo(1);
+  }
+
+  @Test
+  void backs_off_after_a_transient_failure_without_retry_after() {
+    answer(new PollOutcome.Retry("503", null));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
+  }
+
+  @Test
+  void never_schedules_a_poll_after_the_deadline_even_for_a_long_retry_after() {
+    answer(new PollOutcome.Retry("429", Duration.ofHours(2)));
+
+    pollAt(T0.plus(Duration.ofHours(23)));
+
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plus(Duration.ofHours(24)));
+  }
+
+  @Test
+  void abandons_a_transfer_cryptshare_does_not_know_after_the_not_found_limit() {
+    var notFound = new PollOutcome.NotFound(404, 2003, "entity does not exist");
+    answer(notFound, notFound, notFound);
+
+    pollAt(T0.plusSeconds(1));
+    pollAt(T0.plusSeconds(3));
+    assertThat(publisher.published).isEmpty();
+    pollAt(T0.plusSeconds(7));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.error().code()).isEqualTo(TransferPoller.TRANSFER_NOT_FOUND);
+              assertThat(event.error().httpStatus()).isEqualTo(404);
+              assertThat(event.error().cryptshareErrorCode()).isEqualTo(2003);
+            });
+    assertThat(polls("not_found")).isEqualTo(3);
+  }
+
+  @Test
+  void an_answer_between_404s_starts_the_not_found_count_afresh() {
+    var notFound = new PollOutcome.NotFound(404, 2003, "entity does not exist");
+    answer(
+        notFound,
+        notFound,
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        notFound,
+        notFound);
+
+    for (int i = 1; i <= 5; i++) {
+      pollAt(watch().nextPollAt());
+    }
+
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().notFoundInARow()).isEqualTo(2);
+  }
+
+  @Test
+  void abandons_a_transfer_whose_status_url_leaves_the_server() {
+    answer(new PollOutcome.ForeignStatusUrl("outside the origin"));
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.error().code()).isEqualTo(TransferPoller.FOREIGN_STATUS_URL);
+            });
+    assertThat(polls("foreign_status_url")).isEqualTo(1);
+  }
+
+  @Test
+  void publishes_nothing_when_a_terminal_event_ended_the_watch_during_the_poll() {
+    answers.add(
+        watch -> {
+          watches.end(KEY);
+          return new PollOutcome.Answered(PollerFixtures.active(ID));
+        });
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(publisher.published).isEmpty();
+  }
+
+  @Test
+  void does_not_poll_a_transfer_that_is_no_longer_watched() {
+    watches.end(KEY);
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(answers).isEmpty();
+    assertThat(publisher.published).isEmpty();
+  }
+
+  @Test
+  void keeps_the_watch_when_publishing_fails_and_publishes_at_a_later_poll() {
+    publisher.failuresLeft = 1;
+    answer(
+        new PollOutcome.Answered(PollerFixtures.active(ID)),
+        new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plusSeconds(1));
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
+    pollAt(T0.plusSeconds(3));
+
+    assertThat(publisher.published).hasSize(1);
+    assertThat(watches.size()).isZero();
+  }
+
+  @Test
+  void survives_a_status_source_that_throws_and_polls_again_later() {
+    answers.add(
+        watch -> {
+          throw new IllegalStateException("bug");
+        });
+
+    pollAt(T0.plusSeconds(1));
+
+    assertThat(watch().nextPollAt()).isAfter(T0.plusSeconds(1));
+    assertThat(publisher.published).isEmpty();
+  }
+}

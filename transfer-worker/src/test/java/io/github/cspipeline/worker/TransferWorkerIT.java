@@ -1,0 +1,367 @@
+package io.github.cspipeline.worker;
+
+import static io.github.cspipeline.worker.StubCryptshare.after;
+import static io.github.cspipeline.worker.StubCryptshare.error;
+import static io.github.cspipeline.worker.StubCryptshare.finalizePath;
+import static io.github.cspipeline.worker.StubCryptshare.finalized;
+import static io.github.cspipeline.worker.StubCryptshare.statusPath;
+import static io.github.cspipeline.worker.WorkerFixtures.CLIENT_ID;
+import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
+import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferError;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.config.KafkaConfiguration;
+import io.github.cspipeline.worker.finalize.FinalizeMetrics;
+import io.github.cspipeline.worker.finalize.InvalidCommandException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
+
+/**
+ * The worker as the end-to-end tests start it (in-process, no configuration file, only the contract
+ * keys plus shorter retries), against an embedded Kafka broker and a stub Cryptshare.
+ */
+@EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
+@ExtendWith(OutputCaptureExtension.class)
+class TransferWorkerIT {
+
+  static StubCryptshare cryptshare;
+  static ConfigurableApplicationContext worker;
+  static KafkaProducer<String, byte[]> commands;
+  static Consumer<String, byte[]> events;
+  static Consumer<String, byte[]> deadLetters;
+  static final List<ConsumerRecord<String, byte[]>> seenEvents = new ArrayList<>();
+  static final List<ConsumerRecord<String, byte[]>> seenDeadLetters = new ArrayList<>();
+
+  @BeforeAll
+  static void start(EmbeddedKafkaBroker broker) throws Exception {
+    cryptshare = new StubCryptshare();
+    worker =
+        TransferWorkerApplication.builder()
+            .run(
+                "--spring.config.name=transfer-worker-it-has-no-config-file",
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--cryptshare.servers.default.base-url=" + cryptshare.baseUrl(),
+                "--cryptshare.servers.default.client-id=" + CLIENT_ID,
+                "--server.port=0",
+                "--cryptshare.worker.retry.initial-backoff=100ms",
+                "--cryptshare.worker.retry.max-backoff=200ms",
+                "--cryptshare.worker.retry.budget=5s",
+                "--logging.level.io.github.cspipeline=DEBUG");
+    commands =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString(),
+                ProducerConfig.LINGER_MS_CONFIG,
+                200),
+            new StringSerializer(),
+            new ByteArraySerializer());
+    events = consumer(broker, Topics.TRANSFER_EVENTS);
+    deadLetters = consumer(broker, Topics.WORKER_DEAD_LETTERS);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (commands != null) {
+      commands.close();
+    }
+    if (events != null) {
+      events.close();
+    }
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
+    if (cryptshare != null) {
+      cryptshare.close();
+    }
+  }
+
+  static Consumer<String, byte[]> consumer(EmbeddedKafkaBroker broker, String topic) {
+    Map<String, Object> config =
+        KafkaTestUtils.consumerProps(broker, "it-" + UUID.randomUUID(), false);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    var consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
+    return consumer;
+  }
+
+  static void send(String key, byte[] value) {
+    commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, key, value));
+    commands.flush();
+  }
+
+  static void send(FinalizeCommand command) {
+    send(command.trackingId(), json(command));
+  }
+
+  static byte[] json(FinalizeCommand command) {
+    return WireFormat.mapper().writeValueAsBytes(command);
+  }
+
+  static FinalizeCommand command(String trackingId) {
+    return FinalizeCommand.of(Instant.now(), "default", SENDER, trackingId, null);
+  }
+
+  static ConsumerRecord<String, byte[]> awaitRecord(
+      Consumer<String, byte[]> consumer,
+      List<ConsumerRecord<String, byte[]>> seen,
+      Predicate<ConsumerRecord<String, byte[]>> match) {
+    return await()
+        .pollInSameThread()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
+              return seen.stream().filter(match).findFirst();
+            },
+            Optional::isPresent)
+        .orElseThrow();
+  }
+
+  static TransferEvent awaitEvent(String trackingId) {
+    var record = awaitRecord(events, seenEvents, r -> trackingId.equals(r.key()));
+    return WireFormat.mapper().readValue(record.value(), TransferEvent.class);
+  }
+
+  static ConsumerRecord<String, byte[]> awaitDeadLetter(String key) {
+    return awaitRecord(deadLetters, seenDeadLetters, r -> key.equals(r.key()));
+  }
+
+  static String header(ConsumerRecord<?, ?> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  static double finalizeCount(String outcome) {
+    var counter =
+        worker
+            .getBean(MeterRegistry.class)
+            .find(FinalizeMetrics.FINALIZE)
+            .tags("server", "default", "outcome", outcome)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void an_accepted_finalize_becomes_a_processing_event_with_the_status_url() {
+    var trackingId = trackingId();
+
+    send(command(trackingId));
+
+    var record = awaitRecord(events, seenEvents, r -> trackingId.equals(r.key()));
+    var event = WireFormat.mapper().readValue(record.value(), TransferEvent.class);
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl())
+        .isEqualTo(URI.create(cryptshare.baseUrl() + statusPath(SENDER, trackingId)));
+    assertThat(event.sender()).isEqualTo(SENDER);
+    assertThat(event.server()).isEqualTo("default");
+    assertThat(header(record, CloudEvents.ID)).isEqualTo(event.eventId().toString());
+    assertThat(header(record, CloudEvents.SOURCE))
+        .isEqualTo("/cryptshare-pipeline/transfer-worker");
+    assertThat(header(record, CloudEvents.TYPE)).isEqualTo(TransferEvent.CLOUD_EVENT_TYPE);
+    assertThat(header(record, CloudEvents.SPEC_VERSION)).isEqualTo("1.0");
+    var finalize = cryptshare.requests("POST", finalizePath(SENDER, trackingId));
+    assertThat(finalize)
+        .singleElement()
+        .satisfies(
+            request -> {
+              assertThat(request.header("X-CS-ClientId")).isEqualTo(CLIENT_ID);
+              assertThat(cryptshare.issuedTokens())
+                  .contains(request.header("X-CS-VerificationToken"));
+            });
+    assertThat(finalizeCount("processing")).isPositive();
+  }
+
+  @Test
+  void a_rule_violation_becomes_a_rejected_event_with_cryptshares_error() {
+    var trackingId = trackingId();
+    cryptshare.on(
+        "POST", finalizePath(SENDER, trackingId), error(409, 2001, "A file is not uploaded"));
+
+    send(command(trackingId));
+
+    var event = awaitEvent(trackingId);
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.statusUrl()).isNull();
+    assertThat(event.error())
+        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "A file is not uploaded", 409, 2001));
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(1);
+  }
+
+  @Test
+  void two_server_errors_then_success_end_in_processing() {
+    var trackingId = trackingId();
+    cryptshare.on(
+        "POST",
+        finalizePath(SENDER, trackingId),
+        error(503, 5000, "Busy"),
+        error(503, 5000, "Busy", "Retry-After", "0"),
+        finalized());
+
+    send(command(trackingId));
+
+    assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(3);
+    assertThat(finalizeCount("retry")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void an_unreachable_budget_ends_in_abandoned_with_the_last_error() {
+    var trackingId = trackingId();
+    cryptshare.on("POST", finalizePath(SENDER, trackingId), error(502, 5000, "Bad gateway"));
+
+    send(command(trackingId));
+
+    var event = awaitEvent(trackingId);
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo("RETRY_BUDGET_SPENT");
+    assertThat(event.error().httpStatus()).isEqualTo(502);
+  }
+
+  @Test
+  void poison_records_go_to_the_dead_letter_topic_and_the_next_command_is_still_processed() {
+    var unreadable = "poison-" + UUID.randomUUID();
+    var unknownServer = trackingId();
+    var withCredential = trackingId();
+    var valid = trackingId();
+
+    send(unreadable, "{ this is not json".getBytes(StandardCharsets.UTF_8));
+    send(
+        unknownServer,
+        json(FinalizeCommand.of(Instant.now(), "nowhere", SENDER, unknownServer, null)));
+    send(
+        withCredential,
+        json(FinalizeCommand.of(Instant.now(), "default", SENDER, withCredential, "ZW5jcnlwdGVk")));
+    send(command(valid));
+
+    var dead = awaitDeadLetter(unreadable);
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{ this is not json");
+    assertThat(header(dead, KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("unreadable value", "Unexpected character");
+    assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_FQCN))
+        .isEqualTo(DeserializationException.class.getName());
+    assertThat(header(dead, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.FINALIZE_COMMANDS);
+    var misrouted = awaitDeadLetter(unknownServer);
+    assertThat(header(misrouted, KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("'nowhere' is not configured");
+    assertThat(header(misrouted, KafkaHeaders.DLT_EXCEPTION_FQCN))
+        .isEqualTo(InvalidCommandException.class.getName());
+    assertThat(WireFormat.mapper().readValue(misrouted.value(), FinalizeCommand.class).server())
+        .isEqualTo("nowhere");
+    assertThat(header(awaitDeadLetter(withCredential), KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("not supported");
+    assertThat(awaitEvent(valid).state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, unknownServer))).isEmpty();
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, withCredential))).isEmpty();
+    assertThat(
+            worker
+                .getBean(MeterRegistry.class)
+                .get(FinalizeMetrics.FINALIZE)
+                .tags("outcome", "dead_letter")
+                .counters())
+        .isNotEmpty();
+  }
+
+  @Test
+  void a_slow_transfer_does_not_hold_up_the_other_commands_of_its_poll() {
+    var slow = trackingId();
+    var fast = trackingId();
+    var release = new CountDownLatch(1);
+    cryptshare.on("POST", finalizePath(SENDER, slow), after(release, finalized()));
+
+    // One partition and one producer batch, so that both arrive in the same poll.
+    commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, slow, json(command(slow))));
+    commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, fast, json(command(fast))));
+    commands.flush();
+
+    try {
+      assertThat(awaitEvent(fast).state()).isEqualTo(TransferState.PROCESSING);
+      assertThat(seenEvents).noneMatch(r -> slow.equals(r.key()));
+    } finally {
+      release.countDown();
+    }
+    assertThat(awaitEvent(slow).state()).isEqualTo(TransferState.PROCESSING);
+  }
+
+  @Test
+  void the_client_id_and_verification_tokens_never_appear_in_the_log(CapturedOutput output) {
+    var trackingId = trackingId();
+    cryptshare.on(
+        "POST",
+        finalizePath(SENDER, trackingId),
+        error(401, 3002, "Invalid verification token"),
+        finalized());
+
+    send(command(trackingId));
+
+    assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.issuedTokens()).isNotEmpty();
+    assertThat(output.getAll()).contains(trackingId).doesNotContain(CLIENT_ID);
+    for (var token : cryptshare.issuedTokens()) {
+      assertThat(output.getAll()).doesNotContain(token);
+    }
+  }
+
+  @Test
+  void health_and_metrics_are_exposed_over_http() throws Exception {
+    var port = worker.getEnvironment().getProperty("local.server.port");
+    try (var http = HttpClient.newHttpClient()) {
+      var health =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("UP");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.github.cspipeline.worker;
+
+import io.github.cspipeline.cryptshare.CryptshareException;
+import io.github.cspipeline.model.command.FinalizeCommand;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** Shared test data of the transfer-worker. */
+public final class WorkerFixtures {
+
+  public static final String SERVER = "default";
+  public static final String SENDER = "alice@example.com";
+  public static final String CLIENT_ID = "WorkerTestClientId".repeat(4);
+  public static final Instant NOW = Instant.parse("2026-11-26T10:15:00Z");
+  public static final URI BASE_URL = URI.create("https://cs.example.com");
+
+  private WorkerFixtures() {}
+
+  public static String trackingId() {
+    return "20261126-101500-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public static FinalizeCommand command(String trackingId) {
+    return FinalizeCommand.of(NOW, SERVER, SENDER, trackingId, null);
+  }
+
+  public static URI statusUrl(String sender, String trackingId) {
+    return BASE_URL.resolve("/api/users/" + sender + "/transfers/" + trackingId);
+  }
+
+  public static CryptshareException.ErrorResponse answer(int status, @Nullable Integer code) {
+    return answer(status, code, null);
+  }
+
+  public static CryptshareException.ErrorResponse answer(
+      int status, @Nullable Integer code, @Nullable Duration retryAfter) {
+    return new CryptshareException.ErrorResponse(
+        SERVER, status, code, "Cryptshare says " + status, retryAfter);
+  }
+
+  public static CryptshareException.Unreachable unreachable() {
+    return new CryptshareException.Unreachable(SERVER, new ConnectException("Connection refused"));
+  }
+
+  public static CryptshareException.OutcomeUnknown lostAnswer() {
+    return new CryptshareException.OutcomeUnknown(SERVER, new SocketTimeoutException("timeout"));
+  }
+
+  public static CryptshareException.OutcomeUnknown reset() {
+    return new CryptshareException.OutcomeUnknown(SERVER, new IOException("Connection reset"));
+  }
+}

@@ -1,0 +1,93 @@
+package io.github.cspipeline.worker.config;
+
+import static io.github.cspipeline.worker.WorkerFixtures.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+class WorkerPropertiesTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(WorkerProperties.class)
+  static class PropertiesOnly {}
+
+  final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  ConfigurationPropertiesAutoConfiguration.class,
+                  ValidationAutoConfiguration.class))
+          .withUserConfiguration(PropertiesOnly.class);
+
+  @Test
+  void the_contract_keys_alone_are_enough_and_everything_else_has_defaults() {
+    runner
+        .withPropertyValues(
+            "cryptshare.servers.default.base-url=http://localhost:8090",
+            "cryptshare.servers.default.client-id=" + CLIENT_ID)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              var properties = context.getBean(WorkerProperties.class);
+              var server = properties.servers().get("default");
+              assertThat(server.baseUrl()).isEqualTo(URI.create("http://localhost:8090"));
+              assertThat(server.clientId()).isEqualTo(CLIENT_ID);
+              var worker = properties.worker();
+              assertThat(worker.groupId()).isEqualTo("transfer-worker");
+              assertThat(worker.concurrency()).isEqualTo(1);
+              assertThat(worker.maxPollRecords()).isEqualTo(50);
+              assertThat(worker.topics().commands()).isEqualTo("cryptshare.finalize.commands");
+              assertThat(worker.topics().events()).isEqualTo("cryptshare.transfer.events");
+              assertThat(worker.topics().deadLetters()).isEqualTo("cryptshare.transfer-worker.dlt");
+              assertThat(worker.topics().eventPartitions()).isEqualTo(6);
+              assertThat(worker.topics().deadLetterPartitions()).isEqualTo(1);
+              assertThat(worker.topics().replicationFactor()).isEqualTo((short) 1);
+              assertThat(worker.retry().budget()).isEqualTo(Duration.ofMinutes(10));
+              assertThat(worker.retry().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+              assertThat(worker.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(1));
+              assertThat(worker.retry().multiplier()).isEqualTo(2.0);
+            });
+  }
+
+  @Test
+  void a_server_without_client_id_is_refused_at_start_up() {
+    runner
+        .withPropertyValues("cryptshare.servers.default.base-url=http://localhost:8090")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("needs a client-id"));
+  }
+
+  @Test
+  void a_malformed_client_id_is_refused_without_being_echoed() {
+    runner
+        .withPropertyValues(
+            "cryptshare.servers.default.base-url=http://localhost:8090",
+            "cryptshare.servers.default.client-id=short-secret-value")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              var failure = context.getStartupFailure();
+              assertThat(failure).rootCause().hasMessageContaining("50-4000 alphanumerics");
+              for (Throwable t = failure; t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).doesNotContain("short-secret-value");
+              }
+            });
+  }
+
+  @Test
+  void a_worker_without_servers_is_refused() {
+    runner.run(context -> assertThat(context).hasFailed());
+  }
+}

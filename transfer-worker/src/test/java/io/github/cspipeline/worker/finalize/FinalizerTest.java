@@ -1,0 +1,382 @@
+package io.github.cspipeline.worker.finalize;
+
+import static io.github.cspipeline.worker.FakeCryptshare.exists;
+import static io.github.cspipeline.worker.FakeCryptshare.fails;
+import static io.github.cspipeline.worker.WorkerFixtures.BASE_URL;
+import static io.github.cspipeline.worker.WorkerFixtures.NOW;
+import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
+import static io.github.cspipeline.worker.WorkerFixtures.SERVER;
+import static io.github.cspipeline.worker.WorkerFixtures.answer;
+import static io.github.cspipeline.worker.WorkerFixtures.command;
+import static io.github.cspipeline.worker.WorkerFixtures.lostAnswer;
+import static io.github.cspipeline.worker.WorkerFixtures.reset;
+import static io.github.cspipeline.worker.WorkerFixtures.statusUrl;
+import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
+import static io.github.cspipeline.worker.WorkerFixtures.unreachable;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.cspipeline.cryptshare.ForeignLocationException;
+import io.github.cspipeline.cryptshare.VerificationToken;
+import io.github.cspipeline.model.event.TransferError;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.FakeCryptshare;
+import io.github.cspipeline.worker.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FinalizerTest {
+
+  static final Duration BUDGET = Duration.ofMinutes(1);
+
+  final String trackingId = trackingId();
+  final URI statusUrl = statusUrl(SENDER, trackingId);
+  final MutableClock clock = new MutableClock(NOW);
+  final List<Duration> pauses = new ArrayList<>();
+  final FakeCryptshare cryptshare = new FakeCryptshare();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Pauser pauser =
+      duration -> {
+        pauses.add(duration);
+        clock.advance(duration);
+      };
+  // Random 1.0: no jitter, so the delays are 1s, 2s, 4s, ... up to 8s.
+  final Finalizer finalizer =
+      new Finalizer(
+          server -> cryptshare,
+          new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0, () -> 1.0),
+          BUDGET,
+          pauser,
+          clock,
+          new FinalizeMetrics(registry));
+
+  TransferEvent decide() throws InterruptedException {
+    return finalizer.decide(command(trackingId));
+  }
+
+  double retries() {
+    var counter =
+        registry
+            .find(FinalizeMetrics.FINALIZE)
+            .tags("server", SERVER, "outcome", "retry")
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void an_accepted_finalize_becomes_processing_with_the_status_url() throws Exception {
+    cryptshare.finalizeAnswers(() -> statusUrl);
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).isEqualTo(statusUrl);
+    assertThat(event.server()).isEqualTo(SERVER);
+    assertThat(event.sender()).isEqualTo(SENDER);
+    assertThat(event.trackingId()).isEqualTo(trackingId);
+    assertThat(event.occurredAt()).isEqualTo(NOW);
+    assertThat(event.eventId())
+        .isEqualTo(TransferEvent.eventIdOf(SERVER, trackingId, TransferState.PROCESSING));
+    assertThat(event.error()).isNull();
+    assertThat(cryptshare.finalizeTokens()).containsExactly("tok-1");
+    assertThat(pauses).isEmpty();
+  }
+
+  @Test
+  void a_refused_token_is_renewed_once_and_the_finalize_repeated_with_the_fresh_one()
+      throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(401, 3002)), () -> statusUrl);
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeTokens()).containsExactly("tok-1", "tok-2");
+    assertThat(cryptshare.invalidated())
+        .extracting(VerificationToken::value)
+        .containsExactly("tok-1");
+    assertThat(pauses).isEmpty();
+  }
+
+  @Test
+  void a_finalize_refusing_the_fresh_token_too_is_rejected() throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(401, 3002)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error())
+        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 401", 401, 3002));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+  }
+
+  @Test
+  void a_rule_violation_is_rejected_at_once_with_cryptshares_error() throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(409, 2001)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.eventId())
+        .isEqualTo(TransferEvent.eventIdOf(SERVER, trackingId, TransferState.REJECTED));
+    assertThat(event.statusUrl()).isNull();
+    assertThat(event.error())
+        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 409", 409, 2001));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(pauses).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 401, 403, 405, 410, 422})
+  void client_errors_are_rejected_without_retry(int status) throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(status, 1004)));
+
+    assertThat(decide().state()).isEqualTo(TransferState.REJECTED);
+    assertThat(pauses).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {408, 429, 500, 502, 503, 504, 302})
+  void server_errors_timeouts_and_rate_limits_are_retried(int status) throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(status, null)), () -> statusUrl);
+
+    assertThat(decide().state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(pauses).containsExactly(Duration.ofSeconds(1));
+    assertThat(retries()).isEqualTo(1);
+  }
+
+  @Test
+  void an_unreachable_server_is_retried_with_growing_delays() throws Exception {
+    cryptshare.finalizeAnswers(
+        fails(unreachable()), fails(unreachable()), fails(unreachable()), () -> statusUrl);
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(pauses)
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+    assertThat(retries()).isEqualTo(3);
+    assertThat(cryptshare.statusCalls()).isZero();
+  }
+
+  @Test
+  void the_delay_between_retries_is_capped() throws Exception {
+    cryptshare.finalizeAnswers(
+        fails(unreachable()),
+        fails(unreachable()),
+        fails(unreachable()),
+        fails(unreachable()),
+        fails(unreachable()),
+        () -> statusUrl);
+
+    decide();
+
+    assertThat(pauses).endsWith(Duration.ofSeconds(8), Duration.ofSeconds(8));
+  }
+
+  @Test
+  void a_retry_after_longer_than_the_backoff_is_honoured() throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(429, 2007, Duration.ofSeconds(30))), () -> statusUrl);
+
+    decide();
+
+    assertThat(pauses).containsExactly(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void a_command_is_abandoned_with_the_last_error_when_the_budget_is_spent() throws Exception {
+    cryptshare.finalizeAnswers(fails(unreachable()), fails(answer(503, 5000)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.eventId())
+        .isEqualTo(TransferEvent.eventIdOf(SERVER, trackingId, TransferState.ABANDONED));
+    assertThat(event.error())
+        .satisfies(
+            error -> {
+              assertThat(error.code()).isEqualTo("RETRY_BUDGET_SPENT");
+              assertThat(error.httpStatus()).isEqualTo(503);
+              assertThat(error.cryptshareErrorCode()).isEqualTo(5000);
+              assertThat(error.message()).contains("PT1M", "HTTP 503", "Cryptshare says 503");
+            });
+    assertThat(pauses.stream().reduce(Duration.ZERO, Duration::plus)).isLessThanOrEqualTo(BUDGET);
+    assertThat(event.occurredAt()).isBefore(NOW.plus(BUDGET));
+  }
+
+  @Test
+  void a_retry_after_beyond_the_budget_abandons_at_once() throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(503, 5000, Duration.ofHours(1))));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(pauses).isEmpty();
+  }
+
+  @Test
+  void a_lost_answer_is_followed_by_a_status_check_and_an_existing_transfer_is_processing()
+      throws Exception {
+    cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(exists());
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).isEqualTo(statusUrl);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_lost_answer_without_a_transfer_is_finalized_again() throws Exception {
+    cryptshare
+        .finalizeAnswers(fails(reset()), () -> statusUrl)
+        .statusAnswers(fails(answer(404, 2003)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_failing_status_check_after_a_lost_answer_is_retried_before_finalizing_again()
+      throws Exception {
+    cryptshare
+        .finalizeAnswers(fails(lostAnswer()))
+        .statusAnswers(fails(answer(503, 5000)), exists());
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.statusCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void a_lost_answer_when_the_budget_is_spent_still_gets_one_last_status_check() throws Exception {
+    cryptshare
+        .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
+        .statusAnswers(exists());
+    var finalizer =
+        new Finalizer(
+            server -> cryptshare,
+            new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0),
+            BUDGET,
+            pauser,
+            clock,
+            new FinalizeMetrics(registry));
+
+    var event = finalizer.decide(command(trackingId));
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(pauses).containsExactly(Duration.ofSeconds(40));
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_lost_answer_is_abandoned_when_the_last_status_check_finds_nothing() throws Exception {
+    cryptshare
+        .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
+        .statusAnswers(fails(answer(404, 2003)));
+    var finalizer =
+        new Finalizer(
+            server -> cryptshare,
+            new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0),
+            BUDGET,
+            pauser,
+            clock,
+            new FinalizeMetrics(registry));
+
+    var event = finalizer.decide(command(trackingId));
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().message()).contains("no answer");
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void a_finalize_answering_404_for_an_existing_transfer_is_processing() throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(404, 2003))).statusAnswers(exists());
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).isEqualTo(statusUrl);
+    assertThat(pauses).isEmpty();
+  }
+
+  @Test
+  void a_finalize_answering_404_without_a_transfer_is_rejected_with_the_finalize_error()
+      throws Exception {
+    cryptshare.finalizeAnswers(fails(answer(404, 2003))).statusAnswers(fails(answer(404, 2003)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error())
+        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 404", 404, 2003));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_status_url_outside_the_servers_origin_is_replaced_by_the_canonical_one() throws Exception {
+    cryptshare.finalizeAnswers(fails(new ForeignLocationException(SERVER, "https://evil.test/")));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).isEqualTo(statusUrl).hasHost(BASE_URL.getHost());
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_lost_answer_of_the_token_request_is_simply_retried() throws Exception {
+    cryptshare.tokenAnswers(
+        fails(lostAnswer()), () -> new VerificationToken("tok-x", NOW.plusSeconds(600)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.statusCalls()).isZero();
+    assertThat(cryptshare.finalizeTokens()).containsExactly("tok-x");
+    assertThat(pauses).hasSize(1);
+  }
+
+  @Test
+  void a_token_request_cryptshare_refuses_is_rejected() throws Exception {
+    cryptshare.tokenAnswers(fails(answer(403, 3010)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3010);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+  }
+
+  @Test
+  void a_stopping_worker_ends_the_retries_without_a_decision() {
+    cryptshare.finalizeAnswers(fails(unreachable()));
+    var stopping =
+        new Finalizer(
+            server -> cryptshare,
+            new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
+            BUDGET,
+            duration -> {
+              throw new InterruptedException("stopping");
+            },
+            clock,
+            new FinalizeMetrics(registry));
+
+    assertThatThrownBy(() -> stopping.decide(command(trackingId)))
+        .isInstanceOf(InterruptedException.class);
+  }
+}
