@@ -2,9 +2,11 @@ package io.github.cspipeline.gateway;
 
 import static io.github.cspipeline.gateway.GatewayFixtures.KEY;
 import static io.github.cspipeline.gateway.GatewayFixtures.SCOPED_KEY;
+import static io.github.cspipeline.gateway.GatewayFixtures.SLOW_KEY;
 import static io.github.cspipeline.gateway.GatewayFixtures.body;
 import static io.github.cspipeline.gateway.GatewayFixtures.get;
 import static io.github.cspipeline.gateway.GatewayFixtures.post;
+import static io.github.cspipeline.gateway.GatewayFixtures.uniqueTrackingId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,88 +21,29 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@EmbeddedKafka(partitions = 1)
-class FinalizationApiIT {
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry registry) {
-    registry.add(
-        "spring.kafka.bootstrap-servers",
-        () -> System.getProperty("spring.embedded.kafka.brokers"));
-    for (String p : GatewayFixtures.properties()) {
-      var kv = p.split("=", 2);
-      registry.add(kv[0], () -> kv[1]);
-    }
-  }
-
-  @Value("${local.server.port}")
-  int port;
-
-  @Autowired EmbeddedKafkaBroker broker;
-
-  private Consumer<String, String> commands;
-
-  @BeforeEach
-  void subscribeToCommands() {
-    Map<String, Object> config =
-        KafkaTestUtils.consumerProps(broker, "test-" + UUID.randomUUID(), false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    commands =
-        new DefaultKafkaConsumerFactory<>(
-                config, new StringDeserializer(), new StringDeserializer())
-            .createConsumer();
-    commands.subscribe(List.of(Topics.FINALIZE_COMMANDS));
-    // Join the group and fix the position before a test sends anything.
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              commands.poll(Duration.ofMillis(100));
-              return !commands.assignment().isEmpty();
-            });
-    commands.seekToEnd(commands.assignment());
-    commands.assignment().forEach(commands::position);
-  }
-
-  @AfterEach
-  void close() {
-    commands.close();
-  }
+@ExtendWith(OutputCaptureExtension.class)
+class FinalizationApiIT extends AbstractGatewayIT {
 
   @Test
   void accepts_a_finalize_request_and_emits_one_command_with_cloud_event_headers() {
-    var trackingId = "20261126-101500-" + UUID.randomUUID().toString().substring(0, 8);
+    var trackingId = uniqueTrackingId("20261126-101500");
 
     var response = post(port, KEY, body("alice@example.com", trackingId));
 
@@ -112,7 +55,7 @@ class FinalizationApiIT {
     assertThat(answer.path("sender").asString()).isEqualTo("alice@example.com");
     assertThat(answer.path("acceptedAt").asString()).isNotEmpty();
 
-    var records = drainCommands(1);
+    var records = commandsSinceStart();
     assertThat(records).hasSize(1);
     var record = records.getFirst();
     assertThat(record.key()).isEqualTo(trackingId);
@@ -120,73 +63,100 @@ class FinalizationApiIT {
     assertThat(command.trackingId()).isEqualTo(trackingId);
     assertThat(command.server()).isEqualTo("default");
     assertThat(command.credential()).isNull();
+    assertThat(command.requestedAt())
+        .isEqualTo(Instant.parse(answer.path("acceptedAt").asString()));
     assertThat(header(record, CloudEvents.ID)).isEqualTo(command.commandId().toString());
     assertThat(header(record, CloudEvents.TYPE)).isEqualTo(FinalizeCommand.CLOUD_EVENT_TYPE);
+    assertThat(recordsSinceStart(CLAIMS)).hasSize(1);
   }
 
   @Test
   void a_repeated_request_is_answered_with_the_current_state_and_emits_nothing() {
-    var trackingId = "repeat-" + UUID.randomUUID();
-    assertThat(post(port, KEY, body("alice@example.com", trackingId)).statusCode()).isEqualTo(202);
-    assertThat(drainCommands(1)).hasSize(1);
+    var trackingId = uniqueTrackingId("repeat");
+    var first = post(port, KEY, body("alice@example.com", trackingId));
+    assertThat(first.statusCode()).isEqualTo(202);
 
-    var repeat = post(port, KEY, body("alice@example.com", trackingId));
+    var repeat = post(port, KEY, body("ALICE@example.com", trackingId));
 
     assertThat(repeat.statusCode()).isEqualTo(202);
-    assertThat(drainCommands(0)).isEmpty();
+    assertThat(WireFormat.mapper().readTree(repeat.body()).path("acceptedAt"))
+        .isEqualTo(WireFormat.mapper().readTree(first.body()).path("acceptedAt"));
+    assertThat(commandsSinceStart()).hasSize(1);
   }
 
   @Test
   void the_same_tracking_id_for_another_sender_is_a_conflict() {
-    var trackingId = "conflict-" + UUID.randomUUID();
+    var trackingId = uniqueTrackingId("conflict");
     assertThat(post(port, KEY, body("alice@example.com", trackingId)).statusCode()).isEqualTo(202);
-    drainCommands(1);
 
     var other = post(port, KEY, body("mallory@example.com", trackingId));
 
     assertThat(other.statusCode()).isEqualTo(409);
     assertThat(code(other.body())).isEqualTo("TRACKING_ID_CONFLICT");
-    assertThat(drainCommands(0)).isEmpty();
-  }
-
-  static Stream<Arguments> badRequests() {
-    return Stream.of(
-        Arguments.of(KEY, "{", 400, "MALFORMED_BODY"),
-        Arguments.of(KEY, "[]", 400, "MALFORMED_BODY"),
-        Arguments.of(KEY, "{\"sender\": \"alice@example.com\"}", 400, "INVALID_FIELD"),
-        Arguments.of(KEY, "{\"trackingId\": \"t-1\"}", 400, "INVALID_FIELD"),
-        Arguments.of(KEY, body("not-an-email", "t-1"), 400, "INVALID_FIELD"),
-        Arguments.of(KEY, body("alice@example.com", "bad/slash"), 400, "INVALID_FIELD"),
-        Arguments.of(KEY, body("alice@example.com", "x".repeat(65)), 400, "INVALID_FIELD"),
-        Arguments.of(
-            KEY,
-            "{\"server\": \"nope\", \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}",
-            400,
-            "UNKNOWN_SERVER"),
-        Arguments.of("wrong-key", body("alice@example.com", "t-1"), 401, "UNAUTHENTICATED"),
-        Arguments.of(SCOPED_KEY, body("eve@example.org", "t-1"), 403, "FORBIDDEN_SENDER"),
-        Arguments.of(
-            SCOPED_KEY,
-            "{\"server\": \"other\", \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}",
-            403,
-            "FORBIDDEN_SERVER"));
-  }
-
-  @ParameterizedTest
-  @MethodSource("badRequests")
-  void refuses_bad_requests_with_a_problem_and_emits_nothing(
-      String key, String body, int status, String code) {
-    var response = post(port, key, body);
-
-    assertThat(response.statusCode()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-    assertThat(code(response.body())).isEqualTo(code);
-    assertThat(drainCommands(0)).isEmpty();
+    assertThat(commandsSinceStart()).hasSize(1);
   }
 
   @Test
-  void status_is_unknown_before_acceptance_and_follows_the_events_after() {
-    var trackingId = "status-" + UUID.randomUUID();
+  void an_idempotency_key_gives_the_same_answer_for_the_same_body_and_422_for_another() {
+    var trackingId = uniqueTrackingId("idem");
+    var key = Map.of("Idempotency-Key", "order-" + trackingId);
+    var first = post(port, KEY, body("alice@example.com", trackingId), key);
+    var again = post(port, KEY, body("alice@example.com", trackingId), key);
+    var otherBody = post(port, KEY, body("alice@example.com", trackingId + "x"), key);
+    var otherCaller = post(port, SCOPED_KEY, body("alice@example.com", trackingId + "y"), key);
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(again.body()).isEqualTo(first.body());
+    assertThat(otherBody.statusCode()).isEqualTo(422);
+    assertThat(code(otherBody.body())).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+    assertThat(otherCaller.statusCode()).as("keys are scoped per credential").isEqualTo(202);
+    assertThat(commandsSinceStart())
+        .extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrder(trackingId, trackingId + "y");
+  }
+
+  @Test
+  void a_pass_through_token_travels_only_sealed_and_is_never_logged(CapturedOutput output)
+      throws Exception {
+    var trackingId = uniqueTrackingId("token");
+    var token = "vt-" + java.util.UUID.randomUUID();
+
+    var response =
+        post(
+            port,
+            KEY,
+            body("alice@example.com", trackingId),
+            Map.of("X-CS-VerificationToken", token));
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    var record = commandsSinceStart().getFirst();
+    assertThat(record.value()).doesNotContain(token);
+    var credential =
+        WireFormat.mapper().readValue(record.value(), FinalizeCommand.class).credential();
+    assertThat(credential).startsWith("v1.k1.");
+    assertThat(open(credential, "default\nalice@example.com\n" + trackingId)).isEqualTo(token);
+    assertThat(recordsSinceStart(CLAIMS))
+        .allSatisfy(r -> assertThat(r.value()).doesNotContain(token));
+    assertThat(output.getAll()).doesNotContain(token);
+  }
+
+  @Test
+  void a_key_over_its_rate_gets_429_with_retry_after() {
+    var answers =
+        java.util.stream.IntStream.range(0, 6)
+            .mapToObj(i -> get(port, SLOW_KEY, "/api/v1/transfers/rate-" + i))
+            .toList();
+
+    assertThat(answers).extracting(r -> r.statusCode()).contains(404, 429);
+    var limited = answers.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow();
+    assertThat(code(limited.body())).isEqualTo("RATE_LIMITED");
+    assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+  }
+
+  @Test
+  void status_is_accepted_before_the_first_event_and_follows_the_events_after() {
+    var trackingId = uniqueTrackingId("status");
     var path = "/api/v1/transfers/" + trackingId + "?server=default";
     assertThat(get(port, KEY, path).statusCode()).isEqualTo(404);
 
@@ -194,22 +164,7 @@ class FinalizationApiIT {
     assertThat(WireFormat.mapper().readTree(get(port, KEY, path).body()).path("state").asString())
         .isEqualTo("ACCEPTED");
 
-    var active =
-        TransferEvent.of(
-                "default",
-                "alice@example.com",
-                trackingId,
-                TransferState.ACTIVE,
-                TransferState.PROCESSING,
-                Instant.now())
-            .withStatusUrl(
-                URI.create("http://cs/api/users/alice@example.com/transfers/" + trackingId))
-            .withCryptshareDetails(
-                "ACTIVE",
-                false,
-                List.of(
-                    new Recipient("bob@example.org", URI.create("http://cs/download/1"), false)));
-    publish(active);
+    publish(activeEvent(trackingId));
 
     await()
         .atMost(Duration.ofSeconds(20))
@@ -224,7 +179,7 @@ class FinalizationApiIT {
 
   @Test
   void status_is_forbidden_for_a_key_not_scoped_to_the_sender() {
-    var trackingId = "scoped-" + UUID.randomUUID();
+    var trackingId = uniqueTrackingId("scoped");
     post(port, KEY, body("eve@example.org", trackingId));
 
     var response = get(port, SCOPED_KEY, "/api/v1/transfers/" + trackingId);
@@ -234,17 +189,38 @@ class FinalizationApiIT {
   }
 
   @Test
-  void health_needs_no_key_but_everything_else_does() {
+  void health_needs_no_key_and_readiness_includes_kafka() {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              var readiness = get(port, "", "/actuator/health/readiness");
+              assertThat(readiness.statusCode()).isEqualTo(200);
+              assertThat(readiness.body()).contains("\"kafka\"");
+            });
     assertThat(get(port, "", "/actuator/health").statusCode()).isEqualTo(200);
     assertThat(get(port, "", "/actuator/prometheus").statusCode()).isEqualTo(401);
-    assertThat(get(port, KEY, "/no/such/route").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void metrics_count_requests_by_route_and_outcome_and_time_the_accept() {
+    post(port, KEY, body("alice@example.com", uniqueTrackingId("metrics")));
+    post(port, KEY, "{");
+
+    var metrics = get(port, KEY, "/actuator/prometheus").body();
+
+    assertThat(metrics)
+        .contains(
+            "cryptshare_gateway_requests_total{outcome=\"accepted\",route=\"POST /api/v1/finalizations\"")
+        .contains(
+            "cryptshare_gateway_requests_total{outcome=\"malformed_body\",route=\"POST /api/v1/finalizations\"")
+        .contains("cryptshare_gateway_accept_latency_seconds_bucket");
   }
 
   private void publish(TransferEvent event) {
-    var producerConfig = KafkaTestUtils.producerProps(broker);
     var factory =
         new DefaultKafkaProducerFactory<String, TransferEvent>(
-            producerConfig,
+            KafkaTestUtils.producerProps(broker),
             new StringSerializer(),
             new JacksonJsonSerializer<>(WireFormat.mapper()));
     try {
@@ -256,21 +232,39 @@ class FinalizationApiIT {
     }
   }
 
-  private List<ConsumerRecord<String, String>> drainCommands(int expected) {
-    var records = new ArrayList<ConsumerRecord<String, String>>();
-    // Wait for the expected records; when none are expected, give a stray one a moment to show.
-    long deadline = System.nanoTime() + Duration.ofSeconds(expected == 0 ? 1 : 10).toNanos();
-    while (System.nanoTime() < deadline && (expected == 0 || records.size() < expected)) {
-      commands.poll(Duration.ofMillis(200)).forEach(records::add);
-    }
-    return records;
+  static TransferEvent activeEvent(String trackingId) {
+    return TransferEvent.of(
+            "default",
+            "alice@example.com",
+            trackingId,
+            TransferState.ACTIVE,
+            TransferState.PROCESSING,
+            Instant.now())
+        .withStatusUrl(URI.create("http://cs/api/users/alice@example.com/transfers/" + trackingId))
+        .withCryptshareDetails(
+            "ACTIVE",
+            false,
+            List.of(new Recipient("bob@example.org", URI.create("http://cs/download/1"), false)));
+  }
+
+  /** Opens a sealed credential as the worker will: the format of the contract, key k1. */
+  private static String open(String credential, String aad) throws Exception {
+    var bytes = java.util.Base64.getUrlDecoder().decode(credential.split("\\.")[2]);
+    var cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(
+            java.util.Base64.getDecoder().decode(GatewayFixtures.CREDENTIAL_KEY), "AES"),
+        new GCMParameterSpec(128, bytes, 0, 12));
+    cipher.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
+    return new String(cipher.doFinal(bytes, 12, bytes.length - 12), StandardCharsets.UTF_8);
   }
 
   private static String header(ConsumerRecord<?, ?> record, String name) {
     return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
-  private static String code(String problem) {
+  static String code(String problem) {
     return WireFormat.mapper().readTree(problem).path("code").asString();
   }
 }

@@ -1,37 +1,83 @@
 package io.github.cspipeline.gateway;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
-/** Shared test fixtures: keys, and a plain HTTP client as a caller would use. */
+/** Shared test fixtures: credentials, gateway properties, and a plain HTTP client. */
 final class GatewayFixtures {
 
   static final String KEY = "test-key-all";
   static final String SCOPED_KEY = "test-key-example-com";
+  static final String SLOW_KEY = "test-key-two-per-second";
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final String JWT_ISSUER = "https://idp.test";
+  static final String JWT_AUDIENCE = "cryptshare-gateway";
+
+  /** A signing key made for this test run; the gateway knows its public half. */
+  static final KeyPair JWT_KEYS = rsaKeyPair();
+
+  /** A second key pair the gateway does not know. */
+  static final KeyPair FOREIGN_KEYS = rsaKeyPair();
+
+  /** AES-256 key for pass-through tokens, id {@code k1}. */
+  static final String CREDENTIAL_KEY = Base64.getEncoder().encodeToString(new byte[32]);
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private GatewayFixtures() {}
 
-  /** Properties of a gateway with two keys: one for everything, one for *@example.com only. */
-  static String[] properties() {
-    return new String[] {
-      "cryptshare.servers.default.base-url=http://localhost:1",
-      "cryptshare.servers.other.base-url=http://localhost:2",
-      "cryptshare.gateway.api-keys[0].name=all",
-      "cryptshare.gateway.api-keys[0].sha256=" + sha256(KEY),
-      "cryptshare.gateway.api-keys[1].name=example",
-      "cryptshare.gateway.api-keys[1].sha256=" + sha256(SCOPED_KEY),
-      "cryptshare.gateway.api-keys[1].servers=default",
-      "cryptshare.gateway.api-keys[1].senders=*@example.com",
-    };
+  /**
+   * Properties of a gateway with three keys (all, *@example.com on server default only, and one
+   * limited to two requests per second), JWT mode and a credential key.
+   */
+  static Map<String, String> properties() {
+    var p = new java.util.LinkedHashMap<String, String>();
+    p.put("cryptshare.servers.default.base-url", "http://localhost:1");
+    p.put("cryptshare.servers.other.base-url", "http://localhost:2");
+    p.put("cryptshare.gateway.api-keys[0].name", "all");
+    p.put("cryptshare.gateway.api-keys[0].sha256", sha256(KEY));
+    p.put("cryptshare.gateway.api-keys[0].requests-per-second", "10000");
+    p.put("cryptshare.gateway.api-keys[1].name", "example");
+    p.put("cryptshare.gateway.api-keys[1].sha256", sha256(SCOPED_KEY));
+    p.put("cryptshare.gateway.api-keys[1].servers", "default");
+    p.put("cryptshare.gateway.api-keys[1].senders", "*@example.com");
+    p.put("cryptshare.gateway.api-keys[1].requests-per-second", "10000");
+    p.put("cryptshare.gateway.api-keys[2].name", "slow");
+    p.put("cryptshare.gateway.api-keys[2].sha256", sha256(SLOW_KEY));
+    p.put("cryptshare.gateway.api-keys[2].requests-per-second", "2");
+    p.put("cryptshare.gateway.jwt.issuer", JWT_ISSUER);
+    p.put("cryptshare.gateway.jwt.audience", JWT_AUDIENCE);
+    p.put(
+        "cryptshare.gateway.jwt.public-key",
+        Base64.getEncoder().encodeToString(JWT_KEYS.getPublic().getEncoded()));
+    p.put("cryptshare.gateway.credential-keys.k1", CREDENTIAL_KEY);
+    p.put("cryptshare.gateway.credential-key-id", "k1");
+    return p;
   }
 
   static String sha256(String key) {
@@ -44,13 +90,57 @@ final class GatewayFixtures {
     }
   }
 
+  private static KeyPair rsaKeyPair() {
+    try {
+      var generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A token signed with {@link #JWT_KEYS}, valid for five minutes, scoped to everything. */
+  static String jwt(Consumer<JWTClaimsSet.Builder> changes) {
+    return jwt(JWT_KEYS, changes);
+  }
+
+  static String jwt(KeyPair keys, Consumer<JWTClaimsSet.Builder> changes) {
+    var now = Instant.now();
+    var claims =
+        new JWTClaimsSet.Builder()
+            .issuer(JWT_ISSUER)
+            .audience(JWT_AUDIENCE)
+            .subject("platform-a")
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .claim("cryptshare_servers", List.of("*"))
+            .claim("cryptshare_senders", "*@example.com *@example.org");
+    changes.accept(claims);
+    try {
+      var jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).build(),
+              claims.build());
+      jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
+      return jwt.serialize();
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static HttpResponse<String> post(int port, String key, String body) {
-    return send(
+    return post(port, key, body, Map.of());
+  }
+
+  static HttpResponse<String> post(int port, String key, String body, Map<String, String> headers) {
+    var request =
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/finalizations"))
             .header("Authorization", "Bearer " + key)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return send(request.build());
   }
 
   static HttpResponse<String> get(int port, String key, String path) {
@@ -76,5 +166,18 @@ final class GatewayFixtures {
     return """
         {"server": "default", "sender": "%s", "trackingId": "%s"}"""
         .formatted(sender, trackingId);
+  }
+
+  static String uniqueTrackingId(String prefix) {
+    return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Command-line style arguments of {@link #properties()} plus extras. */
+  static String[] arguments(Map<String, String> extra) {
+    var args = new ArrayList<String>();
+    var all = new java.util.LinkedHashMap<>(properties());
+    all.putAll(extra);
+    all.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return args.toArray(String[]::new);
   }
 }

@@ -28,10 +28,8 @@ class KafkaUnavailableIT {
     registry.add("cryptshare.gateway.send-timeout", () -> "1s");
     registry.add("cryptshare.gateway.retry-after", () -> "7s");
     registry.add("spring.kafka.admin.fail-fast", () -> "false");
-    for (String p : GatewayFixtures.properties()) {
-      var kv = p.split("=", 2);
-      registry.add(kv[0], () -> kv[1]);
-    }
+    registry.add("cryptshare.gateway.claim-ttl", () -> "5s");
+    GatewayFixtures.properties().forEach((k, v) -> registry.add(k, () -> v));
   }
 
   @Value("${local.server.port}")
@@ -46,5 +44,6 @@ class KafkaUnavailableIT {
     assertThat(WireFormat.mapper().readTree(response.body()).path("code").asString())
         .isEqualTo("KAFKA_UNAVAILABLE");
     assertThat(get(port, KEY, "/api/v1/transfers/no-kafka-1").statusCode()).isEqualTo(404);
+    assertThat(get(port, "", "/actuator/health/readiness").statusCode()).isEqualTo(503);
   }
 }

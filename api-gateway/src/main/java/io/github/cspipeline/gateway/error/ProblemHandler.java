@@ -1,5 +1,7 @@
 package io.github.cspipeline.gateway.error;
 
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,31 +19,34 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
-/** The one place where errors become problem+json answers, each with a stable {@code code}. */
+/**
+ * The one place where errors become problem+json answers, each with a stable {@code code}. Every
+ * input the gateway refuses is a 4xx; a 5xx means a bug or Kafka.
+ */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
   @ExceptionHandler(GatewayException.class)
-  ResponseEntity<ProblemDetail> gatewayException(GatewayException e) {
-    var response = ResponseEntity.status(e.status());
-    if (e.retryAfter() != null) {
-      response.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()));
-    }
-    return response.body(Problems.of(e.status(), e.code(), e.getMessage()));
+  ResponseEntity<ProblemDetail> gatewayException(GatewayException e, HttpServletRequest request) {
+    return Problems.answer(request, e.status(), e.code(), e.getMessage(), e.retryAfter());
   }
 
   @ExceptionHandler(Exception.class)
-  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+  ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
     log.error("Unexpected error while handling a request; answering 500", e);
-    return ResponseEntity.internalServerError()
-        .body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error"));
+    return Problems.answer(
+        request, HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error", null);
   }
 
   @Override
@@ -57,12 +62,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     FieldError::getField,
                     f -> String.valueOf(f.getDefaultMessage()),
                     (a, b) -> a + "; " + b,
-                    java.util.TreeMap::new));
-    var problem =
-        Problems.of(
-            HttpStatus.BAD_REQUEST, "INVALID_FIELD", "Invalid field(s): " + fields.keySet());
-    problem.setProperty("fields", fields);
-    return ResponseEntity.badRequest().body(problem);
+                    TreeMap::new));
+    ResponseEntity<Object> answer =
+        answer(
+            request,
+            HttpStatus.BAD_REQUEST,
+            "INVALID_FIELD",
+            "Invalid field(s): " + fields.keySet());
+    ((ProblemDetail) answer.getBody()).setProperty("fields", fields);
+    return answer;
   }
 
   @Override
@@ -71,9 +79,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    return ResponseEntity.badRequest()
-        .body(
-            Problems.of(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER", "Invalid request parameter"));
+    return answer(
+        request, HttpStatus.BAD_REQUEST, "INVALID_PARAMETER", "Invalid path or query parameter");
   }
 
   @Override
@@ -82,10 +89,29 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    return ResponseEntity.badRequest()
-        .body(
-            Problems.of(
-                HttpStatus.BAD_REQUEST, "MALFORMED_BODY", "The request body is not valid JSON"));
+    var cause = e.getCause();
+    if (cause instanceof UnrecognizedPropertyException unknown) {
+      // Unknown fields are refused: a misspelt optional field must not be silently dropped.
+      return answer(
+          request,
+          HttpStatus.BAD_REQUEST,
+          "UNKNOWN_FIELD",
+          "Unknown field '" + unknown.getPropertyName() + "'");
+    }
+    if (cause instanceof MismatchedInputException mismatch
+        && !(cause instanceof StreamReadException)
+        && !mismatch.getPath().isEmpty()) {
+      return answer(
+          request,
+          HttpStatus.BAD_REQUEST,
+          "INVALID_FIELD",
+          "Field '" + mismatch.getPathReference() + "' has the wrong type");
+    }
+    return answer(
+        request,
+        HttpStatus.BAD_REQUEST,
+        "MALFORMED_BODY",
+        "The request body is not one JSON object of the expected shape");
   }
 
   @Override
@@ -94,12 +120,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-        .body(
-            Problems.of(
-                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
-                "Send the body as application/json"));
+    return answer(
+        request,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Send the body as application/json");
   }
 
   @Override
@@ -108,10 +133,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    return ResponseEntity.status(HttpStatus.NOT_ACCEPTABLE)
-        .body(
-            Problems.of(
-                HttpStatus.NOT_ACCEPTABLE, "NOT_ACCEPTABLE", "Accept application/json answers"));
+    return answer(
+        request,
+        HttpStatus.NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "This resource answers application/json (events: text/event-stream)");
   }
 
   @Override
@@ -120,20 +146,22 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED)
+    var answer =
+        answer(
+            request,
+            HttpStatus.METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "Method " + e.getMethod() + " is not allowed here");
+    return ResponseEntity.status(answer.getStatusCode())
+        .headers(answer.getHeaders())
         .headers(headers)
-        .body(
-            Problems.of(
-                HttpStatus.METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                "Method " + e.getMethod() + " is not allowed here"));
+        .body(answer.getBody());
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(
       NoResourceFoundException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    return ResponseEntity.status(HttpStatus.NOT_FOUND)
-        .body(Problems.of(HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource"));
+    return answer(request, HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource");
   }
 
   @Override
@@ -144,9 +172,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpStatusCode status,
       WebRequest request) {
     // Every other framework exception keeps its status but gets a stable code.
-    var code = HttpStatus.valueOf(status.value()).name();
+    var known = HttpStatus.resolve(status.value());
+    var code = known == null ? "HTTP_" + status.value() : known.name();
+    var answer = answer(request, status, code, known == null ? "Error" : known.getReasonPhrase());
     return ResponseEntity.status(status)
+        .headers(answer.getHeaders())
         .headers(headers)
-        .body(Problems.of(status, code, HttpStatus.valueOf(status.value()).getReasonPhrase()));
+        .body(answer.getBody());
+  }
+
+  private static ResponseEntity<Object> answer(
+      WebRequest request, HttpStatusCode status, String code, String detail) {
+    var servletRequest = ((NativeWebRequest) request).getNativeRequest(HttpServletRequest.class);
+    return Problems.answer(servletRequest, status, code, detail, null);
   }
 }

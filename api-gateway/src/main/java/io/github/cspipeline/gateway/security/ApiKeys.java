@@ -34,7 +34,7 @@ public class ApiKeys {
                 k ->
                     new Entry(
                         HexFormat.of().parseHex(k.sha256().toLowerCase(java.util.Locale.ROOT)),
-                        new Caller(k.name(), k.servers(), k.senders())))
+                        new Caller(k.name(), k.servers(), k.senders(), k.requestsPerSecond())))
             .toList();
     var localHash = sha256(LOCAL_DEV_KEY);
     if (entries.stream().anyMatch(e -> MessageDigest.isEqual(e.hash(), localHash))) {

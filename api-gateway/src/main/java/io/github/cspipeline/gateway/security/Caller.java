@@ -7,11 +7,13 @@ import java.util.regex.Pattern;
 /**
  * An authenticated caller and the servers and senders it may act for.
  *
- * @param name the key's configured name (never the key)
+ * @param name the key's configured name or {@code jwt:<subject>} (never the credential)
  * @param servers server ids, or {@code *}
  * @param senders sender patterns where {@code *} matches any characters
+ * @param requestsPerSecond the caller's rate limit on this instance
  */
-public record Caller(String name, List<String> servers, List<String> senders) {
+public record Caller(
+    String name, List<String> servers, List<String> senders, double requestsPerSecond) {
 
   public Caller {
     servers = List.copyOf(servers);

@@ -1,0 +1,42 @@
+package io.github.cspipeline.gateway.config;
+
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Framework settings the gateway needs to behave as documented, as the lowest-precedence property
+ * source: they hold with no {@code application.yml} at all (ADR 001), and any configuration
+ * overrides them.
+ */
+public class GatewayDefaults implements EnvironmentPostProcessor, Ordered {
+
+  static final Map<String, Object> DEFAULTS =
+      Map.ofEntries(
+          Map.entry("spring.application.name", "api-gateway"),
+          Map.entry("spring.threads.virtual.enabled", "true"),
+          Map.entry("management.endpoints.web.exposure.include", "health,info,prometheus,metrics"),
+          Map.entry("management.endpoint.health.probes.enabled", "true"),
+          // Which checks failed is visible without a key; their details are not.
+          Map.entry("management.endpoint.health.show-components", "always"),
+          Map.entry("management.endpoint.health.group.readiness.include", "readinessState,kafka"),
+          Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
+          // The OpenAPI document is served at /v3/api-docs to callers with a credential; no UI.
+          Map.entry("springdoc.swagger-ui.enabled", "false"),
+          Map.entry("springdoc.paths-to-match", "/api/**"),
+          Map.entry("springdoc.writer-with-order-by-keys", "true"));
+
+  @Override
+  public void postProcessEnvironment(
+      ConfigurableEnvironment environment, SpringApplication application) {
+    environment.getPropertySources().addLast(new MapPropertySource("apiGatewayDefaults", DEFAULTS));
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.LOWEST_PRECEDENCE;
+  }
+}

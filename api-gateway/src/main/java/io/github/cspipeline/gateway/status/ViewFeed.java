@@ -1,0 +1,48 @@
+package io.github.cspipeline.gateway.status;
+
+import io.github.cspipeline.gateway.config.GatewayProperties;
+import io.github.cspipeline.gateway.config.KafkaConfig;
+import io.github.cspipeline.gateway.config.TopicReader;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Feeds the status view from the command and event topics, read whole by every instance. */
+@Configuration(proxyBeanMethods = false)
+class ViewFeed {
+
+  @Bean
+  TopicReader viewReader(
+      KafkaProperties kafka, GatewayProperties properties, TransferViews views, Clock clock) {
+    var topics = properties.gateway().topics();
+    return new TopicReader(
+        "view",
+        kafka.buildConsumerProperties(),
+        java.util.List.of(topics.commands(), topics.events()),
+        new TopicReader.Start.Beginning(),
+        record -> apply(record, topics.commands(), views),
+        clock);
+  }
+
+  private static void apply(
+      ConsumerRecord<String, byte[]> record, String commandTopic, TransferViews views) {
+    if (record.value() == null) {
+      return;
+    }
+    if (record.topic().equals(commandTopic)) {
+      var command = WireFormat.mapper().readValue(record.value(), FinalizeCommand.class);
+      var idempotency = record.headers().lastHeader(KafkaConfig.IDEMPOTENCY_HEADER);
+      views.apply(
+          command,
+          idempotency == null ? null : new String(idempotency.value(), StandardCharsets.UTF_8));
+    } else {
+      views.apply(WireFormat.mapper().readValue(record.value(), TransferEvent.class));
+    }
+  }
+}
