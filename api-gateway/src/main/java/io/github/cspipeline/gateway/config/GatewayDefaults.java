@@ -1,5 +1,6 @@
 package io.github.cspipeline.gateway.config;
 
+import io.github.cspipeline.gateway.ApiGatewayApplication;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -32,6 +33,11 @@ public class GatewayDefaults implements EnvironmentPostProcessor, Ordered {
   @Override
   public void postProcessEnvironment(
       ConfigurableEnvironment environment, SpringApplication application) {
+    // Registered for the whole class path: other applications in the same JVM (the end-to-end
+    // tests run all services in one) must not get the gateway's settings.
+    if (!application.getAllSources().contains(ApiGatewayApplication.class)) {
+      return;
+    }
     environment.getPropertySources().addLast(new MapPropertySource("apiGatewayDefaults", DEFAULTS));
   }
 

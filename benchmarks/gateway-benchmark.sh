@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmark of the api-gateway's accept path: unique finalize requests at a fixed rate from a
+# second process (wrk), against a real single-node KRaft broker, everything on this machine and on
+# loopback only. Reports throughput and latency percentiles (p50/p99/max). Not a test: it asserts
+# nothing and never runs in ./mvnw verify.
+#
+#   benchmarks/gateway-benchmark.sh            # 1,000 requests/s for 30 s after a 10 s warm-up
+#   RATE=500 DURATION=60 benchmarks/gateway-benchmark.sh
+#
+# Settings (environment): RATE (1000), DURATION seconds (30), WARMUP seconds (10), CONNECTIONS (50),
+# THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/find-jdk.sh
+
+RATE=${RATE:-1000}
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-10}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-2}
+KAFKA_PORT=${KAFKA_PORT:-19092}
+GATEWAY_PORT=${GATEWAY_PORT:-18080}
+API_KEY=benchmark-key-$RANDOM$RANDOM
+export RATE THREADS API_KEY
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing wrk (Debian package)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk) >/dev/null
+fi
+
+if [ ! -f local-kafka/target/local-kafka.jar ] || [ ! -f api-gateway/target/api-gateway.jar ]; then
+  echo "Building the jars (./mvnw package -DskipTests)..."
+  ./mvnw -B -q -ntp package -DskipTests -DskipChecks -pl local-kafka,api-gateway -am
+fi
+
+STATE=$(mktemp -d -t gateway-benchmark-XXXXXX)
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  for ((i=${#PIDS[@]}-1; i>=0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$STATE"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$GATEWAY_PORT"; do
+  if port_busy "$port"; then echo "Port $port is in use; set KAFKA_PORT / GATEWAY_PORT" >&2; exit 1; fi
+done
+wait_until() { # description, timeout seconds, command...
+  local what=$1 deadline=$(( $(date +%s) + $2 )); shift 2
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then echo "$what did not come up; logs in $STATE" >&2; exit 1; fi
+    sleep 0.5
+  done
+}
+
+java -jar local-kafka/target/local-kafka.jar "$KAFKA_PORT" "$STATE/kafka-data" >"$STATE/kafka.log" 2>&1 &
+PIDS+=($!)
+wait_until "Kafka" 60 port_busy "$KAFKA_PORT"
+
+hash=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)
+java -jar api-gateway/target/api-gateway.jar \
+  --server.address=127.0.0.1 --server.port="$GATEWAY_PORT" \
+  --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
+  --cryptshare.servers.default.base-url=http://127.0.0.1:1 \
+  --cryptshare.gateway.api-keys[0].name=benchmark \
+  --cryptshare.gateway.api-keys[0].sha256="$hash" \
+  --cryptshare.gateway.api-keys[0].requests-per-second=1000000 \
+  --logging.level.io.github.cspipeline.gateway.finalization=WARN \
+  >"$STATE/api-gateway.log" 2>&1 &
+PIDS+=($!)
+wait_until "api-gateway" 120 curl -fsS "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness"
+
+url="http://127.0.0.1:$GATEWAY_PORT"
+echo "Gateway and Kafka are up on $(nproc) cores. Warm-up: ${WARMUP}s at $RATE requests/s..."
+RUN_ID=w$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s benchmarks/gateway/finalize.lua "$url" >/dev/null
+echo "Measuring: ${DURATION}s at $RATE requests/s, $CONNECTIONS connections, $THREADS wrk threads"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s benchmarks/gateway/finalize.lua $url"
+RUN_ID=m$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+  -s benchmarks/gateway/finalize.lua "$url"
+
+echo "----- the gateway's own view (cryptshare.gateway.accept.latency, all runs) -----"
+curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus" \
+  | grep -E '^cryptshare_gateway_(accept_latency_seconds_(count|sum|max)|requests_total)' || true
