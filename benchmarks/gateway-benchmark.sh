@@ -74,13 +74,15 @@ PIDS+=($!)
 wait_until "api-gateway" 120 curl -fsS "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness"
 
 url="http://127.0.0.1:$GATEWAY_PORT"
-echo "Gateway and Kafka are up on $(nproc) cores. Warm-up: ${WARMUP}s at $RATE requests/s..."
+echo "Gateway and Kafka are up on $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Warm-up: ${WARMUP}s at $RATE requests/s..."
 RUN_ID=w$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s benchmarks/gateway/finalize.lua "$url" >/dev/null
 echo "Measuring: ${DURATION}s at $RATE requests/s, $CONNECTIONS connections, $THREADS wrk threads"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s benchmarks/gateway/finalize.lua $url"
 RUN_ID=m$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
   -s benchmarks/gateway/finalize.lua "$url"
 
+echo "Load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other processes count too)"
 echo "----- the gateway's own view (cryptshare.gateway.accept.latency, all runs) -----"
 curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus" \
   | grep -E '^cryptshare_gateway_(accept_latency_seconds_(count|sum|max)|requests_total)' || true

@@ -28,6 +28,7 @@ class KafkaUnavailableIT {
     registry.add("cryptshare.gateway.send-timeout", () -> "1s");
     registry.add("cryptshare.gateway.retry-after", () -> "7s");
     registry.add("spring.kafka.admin.fail-fast", () -> "false");
+    registry.add("spring.kafka.admin.operation-timeout", () -> "2s");
     registry.add("cryptshare.gateway.claim-ttl", () -> "5s");
     GatewayFixtures.properties().forEach((k, v) -> registry.add(k, () -> v));
   }

@@ -27,6 +27,8 @@ class RequestMetricsFilter extends OncePerRequestFilter {
   private static final Pattern EVENTS = Pattern.compile("/api/v1/transfers/[^/]+/events");
 
   private final MeterRegistry meters;
+  private final java.util.Map<String, Counter> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   RequestMetricsFilter(MeterRegistry meters) {
     this.meters = meters;
@@ -39,15 +41,22 @@ class RequestMetricsFilter extends OncePerRequestFilter {
     try {
       chain.doFilter(request, response);
     } finally {
-      var outcome = Outcomes.get(request);
-      if (outcome == null) {
-        outcome = request.isAsyncStarted() ? "streaming" : status(response.getStatus());
-      }
-      Counter.builder("cryptshare.gateway.requests")
-          .description("Requests by route and outcome (a problem code, or accepted/repeated/ok)")
-          .tag("route", route(request))
-          .tag("outcome", outcome)
-          .register(meters)
+      var recorded = Outcomes.get(request);
+      var outcome =
+          recorded != null
+              ? recorded
+              : request.isAsyncStarted() ? "streaming" : status(response.getStatus());
+      var route = route(request);
+      counters
+          .computeIfAbsent(
+              route + " " + outcome,
+              k ->
+                  Counter.builder("cryptshare.gateway.requests")
+                      .description(
+                          "Requests by route and outcome (a problem code, or accepted/repeated/ok)")
+                      .tag("route", route)
+                      .tag("outcome", outcome)
+                      .register(meters))
           .increment();
     }
   }

@@ -153,7 +153,7 @@ public final class TopicReader implements SmartLifecycle {
       } catch (RuntimeException e) {
         // The loop never dies: a broken connection or metadata problem is retried with a fresh
         // consumer, from where this reader had got to.
-        log.warn("Reader {} failed; reconnecting in 1s", name, e);
+        log.warn("Reader {} failed ({}); reconnecting in 1s", name, e.toString());
         sleepQuietly();
       }
     }

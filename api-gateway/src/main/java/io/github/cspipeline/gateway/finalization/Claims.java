@@ -83,7 +83,16 @@ class Claims {
       var record =
           new ProducerRecord<String, Object>(
               topic, null, clock.millis(), key, (Object) claim, null);
-      kafka.send(record).get(remaining(deadline), TimeUnit.MILLISECONDS);
+      // Reading the claim back proves it is in the log (consumers see only replicated records),
+      // so the producer's acknowledgement is not awaited separately; only its failure counts.
+      kafka
+          .send(record)
+          .whenComplete(
+              (sent, failure) -> {
+                if (failure != null) {
+                  decision.completeExceptionally(failure);
+                }
+              });
       return decision.get(remaining(deadline), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       throw new Unavailable("Claim " + claim.claimId() + " not decided in time", e);

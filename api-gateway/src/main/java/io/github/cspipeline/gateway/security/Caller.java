@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 public record Caller(
     String name, List<String> servers, List<String> senders, double requestsPerSecond) {
 
+  private static final java.util.Map<String, Pattern> GLOBS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public Caller {
     servers = List.copyOf(servers);
     senders = List.copyOf(senders);
@@ -26,7 +29,9 @@ public record Caller(
 
   public boolean mayActFor(String sender) {
     var address = sender.toLowerCase(Locale.ROOT);
-    return senders.stream().anyMatch(p -> glob(p).matcher(address).matches());
+    // Patterns come from configuration or a token's claims; compiled once each.
+    return senders.stream()
+        .anyMatch(p -> GLOBS.computeIfAbsent(p, Caller::glob).matcher(address).matches());
   }
 
   private static Pattern glob(String pattern) {
