@@ -83,6 +83,19 @@ RUN_ID=m$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
   -s benchmarks/gateway/finalize.lua "$url"
 
 echo "Load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other processes count too)"
-echo "----- the gateway's own view (cryptshare.gateway.accept.latency, all runs) -----"
-curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus" \
-  | grep -E '^cryptshare_gateway_(accept_latency_seconds_(count|sum|max)|requests_total)' || true
+echo "----- the gateway's own view: cryptshare.gateway.accept.latency (warm-up included) -----"
+curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus" >"$STATE/metrics.txt"
+grep -E '^cryptshare_gateway_(accept_latency_seconds_(count|max)|requests_total)' "$STATE/metrics.txt" || true
+# Percentiles from the histogram: the upper bound of the bucket where the rank falls.
+awk -F'[{}" ]+' '/^cryptshare_gateway_accept_latency_seconds_bucket/ {
+    for (i = 1; i <= NF; i++) if ($i == "le=") le = $(i + 1)
+    count = $NF; les[n] = le; counts[n] = count; n++
+  }
+  END {
+    total = counts[n - 1]
+    split("50 90 99 99.9", ps, " ")
+    for (j = 1; j <= 4; j++) {
+      for (k = 0; k < n; k++) if (counts[k] >= total * ps[j] / 100) break
+      printf "server-side accept latency p%s <= %.1f ms\n", ps[j], les[k] * 1000
+    }
+  }' "$STATE/metrics.txt"
