@@ -4,10 +4,11 @@
 # loopback only. Reports throughput and latency percentiles (p50/p99/max). Not a test: it asserts
 # nothing and never runs in ./mvnw verify.
 #
-#   benchmarks/gateway-benchmark.sh            # 1,000 requests/s for 30 s after a 10 s warm-up
+#   benchmarks/gateway-benchmark.sh            # 1,000 requests/s for 30 s after a 60 s warm-up
 #   RATE=500 DURATION=60 benchmarks/gateway-benchmark.sh
 #
-# Settings (environment): RATE (1000), DURATION seconds (30), WARMUP seconds (10), CONNECTIONS (100),
+# Settings (environment): RATE (1000), DURATION seconds (30), WARMUP seconds (60; the JIT needs about
+# that long at this rate, before it the gateway spends much of its CPU compiling), CONNECTIONS (100),
 # THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 RATE=${RATE:-1000}
 DURATION=${DURATION:-30}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-60}
 CONNECTIONS=${CONNECTIONS:-100}
 THREADS=${THREADS:-2}
 KAFKA_PORT=${KAFKA_PORT:-19092}
