@@ -54,9 +54,6 @@ import org.springframework.util.backoff.FixedBackOff;
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
 
-  /** The poller's consumer group on the transfer events topic. */
-  public static final String GROUP_ID = "status-poller";
-
   private static final String READ_COMMITTED =
       IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT);
 
@@ -111,9 +108,12 @@ public class KafkaConfig {
 
   @Bean
   ConcurrentKafkaListenerContainerFactory<String, TransferEvent> kafkaListenerContainerFactory(
-      KafkaProperties kafka, CommonErrorHandler errorHandler, WatchPartitions watchPartitions) {
+      KafkaProperties kafka,
+      CommonErrorHandler errorHandler,
+      WatchPartitions watchPartitions,
+      PollerProperties properties) {
     var config = kafka.buildConsumerProperties();
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.poller().groupId());
     // A new group must see the PROCESSING events published before the poller first started.
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -54,6 +54,8 @@ public record PollerProperties(
    *     most, token renewals and list pages included; default 50
    * @param tick how often the scheduler looks for due polls; default 100 ms
    * @param bulk settling many watches of one sender through the sender's transfer list
+   * @param groupId the consumer group of the poller's instances on the events topic; default {@code
+   *     status-poller}
    * @param transactionalIdPrefix prefix of the transactional ids of the watch journal's producers
    *     ({@code <prefix>-<partition>}); must be the same for all instances of one poller deployment
    *     and differ from every other application on the cluster; default {@code status-poller}
@@ -71,6 +73,7 @@ public record PollerProperties(
       @DefaultValue("50") @Min(1) @Max(100_000) int maxRequestsPerSecond,
       @DefaultValue("100ms") @DurationMin(millis = 1) Duration tick,
       @Valid @DefaultValue Bulk bulk,
+      @DefaultValue("status-poller") @NotBlank String groupId,
       @DefaultValue("status-poller") @NotBlank String transactionalIdPrefix) {}
 
   /**
