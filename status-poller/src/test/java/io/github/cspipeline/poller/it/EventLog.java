@@ -77,7 +77,7 @@ public final class EventLog implements AutoCloseable {
 
   /** Reads what arrived since the last call; returns everything read so far. */
   public synchronized List<Seen> read() {
-    for (var record : consumer.poll(Duration.ofMillis(200))) {
+    for (var record : consumer.poll(Duration.ofMillis(50))) {
       var source = record.headers().lastHeader(CloudEvents.SOURCE);
       boolean byPoller =
           source != null
@@ -91,24 +91,32 @@ public final class EventLog implements AutoCloseable {
     return List.copyOf(seen);
   }
 
-  /** The terminal events read so far of one transfer. */
+  /** The terminal events of one transfer, after reading what arrived. */
   public List<Seen> terminal(String trackingId) {
-    return read().stream()
-        .filter(s -> s.event().trackingId().equals(trackingId))
-        .filter(s -> s.event().state().isTerminal())
-        .toList();
+    return terminalEvents().getOrDefault(trackingId, List.of());
+  }
+
+  /** Every transfer's terminal events, after reading what arrived. */
+  public Map<String, List<Seen>> terminalEvents() {
+    var byTransfer = new java.util.HashMap<String, List<Seen>>();
+    for (var seen : read()) {
+      if (seen.event().state().isTerminal()) {
+        byTransfer.computeIfAbsent(seen.event().trackingId(), id -> new ArrayList<>()).add(seen);
+      }
+    }
+    return byTransfer;
   }
 
   /** How many of these transfers have at least one terminal event so far. */
   public long terminalCount(List<String> trackingIds) {
-    var all = read();
-    return trackingIds.stream()
-        .filter(
-            id ->
-                all.stream()
-                    .anyMatch(
-                        s -> s.event().trackingId().equals(id) && s.event().state().isTerminal()))
-        .count();
+    var terminal = terminalEvents();
+    return trackingIds.stream().filter(terminal::containsKey).count();
+  }
+
+  /** Whether each of these transfers has exactly one terminal event so far. */
+  public boolean exactlyOneTerminalEach(List<String> trackingIds) {
+    var terminal = terminalEvents();
+    return trackingIds.stream().allMatch(id -> terminal.getOrDefault(id, List.of()).size() == 1);
   }
 
   @Override

@@ -96,9 +96,10 @@ class WatchHandoverIT {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(10))
-        .until(() -> ids.stream().allMatch(id -> events.terminal(id).size() == 1));
+        .until(() -> events.exactlyOneTerminalEach(ids));
+    var terminal = events.terminalEvents();
     for (var id : ids) {
-      assertThat(events.terminal(id))
+      assertThat(terminal.get(id))
           .singleElement()
           .satisfies(
               seen -> {
@@ -134,12 +135,14 @@ class WatchHandoverIT {
         await()
             .atMost(Duration.ofSeconds(15))
             .until(
-                () ->
-                    ids.stream()
-                        .allMatch(
-                            id ->
-                                simulator.statusCalls(id) > before.get(id)
-                                    || !events.terminal(id).isEmpty()));
+                () -> {
+                  var terminal = events.terminalEvents();
+                  return ids.stream()
+                      .allMatch(
+                          id ->
+                              terminal.containsKey(id)
+                                  || simulator.statusCalls(id) > before.get(id));
+                });
         assertExactlyOneActiveEventEach(events, ids);
         assertThat(second.watches().size()).isZero();
       }
