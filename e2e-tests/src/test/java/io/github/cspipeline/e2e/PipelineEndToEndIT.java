@@ -1,5 +1,6 @@
 package io.github.cspipeline.e2e;
 
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,10 @@ class PipelineEndToEndIT {
   @BeforeAll
   static void start() {
     broker = new EmbeddedKafkaKraftBroker(1, 3);
+    // The poller writes in Kafka transactions; a one-node broker must keep their log on one node.
+    broker.brokerProperties(
+        Map.of(
+            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
     broker.afterPropertiesSet();
     pipeline = new Pipeline(broker.getBrokersAsString());
     scenarios = new TransferScenarios(pipeline);

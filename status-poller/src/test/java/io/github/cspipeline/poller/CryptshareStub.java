@@ -63,6 +63,7 @@ public final class CryptshareStub implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> statusCalls = new ConcurrentHashMap<>();
+  private final Map<String, List<Long>> statusCallNanos = new ConcurrentHashMap<>();
   private final Set<String> refusedTokens = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tokensIssued = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -95,6 +96,11 @@ public final class CryptshareStub implements AutoCloseable {
     return statusCalls.computeIfAbsent(trackingId, id -> new AtomicInteger()).get();
   }
 
+  /** When each status poll of {@code trackingId} arrived, as {@link System#nanoTime()}. */
+  public List<Long> statusCallTimes(String trackingId) {
+    return List.copyOf(statusCallNanos.getOrDefault(trackingId, List.of()));
+  }
+
   public int tokensIssued() {
     return tokensIssued.get();
   }
@@ -122,6 +128,9 @@ public final class CryptshareStub implements AutoCloseable {
       } else if (segments.length == 6 && segments[4].equals("transfers")) {
         var trackingId = segments[5];
         statusCalls.computeIfAbsent(trackingId, id -> new AtomicInteger()).incrementAndGet();
+        statusCallNanos
+            .computeIfAbsent(trackingId, id -> new CopyOnWriteArrayList<>())
+            .add(System.nanoTime());
         var token = exchange.getRequestHeaders().getFirst("X-CS-VerificationToken");
         if (token != null && refusedTokens.remove(token)) {
           send(exchange, Reply.error(401, 3002, null));

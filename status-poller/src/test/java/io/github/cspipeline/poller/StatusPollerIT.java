@@ -11,9 +11,9 @@ import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.CryptshareStub.Reply;
 import io.github.cspipeline.poller.poll.PollerMetrics;
 import io.github.cspipeline.poller.poll.TransferPoller;
-import io.github.cspipeline.poller.publish.KafkaEventPublisher;
+import io.github.cspipeline.poller.publish.EventRecords;
 import io.github.cspipeline.poller.watch.TransferKey;
-import io.github.cspipeline.poller.watch.WatchList;
+import io.github.cspipeline.poller.watch.WatchIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,13 @@ import org.springframework.test.context.DynamicPropertySource;
       "cryptshare.poller.backoff-max=200ms",
       "cryptshare.poller.tick=20ms"
     })
-@EmbeddedKafka(partitions = 2, topics = Topics.TRANSFER_EVENTS)
+@EmbeddedKafka(
+    partitions = 2,
+    topics = Topics.TRANSFER_EVENTS,
+    brokerProperties = {
+      "transaction.state.log.replication.factor=1",
+      "transaction.state.log.min.isr=1"
+    })
 class StatusPollerIT {
 
   private static final String SENDER = "alice@example.com";
@@ -82,7 +88,7 @@ class StatusPollerIT {
 
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired MeterRegistry meters;
-  @Autowired WatchList watchList;
+  @Autowired WatchIndex watchIndex;
   @Autowired HealthEndpoint health;
 
   private KafkaProducer<String, byte[]> producer;
@@ -111,6 +117,7 @@ class StatusPollerIT {
     Map<String, Object> props =
         KafkaTestUtils.consumerProps(broker, "it-reader-" + UUID.randomUUID(), false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     var consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));
@@ -154,7 +161,7 @@ class StatusPollerIT {
     seenEvents.addAll(toList(events.poll(Duration.ofMillis(100))));
     return seenEvents.stream()
         .filter(r -> trackingId.equals(r.key()))
-        .filter(r -> KafkaEventPublisher.SOURCE.equals(header(r, CloudEvents.SOURCE)))
+        .filter(r -> EventRecords.SOURCE.equals(header(r, CloudEvents.SOURCE)))
         .toList();
   }
 
@@ -282,6 +289,21 @@ class StatusPollerIT {
   }
 
   @Test
+  void waits_as_long_as_retry_after_says_before_polling_again() {
+    var id = "20261126-101500-RetryAft";
+    cryptshare.script(id, Reply.error(429, 2007, "2"), Reply.active("https://cs.example.com/d/1"));
+
+    sendProcessing(id, statusUrlOf(id));
+
+    assertThat(theOneTerminalEvent(id).state()).isEqualTo(TransferState.ACTIVE);
+    var calls = cryptshare.statusCallTimes(id);
+    assertThat(calls).hasSize(2);
+    // Without Retry-After the backoff here is at most 200 ms.
+    assertThat(Duration.ofNanos(calls.get(1) - calls.get(0)))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void stops_watching_when_another_publisher_reports_the_terminal_state() {
     var id = "20261126-101500-Elsewhr1";
     cryptshare.script(id, Reply.state("PROCESSING"));
@@ -304,7 +326,7 @@ class StatusPollerIT {
     await()
         .pollInSameThread()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> watchList.get(new TransferKey("default", id)).isEmpty());
+        .until(() -> watchIndex.get(new TransferKey("default", id)).isEmpty());
     var polls = cryptshare.statusCalls(id);
     await()
         .pollInSameThread()

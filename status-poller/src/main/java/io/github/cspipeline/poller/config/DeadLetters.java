@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 
@@ -30,10 +31,7 @@ final class DeadLetters implements ConsumerRecordRecoverer {
 
   @Override
   public void accept(ConsumerRecord<?, ?> record, Exception exception) {
-    Throwable reason =
-        exception instanceof ListenerExecutionFailedException && exception.getCause() != null
-            ? exception.getCause()
-            : exception;
+    var reason = reasonOf(exception);
     log.warn(
         "Record {} at {}-{}@{} cannot be processed ({}); sending it to {} and carrying on",
         record.key(),
@@ -42,11 +40,39 @@ final class DeadLetters implements ConsumerRecordRecoverer {
         record.offset(),
         reason.getMessage(),
         topic);
-    publisher.accept(record, exception);
+    publisher.accept(record, reason);
     Counter.builder(DEAD_LETTERS)
         .description("Records sent to the dead-letter topic, by reason")
         .tag("reason", reason.getClass().getSimpleName())
         .register(registry)
         .increment();
+  }
+
+  /**
+   * The most telling exception for the log and the dead-letter headers: the listener's wrappers say
+   * nothing about why the record failed.
+   */
+  static Exception reasonOf(Exception thrown) {
+    Exception reason = thrown;
+    while ((reason instanceof ListenerExecutionFailedException
+            || reason instanceof BatchListenerFailedException)
+        && reason.getCause() instanceof Exception cause
+        && cause != reason) {
+      reason = cause;
+    }
+    return reason;
+  }
+
+  /** Whether {@code type} is among the causes of {@code thrown}. */
+  static boolean causedBy(Throwable thrown, Class<? extends Throwable> type) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 }

@@ -3,16 +3,28 @@ package io.github.cspipeline.poller.config;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.error.InvalidEventException;
-import io.github.cspipeline.poller.publish.EventPublisher;
-import io.github.cspipeline.poller.publish.KafkaEventPublisher;
+import io.github.cspipeline.poller.error.PartitionUnavailableException;
+import io.github.cspipeline.poller.error.PublishException;
+import io.github.cspipeline.poller.watch.KafkaWatchLoader;
 import io.github.cspipeline.poller.watch.TransferEventListener;
+import io.github.cspipeline.poller.watch.WatchIndex;
+import io.github.cspipeline.poller.watch.WatchJournal;
 import io.github.cspipeline.poller.watch.WatchKeeper;
+import io.github.cspipeline.poller.watch.WatchPartitions;
+import io.github.cspipeline.poller.watch.WatchTopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -23,8 +35,10 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
@@ -33,51 +47,40 @@ import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * Kafka wiring. Serialization and consumer settings are fixed here, in code, so that the poller
- * behaves the same with or without a configuration file; only connection settings come from {@code
- * spring.kafka.*}.
+ * Kafka wiring. Serialization, isolation, assignment, acknowledgement and error handling are fixed
+ * here, in code, so that the poller behaves the same with or without a configuration file; only
+ * connection settings come from {@code spring.kafka.*}.
  */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
 
-  /** The poller's consumer group on the transfer events topic. */
-  public static final String GROUP_ID = "status-poller";
-
-  @Bean
-  KafkaTemplate<String, TransferEvent> eventTemplate(KafkaProperties kafka) {
-    var factory =
-        new DefaultKafkaProducerFactory<String, TransferEvent>(
-            reliableProducer(kafka),
-            new StringSerializer(),
-            new JacksonJsonSerializer<TransferEvent>(WireFormat.mapper()).noTypeInfo());
-    return new KafkaTemplate<>(factory);
-  }
-
-  @Bean
-  EventPublisher eventPublisher(
-      KafkaTemplate<String, TransferEvent> eventTemplate, PollerProperties properties) {
-    return new KafkaEventPublisher(eventTemplate, properties.poller().topics().events());
-  }
+  private static final String READ_COMMITTED =
+      IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT);
 
   /**
    * Writes dead letters: the original bytes of a record that could not be read, the JSON of one
-   * that was read but cannot be acted on.
+   * that was read but cannot be acted on. Not transactional: a dead letter concerns no watch.
    */
   @Bean
   KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka) {
     var json = new JacksonJsonSerializer<Object>(WireFormat.mapper()).noTypeInfo();
     Serializer<Object> value =
         (topic, data) -> data instanceof byte[] raw ? raw : json.serialize(topic, data);
+    var config = kafka.buildProducerProperties();
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     var factory =
-        new DefaultKafkaProducerFactory<String, Object>(
-            reliableProducer(kafka), new StringSerializer(), value);
+        new DefaultKafkaProducerFactory<String, Object>(config, new StringSerializer(), value);
     return new KafkaTemplate<>(factory);
   }
 
   /**
    * The one error handler: unreadable and invalid events go to the dead-letter topic at once, with
-   * the reason in the {@code kafka_dlt-exception-*} headers; anything else is tried three times
-   * first. The consumer carries on with the next record either way.
+   * the reason in the {@code kafka_dlt-exception-*} headers; a Kafka transaction that did not
+   * commit, or a partition whose watches are still loading, is retried every second for as long as
+   * it takes (the event is fine, Kafka is not); anything else is tried three times, then
+   * dead-lettered. The consumer carries on with the next record either way.
    */
   @Bean
   CommonErrorHandler errorHandler(
@@ -94,17 +97,33 @@ public class KafkaConfig {
         new DefaultErrorHandler(
             new DeadLetters(recoverer, deadLetters, registry), new FixedBackOff(1_000, 2));
     handler.addNotRetryableExceptions(InvalidEventException.class);
+    handler.setBackOffFunction(
+        (record, e) ->
+            DeadLetters.causedBy(e, PublishException.class)
+                    || DeadLetters.causedBy(e, PartitionUnavailableException.class)
+                ? new FixedBackOff(1_000, FixedBackOff.UNLIMITED_ATTEMPTS)
+                : null);
     return handler;
   }
 
   @Bean
   ConcurrentKafkaListenerContainerFactory<String, TransferEvent> kafkaListenerContainerFactory(
-      KafkaProperties kafka, CommonErrorHandler errorHandler) {
+      KafkaProperties kafka,
+      CommonErrorHandler errorHandler,
+      WatchPartitions watchPartitions,
+      PollerProperties properties) {
     var config = kafka.buildConsumerProperties();
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.poller().groupId());
     // A new group must see the PROCESSING events published before the poller first started.
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // Terminal events of a transaction that did not commit (a fenced instance's) must never end a
+    // watch.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, READ_COMMITTED);
+    // A rebalance moves only the partitions that change owner; the others keep their watches.
+    config.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
     var factory = new ConcurrentKafkaListenerContainerFactory<String, TransferEvent>();
     factory.setConsumerFactory(
         new DefaultKafkaConsumerFactory<>(
@@ -113,27 +132,70 @@ public class KafkaConfig {
             new ErrorHandlingDeserializer<>(
                 new JacksonJsonDeserializer<>(TransferEvent.class, WireFormat.mapper(), false))));
     factory.setCommonErrorHandler(errorHandler);
+    factory.setBatchListener(true);
+    // Offsets are committed only inside the journal's transactions, with the watches they cover.
+    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
+    factory.getContainerProperties().setConsumerRebalanceListener(watchPartitions);
     return factory;
   }
 
+  @Bean(destroyMethod = "close")
+  Admin watchTopicAdmin(KafkaAdmin kafkaAdmin) {
+    return Admin.create(kafkaAdmin.getConfigurationProperties());
+  }
+
   @Bean
-  TransferEventListener transferEventListener(WatchKeeper keeper, PollerProperties properties) {
-    return new TransferEventListener(keeper, properties.poller().topics().events());
+  WatchJournal watchJournal(
+      KafkaProperties kafka,
+      Admin watchTopicAdmin,
+      WatchIndex index,
+      WatchKeeper keeper,
+      PollerProperties properties,
+      MeterRegistry registry,
+      Clock clock) {
+    var topics = properties.poller().topics();
+    var producerConfig = kafka.buildProducerProperties();
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    Map<String, Object> base = Map.copyOf(producerConfig);
+    WatchJournal.Producers producers =
+        transactionalId -> {
+          var config = new java.util.HashMap<>(base);
+          config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+          config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+          return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        };
+    return new WatchJournal(
+        topics.events(),
+        topics.watches(),
+        properties.poller().transactionalIdPrefix(),
+        index,
+        keeper,
+        producers,
+        new KafkaWatchLoader(kafka.buildConsumerProperties()),
+        new WatchTopicSetup(watchTopicAdmin, topics.events(), topics.watches()),
+        registry,
+        clock);
+  }
+
+  @Bean
+  WatchPartitions watchPartitions(WatchJournal journal, PollerProperties properties) {
+    return new WatchPartitions(journal, properties.poller().topics().events());
+  }
+
+  @Bean
+  TransferEventListener transferEventListener(
+      WatchKeeper keeper, WatchJournal journal, PollerProperties properties) {
+    return new TransferEventListener(keeper, journal, properties.poller().topics().events());
   }
 
   /**
    * The poller owns its dead-letter topic; partitions and replicas are the broker's defaults. The
-   * events topic belongs to the transfer-worker, its first producer.
+   * events topic belongs to the transfer-worker, its first producer; the watch topic is created
+   * when the first events partition is assigned, with as many partitions as the events topic.
    */
   @Bean
   NewTopic deadLetterTopic(PollerProperties properties) {
     return TopicBuilder.name(properties.poller().topics().deadLetters()).build();
-  }
-
-  private static Map<String, Object> reliableProducer(KafkaProperties kafka) {
-    var config = kafka.buildProducerProperties();
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return config;
   }
 }

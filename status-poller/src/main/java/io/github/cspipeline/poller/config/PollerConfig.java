@@ -5,15 +5,19 @@ import io.github.cspipeline.poller.poll.Backoff;
 import io.github.cspipeline.poller.poll.CryptshareStatusCheck;
 import io.github.cspipeline.poller.poll.PollScheduler;
 import io.github.cspipeline.poller.poll.PollerMetrics;
+import io.github.cspipeline.poller.poll.RequestGate;
+import io.github.cspipeline.poller.poll.SenderSweep;
+import io.github.cspipeline.poller.poll.StatusSource;
 import io.github.cspipeline.poller.poll.TransferPoller;
-import io.github.cspipeline.poller.publish.EventPublisher;
-import io.github.cspipeline.poller.watch.InMemoryWatchList;
+import io.github.cspipeline.poller.publish.TerminalPublisher;
+import io.github.cspipeline.poller.watch.WatchIndex;
 import io.github.cspipeline.poller.watch.WatchKeeper;
-import io.github.cspipeline.poller.watch.WatchList;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.net.URI;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,22 +36,43 @@ public class PollerConfig {
   }
 
   @Bean
+  RequestGate requestGate(PollerProperties properties, Clock clock) {
+    var baseUrls = new LinkedHashMap<String, URI>();
+    properties.servers().forEach((id, server) -> baseUrls.put(id, server.baseUrl()));
+    return new RequestGate(baseUrls, properties.poller().maxRequestsPerSecond(), clock);
+  }
+
+  /** Every request to Cryptshare passes the gate, so the rate cap holds whatever sends it. */
+  @Bean
   CryptshareClients cryptshareClients(
-      PollerProperties properties, RestClient.Builder restClientBuilder, Clock clock) {
-    return new CryptshareClients(properties.servers(), restClientBuilder, clock);
+      PollerProperties properties,
+      RestClient.Builder restClientBuilder,
+      RequestGate gate,
+      Clock clock) {
+    return new CryptshareClients(
+        properties.servers(), restClientBuilder.clone().requestInterceptor(gate), clock);
   }
 
   @Bean
-  WatchList watchList() {
-    return new InMemoryWatchList();
+  StatusSource statusSource(CryptshareClients clients) {
+    return new CryptshareStatusCheck(clients);
   }
 
   @Bean
-  MeterBinder watchedGauge(WatchList watchList) {
-    return registry ->
-        Gauge.builder(PollerMetrics.WATCHED, watchList, WatchList::size)
-            .description("Transfers in PROCESSING the poller is watching")
-            .register(registry);
+  WatchIndex watchIndex() {
+    return new WatchIndex();
+  }
+
+  @Bean
+  MeterBinder watchGauges(WatchIndex index) {
+    return registry -> {
+      Gauge.builder(PollerMetrics.WATCHED, index, WatchIndex::size)
+          .description("Transfers in PROCESSING this instance watches")
+          .register(registry);
+      Gauge.builder(PollerMetrics.STUCK, index, WatchIndex::stuckCount)
+          .description("Watched transfers PROCESSING for longer than the stuck threshold")
+          .register(registry);
+    };
   }
 
   @Bean
@@ -56,55 +81,72 @@ public class PollerConfig {
   }
 
   @Bean
-  WatchKeeper watchKeeper(WatchList watchList, PollerProperties properties, Clock clock) {
+  Backoff backoff(PollerProperties properties) {
+    var poller = properties.poller();
+    return new Backoff(
+        poller.firstPollDelay(),
+        poller.backoffMultiplier(),
+        poller.backoffMax(),
+        poller.jitter(),
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  @Bean
+  WatchKeeper watchKeeper(
+      WatchIndex index, PollerProperties properties, Backoff backoff, Clock clock) {
     var poller = properties.poller();
     return new WatchKeeper(
-        watchList,
+        index,
         properties.servers().keySet(),
         poller.firstPollDelay(),
         poller.watchDeadline(),
+        new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),
+        () -> ThreadLocalRandom.current().nextDouble(),
         clock);
   }
 
   @Bean
   TransferPoller transferPoller(
-      WatchList watchList,
-      CryptshareClients clients,
-      EventPublisher publisher,
+      WatchIndex index,
+      StatusSource statusSource,
+      TerminalPublisher publisher,
+      Backoff backoff,
       PollerMetrics metrics,
       PollerProperties properties,
       Clock clock) {
     var poller = properties.poller();
-    var backoff =
-        new Backoff(
-            poller.firstPollDelay(),
-            poller.backoffMultiplier(),
-            poller.backoffMax(),
-            poller.jitter(),
-            () -> ThreadLocalRandom.current().nextDouble());
     return new TransferPoller(
-        watchList,
-        new CryptshareStatusCheck(clients),
+        index,
+        statusSource,
         publisher,
         backoff,
         poller.notFoundLimit(),
+        poller.stuckAfter(),
         metrics,
         clock);
   }
 
   @Bean
   PollScheduler pollScheduler(
-      WatchList watchList,
+      WatchIndex index,
       TransferPoller transferPoller,
+      StatusSource statusSource,
+      RequestGate gate,
+      PollerMetrics metrics,
       PollerProperties properties,
       Clock clock) {
     var poller = properties.poller();
+    var bulk = poller.bulk();
     return new PollScheduler(
-        watchList,
+        index,
         transferPoller,
+        new SenderSweep(index, statusSource, bulk.pageSize(), bulk.maxPages(), metrics),
+        new PollScheduler.Bulk(bulk.enabled(), bulk.minWatchedPerSender()),
+        gate,
         clock,
         poller.maxConcurrentPollsPerServer(),
         poller.tick(),
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("status-poll-", 0).factory()));
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("status-poll-", 0).factory()),
+        metrics);
   }
 }

@@ -1,17 +1,19 @@
 package io.github.cspipeline.poller.error;
 
-/** Base of the poller's own exceptions; each names the transfer it concerns. */
+import org.jspecify.annotations.Nullable;
+
+/** Base of the poller's own exceptions; each names the transfer it concerns, when there is one. */
 public abstract sealed class PollerException extends RuntimeException
-    permits InvalidEventException, PublishException {
+    permits InvalidEventException, PublishException, PartitionUnavailableException {
 
-  private final String trackingId;
+  private final @Nullable String trackingId;
 
-  protected PollerException(String trackingId, String message) {
+  protected PollerException(@Nullable String trackingId, String message) {
     super(message);
     this.trackingId = trackingId;
   }
 
-  public String trackingId() {
+  public @Nullable String trackingId() {
     return trackingId;
   }
 }

@@ -48,4 +48,33 @@ public final class Backoff {
     var interval = Duration.ofNanos((long) jittered);
     return retryAfter != null && retryAfter.compareTo(interval) > 0 ? retryAfter : interval;
   }
+
+  /**
+   * How many polls a watch has made {@code age} after it started, jitter and {@code Retry-After}
+   * ignored: an estimate for watches resumed after a takeover, so that an old watch goes on at the
+   * capped interval instead of starting the backoff from the beginning.
+   */
+  public int pollsWithin(Duration age) {
+    double ageNanos = age.toNanos();
+    double firstNanos = first.toNanos();
+    double maxNanos = max.toNanos();
+    if (ageNanos < firstNanos) {
+      return 0;
+    }
+    double at = firstNanos;
+    int polls = 1;
+    while (true) {
+      double interval = Math.min(firstNanos * Math.pow(multiplier, polls), maxNanos);
+      if (interval >= maxNanos || multiplier == 1.0) {
+        // From here on the interval stays the same: count the rest at once.
+        long more = interval <= 0 ? 0 : (long) ((ageNanos - at) / interval);
+        return (int) Math.min(Integer.MAX_VALUE, polls + more);
+      }
+      if (at + interval > ageNanos) {
+        return polls;
+      }
+      at += interval;
+      polls++;
+    }
+  }
 }

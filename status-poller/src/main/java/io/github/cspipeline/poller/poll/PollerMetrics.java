@@ -8,12 +8,15 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
 
-/** The poller's meters, apart from the gauge of watched transfers (registered with the list). */
+/** The poller's meters, apart from the gauges registered with the watch index. */
 public final class PollerMetrics {
 
   public static final String WATCHED = "cryptshare.poller.watched";
+  public static final String STUCK = "cryptshare.poller.stuck";
   public static final String POLLS = "cryptshare.poller.polls";
   public static final String POLL_LATENCY = "cryptshare.poller.poll.latency";
+  public static final String SCHEDULE_LAG = "cryptshare.poller.schedule.lag";
+  public static final String LIST_PAGES = "cryptshare.poller.list.pages";
   public static final String TIME_TO_TERMINAL = "cryptshare.poller.time.to.terminal";
 
   /** Values of the {@code outcome} tag of {@value #POLLS}. */
@@ -31,27 +34,60 @@ public final class PollerMetrics {
     }
   }
 
+  /** How a transfer's state was learnt: its own status request, or the sender's transfer list. */
+  public enum Mode {
+    SINGLE,
+    BULK;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   private final MeterRegistry registry;
 
   public PollerMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  public void polled(String server, Outcome outcome) {
+  public void polled(String server, Outcome outcome, Mode mode) {
     Counter.builder(POLLS)
-        .description("Status polls of Cryptshare transfers, by outcome")
+        .description("Status observations of watched transfers, by outcome and mode")
         .tag("server", server)
         .tag("outcome", outcome.tag())
+        .tag("mode", mode.tag())
         .register(registry)
         .increment();
   }
 
-  public <T> T timePoll(String server, Supplier<T> poll) {
+  /**
+   * Times one request to Cryptshare ({@code endpoint} = status or list), token renewal included.
+   */
+  public <T> T timeRequest(String server, String endpoint, Supplier<T> request) {
     return Timer.builder(POLL_LATENCY)
-        .description("Duration of one status poll, token renewal included")
+        .description("Duration of one request to Cryptshare, token renewal included")
+        .tag("server", server)
+        .tag("endpoint", endpoint)
+        .register(registry)
+        .record(request);
+  }
+
+  /** How late a due poll was dispatched. */
+  public void scheduleLag(String server, Duration lag) {
+    Timer.builder(SCHEDULE_LAG)
+        .description("How late a due status poll started")
+        .tag("server", server)
+        .publishPercentiles(0.5, 0.99)
+        .register(registry)
+        .record(lag.isNegative() ? Duration.ZERO : lag);
+  }
+
+  public void listPage(String server) {
+    Counter.builder(LIST_PAGES)
+        .description("Pages of sender transfer lists requested for bulk reconciliation")
         .tag("server", server)
         .register(registry)
-        .record(poll);
+        .increment();
   }
 
   public void reachedTerminal(String server, TransferState state, Duration sinceProcessing) {

@@ -4,11 +4,11 @@ import io.github.cspipeline.cryptshare.TransferStatus;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.poller.poll.PollerMetrics.Mode;
 import io.github.cspipeline.poller.poll.PollerMetrics.Outcome;
-import io.github.cspipeline.poller.publish.EventPublisher;
-import io.github.cspipeline.poller.watch.TransferKey;
+import io.github.cspipeline.poller.publish.TerminalPublisher;
 import io.github.cspipeline.poller.watch.Watch;
-import io.github.cspipeline.poller.watch.WatchList;
+import io.github.cspipeline.poller.watch.WatchIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One poll of one watched transfer and what follows from it: a terminal event, or the time of the
- * next poll. Every decision takes its time from the injected clock.
+ * What follows from observing a claimed watch: a terminal event, or the watch back in the schedule
+ * with its next poll time. Every decision takes its time from the injected clock; nothing here
+ * throws, a failure is logged and the watch polled again later.
  */
 public final class TransferPoller {
 
@@ -29,20 +30,22 @@ public final class TransferPoller {
 
   private static final Logger log = LoggerFactory.getLogger(TransferPoller.class);
 
-  private final WatchList watches;
+  private final WatchIndex watches;
   private final StatusSource statusSource;
-  private final EventPublisher publisher;
+  private final TerminalPublisher publisher;
   private final Backoff backoff;
   private final int notFoundLimit;
+  private final Duration stuckAfter;
   private final PollerMetrics metrics;
   private final Clock clock;
 
   public TransferPoller(
-      WatchList watches,
+      WatchIndex watches,
       StatusSource statusSource,
-      EventPublisher publisher,
+      TerminalPublisher publisher,
       Backoff backoff,
       int notFoundLimit,
+      Duration stuckAfter,
       PollerMetrics metrics,
       Clock clock) {
     this.watches = watches;
@@ -50,39 +53,77 @@ public final class TransferPoller {
     this.publisher = publisher;
     this.backoff = backoff;
     this.notFoundLimit = notFoundLimit;
+    this.stuckAfter = stuckAfter;
     this.metrics = metrics;
     this.clock = clock;
   }
 
-  /** Polls the transfer once, unless its watch ended meanwhile. Never throws. */
-  public void poll(TransferKey key) {
-    var watch = watches.get(key).orElse(null);
-    if (watch == null) {
-      return;
-    }
+  /** The status request of one watch; never throws. */
+  public PollOutcome check(Watch watch) {
     try {
-      act(watch, metrics.timePoll(key.server(), () -> statusSource.check(watch)));
+      return metrics.timeRequest(watch.server(), "status", () -> statusSource.check(watch));
     } catch (RuntimeException e) {
-      // A bug must not end the watch silently, nor make it due again at once.
-      var next = clock.instant().plus(backoff.after(watch.polls() + 1, null));
-      log.error(
-          "Polling transfer {} on {} failed unexpectedly; polling again at {}",
-          key.trackingId(),
-          key.server(),
-          next,
-          e);
-      watches.update(watch.failed().withNextPollAt(next));
+      return new PollOutcome.Failed("unexpected: " + e);
     }
   }
 
-  private void act(Watch watch, PollOutcome outcome) {
+  /** Polls a claimed watch once and acts on the answer. */
+  public void poll(Watch claimed) {
+    act(claimed, check(claimed));
+  }
+
+  /** Acts on the outcome of a claimed watch's status request. Never throws. */
+  public void act(Watch claimed, PollOutcome outcome) {
+    try {
+      decide(claimed, outcome);
+    } catch (RuntimeException e) {
+      // A bug must not end the watch silently, nor make it due again at once.
+      var next = clock.instant().plus(backoff.after(claimed.polls() + 1, null));
+      log.error(
+          "Polling transfer {} on {} failed unexpectedly; polling again at {}",
+          claimed.trackingId(),
+          claimed.server(),
+          next,
+          e);
+      watches.release(claimed.failed().withNextPollAt(next));
+    }
+  }
+
+  /**
+   * Acts on the state a sender's transfer list shows for a claimed watch that the list does not
+   * settle: still in progress, or a state this code does not know. (A terminal state in the list is
+   * confirmed by a status request, which also brings the recipients and download URLs.)
+   */
+  public void actOnListed(Watch claimed, String cryptshareState) {
+    try {
+      var now = clock.instant();
+      var watch = claimed.answered(cryptshareState);
+      if (StateMapping.of(cryptshareState) instanceof StateMapping.InProgress) {
+        metrics.polled(watch.server(), Outcome.PROCESSING, Mode.BULK);
+        keepWatching(watch, null, now, "Cryptshare state " + cryptshareState + " (list)");
+      } else {
+        unrecognised(watch, cryptshareState, Mode.BULK, now);
+      }
+    } catch (RuntimeException e) {
+      log.error("Acting on the listed state of {} failed unexpectedly", claimed.key(), e);
+      watches.release(claimed);
+    }
+  }
+
+  /** Puts a claimed watch back, due at once, e.g. for the status request after a list. */
+  public void dueNow(Watch claimed) {
+    watches.release(claimed.withNextPollAt(clock.instant()));
+  }
+
+  private void decide(Watch watch, PollOutcome outcome) {
     var now = clock.instant();
+    markIfStuck(watch, now);
     switch (outcome) {
       case PollOutcome.Answered(var status) ->
           onAnswer(watch.answered(status.state()), status, now);
       case PollOutcome.NotFound notFound -> onNotFound(watch.notFound(), notFound, now);
       case PollOutcome.ForeignStatusUrl(var message) -> {
-        metrics.polled(watch.server(), Outcome.FOREIGN_STATUS_URL);
+        metrics.polled(watch.server(), Outcome.FOREIGN_STATUS_URL, Mode.SINGLE);
         log.warn(
             "Status URL {} of transfer {} leaves server {}; not polling it, the transfer ends"
                 + " ABANDONED",
@@ -92,20 +133,34 @@ public final class TransferPoller {
         finish(watch, abandoned(watch, FOREIGN_STATUS_URL, message, null, null, now), now);
       }
       case PollOutcome.Retry(var reason, var retryAfter) -> {
-        metrics.polled(watch.server(), Outcome.TRANSIENT);
+        metrics.polled(watch.server(), Outcome.TRANSIENT, Mode.SINGLE);
         keepWatching(watch.failed(), retryAfter, now, "a transient failure: " + reason);
       }
       case PollOutcome.Failed(var reason) -> {
-        metrics.polled(watch.server(), Outcome.ERROR);
+        metrics.polled(watch.server(), Outcome.ERROR, Mode.SINGLE);
         keepWatching(watch.failed(), null, now, "a failure: " + reason);
       }
+    }
+  }
+
+  private void markIfStuck(Watch watch, Instant now) {
+    var age = Duration.between(watch.since(), now);
+    if (age.compareTo(stuckAfter) > 0 && watches.markStuck(watch)) {
+      log.warn(
+          "Transfer {} on {} has been PROCESSING for {} (more than {}); still watching it until"
+              + " {}",
+          watch.trackingId(),
+          watch.server(),
+          age,
+          stuckAfter,
+          watch.deadline());
     }
   }
 
   private void onAnswer(Watch watch, TransferStatus status, Instant now) {
     switch (StateMapping.of(status.state())) {
       case StateMapping.Terminal(var state) -> {
-        metrics.polled(watch.server(), Outcome.TERMINAL);
+        metrics.polled(watch.server(), Outcome.TERMINAL, Mode.SINGLE);
         var event =
             TransferEvent.of(
                     watch.server(),
@@ -119,24 +174,26 @@ public final class TransferPoller {
         finish(watch, event, now);
       }
       case StateMapping.InProgress() -> {
-        metrics.polled(watch.server(), Outcome.PROCESSING);
+        metrics.polled(watch.server(), Outcome.PROCESSING, Mode.SINGLE);
         keepWatching(watch, null, now, "Cryptshare state " + status.state());
       }
-      case StateMapping.Unrecognised() -> {
-        metrics.polled(watch.server(), Outcome.UNKNOWN_STATE);
-        log.warn(
-            "Cryptshare reports state {} for transfer {} on {}, which the poller does not know;"
-                + " watching on",
-            status.state(),
-            watch.trackingId(),
-            watch.server());
-        keepWatching(watch, null, now, "unknown Cryptshare state " + status.state());
-      }
+      case StateMapping.Unrecognised() -> unrecognised(watch, status.state(), Mode.SINGLE, now);
     }
   }
 
+  private void unrecognised(Watch watch, String state, Mode mode, Instant now) {
+    metrics.polled(watch.server(), Outcome.UNKNOWN_STATE, mode);
+    log.warn(
+        "Cryptshare reports state {} for transfer {} on {}, which the poller does not know;"
+            + " watching on",
+        state,
+        watch.trackingId(),
+        watch.server());
+    keepWatching(watch, null, now, "unknown Cryptshare state " + state);
+  }
+
   private void onNotFound(Watch watch, PollOutcome.NotFound notFound, Instant now) {
-    metrics.polled(watch.server(), Outcome.NOT_FOUND);
+    metrics.polled(watch.server(), Outcome.NOT_FOUND, Mode.SINGLE);
     if (watch.notFoundInARow() < notFoundLimit) {
       keepWatching(
           watch,
@@ -189,20 +246,13 @@ public final class TransferPoller {
         watch.server(),
         why,
         next);
-    watches.update(watch.withNextPollAt(next));
+    watches.release(watch.withNextPollAt(next));
   }
 
   private void finish(Watch watch, TransferEvent event, Instant now) {
-    if (watches.get(watch.key()).isEmpty()) {
-      log.debug(
-          "Transfer {} on {} ended meanwhile; not publishing {}",
-          watch.trackingId(),
-          watch.server(),
-          event.state());
-      return;
-    }
+    boolean published;
     try {
-      publisher.publish(event, watch.traceparent());
+      published = publisher.publishTerminal(watch, event);
     } catch (RuntimeException e) {
       var next = now.plus(backoff.after(watch.polls(), null));
       log.warn(
@@ -212,12 +262,19 @@ public final class TransferPoller {
           watch.server(),
           next,
           e);
-      watches.update(watch.withNextPollAt(next));
+      watches.release(watch.withNextPollAt(next));
       return;
     }
-    if (watches.end(watch.key())) {
-      metrics.reachedTerminal(watch.server(), event.state(), Duration.between(watch.since(), now));
+    if (!published) {
+      log.debug(
+          "Transfer {} on {} is no longer watched here (ended meanwhile or handed over); not"
+              + " publishing {}",
+          watch.trackingId(),
+          watch.server(),
+          event.state());
+      return;
     }
+    metrics.reachedTerminal(watch.server(), event.state(), Duration.between(watch.since(), now));
     log.info(
         "Transfer {} on {} is {} (Cryptshare: {}) after {} polls; published event {}",
         watch.trackingId(),

@@ -1,24 +1,34 @@
 package io.github.cspipeline.poller.watch;
 
 import io.github.cspipeline.model.event.TransferEvent;
-import io.github.cspipeline.poller.error.InvalidEventException;
+import io.github.cspipeline.poller.error.PartitionUnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 
 /**
- * The Kafka edge of the intake: reads transfer events and hands them to the {@link WatchKeeper}.
+ * The Kafka edge of the intake: reads transfer events in batches, lets the {@link WatchKeeper}
+ * decide what they change, and has the {@link WatchJournal} write the changes of each partition
+ * together with the partition's offset in one transaction. Offsets are committed only that way.
+ *
+ * <p>A record that cannot be handled is reported by its index in the batch: the records before it
+ * are done, the error handler dead-letters or retries it, the records after it come again.
  */
 public class TransferEventListener {
 
   static final String TRACEPARENT = "traceparent";
 
   private final WatchKeeper keeper;
+  private final WatchJournal journal;
   private final String topic;
 
-  public TransferEventListener(WatchKeeper keeper, String topic) {
+  public TransferEventListener(WatchKeeper keeper, WatchJournal journal, String topic) {
     this.keeper = keeper;
+    this.journal = journal;
     this.topic = topic;
   }
 
@@ -27,13 +37,49 @@ public class TransferEventListener {
     return topic;
   }
 
-  @KafkaListener(id = "status-poller-events", idIsGroup = false, topics = "#{__listener.topic()}")
-  public void onEvent(ConsumerRecord<String, @Nullable TransferEvent> record) {
-    var event = record.value();
-    if (event == null) {
-      throw new InvalidEventException("?", String.valueOf(record.key()), "has no value");
+  @KafkaListener(
+      id = "status-poller-events",
+      idIsGroup = false,
+      topics = "#{__listener.topic()}",
+      batch = "true")
+  public void onEvents(
+      List<ConsumerRecord<String, @Nullable TransferEvent>> records, Consumer<?, ?> consumer) {
+    var group = consumer.groupMetadata();
+    int i = 0;
+    while (i < records.size()) {
+      int first = i;
+      int partition = records.get(i).partition();
+      if (!journal.isOpen(partition)) {
+        throw new BatchListenerFailedException(
+            "watches of partition " + partition + " not loaded",
+            new PartitionUnavailableException(topic, partition),
+            first);
+      }
+      var changes = new PartitionChanges(partition);
+      RuntimeException invalid = null;
+      for (; i < records.size() && records.get(i).partition() == partition; i++) {
+        var record = records.get(i);
+        try {
+          keeper.onEvent(
+              record.value(), String.valueOf(record.key()), header(record, TRACEPARENT), changes);
+        } catch (RuntimeException e) {
+          invalid = e;
+          break;
+        }
+        changes.handledUpTo(record.offset() + 1);
+      }
+      if (!changes.isEmpty()) {
+        try {
+          journal.record(changes, group);
+        } catch (RuntimeException e) {
+          throw new BatchListenerFailedException(
+              "could not record the watches of partition " + partition, e, first);
+        }
+      }
+      if (invalid != null) {
+        throw new BatchListenerFailedException(String.valueOf(invalid.getMessage()), invalid, i);
+      }
     }
-    keeper.onEvent(event, header(record, TRACEPARENT));
   }
 
   private static @Nullable String header(ConsumerRecord<?, ?> record, String name) {

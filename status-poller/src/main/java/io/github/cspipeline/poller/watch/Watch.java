@@ -8,21 +8,25 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A transfer in {@code PROCESSING} that the poller watches, with what its next poll needs.
+ * A snapshot of a transfer in {@code PROCESSING} that the poller watches, with what its next poll
+ * needs. The {@link WatchIndex} keeps watches in a compact form and hands out these snapshots.
  *
+ * @param id the index's handle of this watch ({@code 0} until indexed); a watch that was dropped
+ *     and loaded again gets a new id, so a poll that started before cannot touch the new one
  * @param key the transfer
  * @param sender the sender, whose verification token the status poll uses
  * @param statusUrl the transfer's status URL from the {@code PROCESSING} event
  * @param since when the transfer entered {@code PROCESSING} (the event's {@code occurredAt})
  * @param deadline when the watch gives up and the transfer ends {@code ABANDONED}
  * @param nextPollAt when the next status poll is due
- * @param polls status polls made so far
+ * @param polls status polls made so far (estimated after a takeover)
  * @param notFoundInARow consecutive 404 answers; an answer with a state resets it
  * @param lastCryptshareState the state Cryptshare reported last, if any
  * @param traceparent the W3C trace context of the {@code PROCESSING} event, continued by the
  *     terminal event
  */
 public record Watch(
+    long id,
     TransferKey key,
     String sender,
     URI statusUrl,
@@ -56,6 +60,7 @@ public record Watch(
       @Nullable String traceparent) {
     var deadline = processing.occurredAt().plus(watchDeadline);
     return new Watch(
+        0,
         new TransferKey(processing.server(), processing.trackingId()),
         processing.sender(),
         statusUrl,
@@ -79,6 +84,7 @@ public record Watch(
   /** After a poll that Cryptshare answered with a state. */
   public Watch answered(String cryptshareState) {
     return new Watch(
+        id,
         key,
         sender,
         statusUrl,
@@ -94,6 +100,7 @@ public record Watch(
   /** After a poll that Cryptshare answered with 404. */
   public Watch notFound() {
     return new Watch(
+        id,
         key,
         sender,
         statusUrl,
@@ -109,6 +116,7 @@ public record Watch(
   /** After a poll that got no usable answer (an error, no connection). */
   public Watch failed() {
     return new Watch(
+        id,
         key,
         sender,
         statusUrl,
@@ -123,6 +131,7 @@ public record Watch(
 
   public Watch withNextPollAt(Instant next) {
     return new Watch(
+        id,
         key,
         sender,
         statusUrl,

@@ -6,14 +6,18 @@ import io.github.cspipeline.poller.error.InvalidEventException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a watch for every {@code PROCESSING} event and ends it at any terminal event of the same
- * transfer, whoever published it: that is what keeps a transfer to one terminal event.
+ * Decides what transfer events mean for the watch list: a {@code PROCESSING} event starts a watch,
+ * any terminal event of the same transfer ends it, whoever published it. It also decides how a
+ * watch loaded from the watch topic resumes after a takeover.
  */
 public final class WatchKeeper {
 
@@ -22,48 +26,75 @@ public final class WatchKeeper {
   /** The contract's trackingId: 1–64 chars of {@code [A-Za-z0-9_-]}, otherwise opaque. */
   private static final Pattern TRACKING_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  private final WatchList watches;
+  /** How polling resumes after a takeover, derived from the backoff. */
+  public record Resumption(
+      ToIntFunction<Duration> pollsAtAge, IntFunction<Duration> intervalAfter) {}
+
+  private final WatchIndex index;
   private final Set<String> servers;
   private final Duration firstPollDelay;
   private final Duration watchDeadline;
+  private final Resumption resumption;
+  private final DoubleSupplier random;
   private final Clock clock;
 
+  /**
+   * @param random values in {@code [0, 1)} that spread resumed polls; tests pass a constant
+   */
   public WatchKeeper(
-      WatchList watches,
+      WatchIndex index,
       Set<String> servers,
       Duration firstPollDelay,
       Duration watchDeadline,
+      Resumption resumption,
+      DoubleSupplier random,
       Clock clock) {
-    this.watches = watches;
+    this.index = index;
     this.servers = Set.copyOf(servers);
     this.firstPollDelay = firstPollDelay;
     this.watchDeadline = watchDeadline;
+    this.resumption = resumption;
+    this.random = random;
     this.clock = clock;
   }
 
   /**
-   * Acts on one event of the transfer events topic.
+   * Adds what one event of the transfer events topic changes to {@code changes}.
    *
+   * @param event the event; null when the record could not be read
    * @param traceparent the record's W3C trace context, if it has one
-   * @throws InvalidEventException for a {@code PROCESSING} event that cannot be watched
+   * @throws InvalidEventException for an event that cannot be read, or a {@code PROCESSING} event
+   *     that cannot be watched
    */
-  public void onEvent(TransferEvent event, @Nullable String traceparent) {
+  public void onEvent(
+      @Nullable TransferEvent event,
+      String recordKey,
+      @Nullable String traceparent,
+      PartitionChanges changes) {
+    if (event == null) {
+      throw new InvalidEventException("?", recordKey, "has no readable value");
+    }
+    var key = new TransferKey(event.server(), event.trackingId());
     if (event.state() == TransferState.PROCESSING) {
-      startWatching(event, traceparent);
+      startWatching(event, key, traceparent, changes);
     } else if (event.state().isTerminal()) {
-      var key = new TransferKey(event.server(), event.trackingId());
-      if (watches.end(key)) {
-        log.info(
-            "Transfer {} on {} is {} according to event {}; no longer watching it",
+      if (changes.starts(key) || index.contains(key)) {
+        log.debug(
+            "Transfer {} on {} is {} according to event {}",
             event.trackingId(),
             event.server(),
             event.state(),
             event.eventId());
+        changes.end(key);
       }
     }
   }
 
-  private void startWatching(TransferEvent event, @Nullable String traceparent) {
+  private void startWatching(
+      TransferEvent event,
+      TransferKey key,
+      @Nullable String traceparent,
+      PartitionChanges changes) {
     var statusUrl = event.statusUrl();
     if (!servers.contains(event.server())) {
       // Without the server's configuration the transfer cannot be polled; dropping it silently
@@ -84,21 +115,43 @@ public final class WatchKeeper {
     if (event.sender().isBlank()) {
       throw new InvalidEventException(event.server(), event.trackingId(), "has no sender");
     }
-    var watch =
-        Watch.start(
-            event, statusUrl, clock.instant().plus(firstPollDelay), watchDeadline, traceparent);
-    if (watches.add(watch)) {
-      log.info(
-          "Watching transfer {} on {}; first status poll at {}, giving up at {}",
-          event.trackingId(),
-          event.server(),
-          watch.nextPollAt(),
-          watch.deadline());
-    } else {
+    if (changes.concerns(key) || index.contains(key) || index.hasEnded(key)) {
       log.debug(
           "Transfer {} on {} is already watched or has ended; ignoring repeated PROCESSING event",
           event.trackingId(),
           event.server());
+      return;
     }
+    changes.start(
+        Watch.start(
+            event, statusUrl, clock.instant().plus(firstPollDelay), watchDeadline, traceparent));
+  }
+
+  /**
+   * A watch loaded from the watch topic by a new owner: polled within one poll interval from now
+   * (the interval a watch of its age has reached, at random within it so that a takeover of many
+   * watches does not poll them all at once), never after its deadline.
+   */
+  public Watch resume(WatchRecord record) {
+    var now = clock.instant();
+    var age = Duration.between(record.watchedAt(), now);
+    int polls = age.isNegative() ? 0 : resumption.pollsAtAge().applyAsInt(age);
+    var interval = resumption.intervalAfter().apply(polls);
+    var next = now.plusNanos((long) (interval.toNanos() * random.getAsDouble()));
+    if (next.isAfter(record.deadline())) {
+      next = record.deadline().isBefore(now) ? now : record.deadline();
+    }
+    return new Watch(
+        0,
+        record.key(),
+        record.sender(),
+        record.statusUrl(),
+        record.since(),
+        record.deadline(),
+        next,
+        polls,
+        0,
+        null,
+        record.traceparent());
   }
 }

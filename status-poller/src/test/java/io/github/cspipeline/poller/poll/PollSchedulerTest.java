@@ -1,69 +1,133 @@
 package io.github.cspipeline.poller.poll;
 
+import static io.github.cspipeline.poller.PollerFixtures.SENDER;
 import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cspipeline.cryptshare.TransferSummary;
+import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.PollerFixtures;
-import io.github.cspipeline.poller.watch.InMemoryWatchList;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
+import io.github.cspipeline.poller.watch.WatchIndex;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 class PollSchedulerTest {
 
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryWatchList watches = new InMemoryWatchList();
+  private final WatchIndex watches = new WatchIndex();
   private final List<TransferKey> polled = new ArrayList<>();
+  private final List<String> listed = new ArrayList<>();
+  private final List<TransferEvent> published = new ArrayList<>();
   private final List<Runnable> started = new ArrayList<>();
+  private final Map<String, List<TransferSummary>> lists = new HashMap<>();
+  private final Map<String, PollOutcome> answers = new HashMap<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   /** Collects started polls instead of running them, so they stay in flight until run. */
   private final Executor holdingExecutor = started::add;
 
-  private PollScheduler scheduler(int maxConcurrentPerServer) {
-    StatusSource source =
-        watch -> {
+  private final StatusSource source =
+      new StatusSource() {
+        @Override
+        public PollOutcome check(Watch watch) {
           polled.add(watch.key());
-          return new PollOutcome.Answered(PollerFixtures.status("PROCESSING"));
-        };
+          return answers.getOrDefault(
+              watch.trackingId(), new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
+        }
+
+        @Override
+        public ListOutcome list(String server, String sender, int page, int pageSize) {
+          listed.add(sender + "#" + page);
+          var rows = lists.getOrDefault(sender, List.of());
+          int from = Math.min(rows.size(), (page - 1) * pageSize);
+          return new ListOutcome.Page(rows.subList(from, Math.min(rows.size(), from + pageSize)));
+        }
+      };
+
+  private PollScheduler scheduler(int maxConcurrentPerServer, int perSecond, boolean bulk) {
+    var metrics = new PollerMetrics(registry);
     var poller =
         new TransferPoller(
             watches,
             source,
-            (event, traceparent) -> {},
+            (watch, event) -> {
+              published.add(event);
+              return watches.end(watch.key());
+            },
             new Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 0, () -> 0),
             5,
-            new PollerMetrics(new SimpleMeterRegistry()),
+            Duration.ofHours(1),
+            metrics,
+            clock);
+    var gate =
+        new RequestGate(
+            Map.of(
+                "default", URI.create("https://cs.example.com"),
+                "busy", URI.create("https://busy.example.com"),
+                "quiet", URI.create("https://quiet.example.com")),
+            perSecond,
             clock);
     return new PollScheduler(
-        watches, poller, clock, maxConcurrentPerServer, Duration.ofMillis(100), holdingExecutor);
+        watches,
+        poller,
+        new SenderSweep(watches, source, 3, 5, metrics),
+        new PollScheduler.Bulk(bulk, 3),
+        gate,
+        clock,
+        maxConcurrentPerServer,
+        Duration.ofMillis(100),
+        holdingExecutor,
+        metrics);
   }
 
-  private void watch(String server, String trackingId) {
+  private PollScheduler scheduler(int maxConcurrentPerServer) {
+    return scheduler(maxConcurrentPerServer, 1_000, false);
+  }
+
+  private Watch watch(String server, String trackingId, String sender) {
     var watch = PollerFixtures.watch(trackingId);
-    watches.add(
-        new Watch(
-            new TransferKey(server, trackingId),
-            watch.sender(),
-            watch.statusUrl(),
-            watch.since(),
-            watch.deadline(),
-            watch.nextPollAt(),
-            0,
-            0,
-            null,
-            null));
+    return watches
+        .add(
+            new Watch(
+                0,
+                new TransferKey(server, trackingId),
+                sender,
+                watch.statusUrl(),
+                watch.since(),
+                watch.deadline(),
+                watch.nextPollAt(),
+                0,
+                0,
+                null,
+                null),
+            0)
+        .orElseThrow();
+  }
+
+  private Watch watch(String server, String trackingId) {
+    return watch(server, trackingId, SENDER);
   }
 
   private void runStarted() {
-    var batch = List.copyOf(started);
-    started.clear();
-    batch.forEach(Runnable::run);
+    while (!started.isEmpty()) {
+      var batch = List.copyOf(started);
+      started.clear();
+      batch.forEach(Runnable::run);
+    }
+  }
+
+  private static TransferSummary row(String trackingId, String state) {
+    return new TransferSummary(trackingId, state);
   }
 
   @Test
@@ -77,17 +141,20 @@ class PollSchedulerTest {
   }
 
   @Test
-  void starts_a_poll_once_the_clock_reaches_its_time() {
+  void starts_a_poll_once_the_clock_reaches_its_time_and_records_how_late_it_started() {
     var scheduler = scheduler(8);
     watch("default", "t1");
-    clock.set(T0.plusSeconds(1));
+    clock.set(T0.plusSeconds(1).plusMillis(250));
 
     assertThat(scheduler.dispatchDue()).isEqualTo(1);
     runStarted();
 
     assertThat(polled).containsExactly(new TransferKey("default", "t1"));
     assertThat(watches.get(new TransferKey("default", "t1")).orElseThrow().nextPollAt())
-        .isEqualTo(T0.plusSeconds(3));
+        .isEqualTo(clock.instant().plusSeconds(2));
+    var lag = registry.find(PollerMetrics.SCHEDULE_LAG).tag("server", "default").timer();
+    assertThat(lag.count()).isEqualTo(1);
+    assertThat(lag.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250);
   }
 
   @Test
@@ -103,14 +170,29 @@ class PollSchedulerTest {
     assertThat(scheduler.inFlight()).isEqualTo(3);
     assertThat(scheduler.dispatchDue()).as("server at its cap").isZero();
 
-    runStarted();
-    assertThat(scheduler.inFlight()).isZero();
-    assertThat(scheduler.dispatchDue()).isEqualTo(2);
-    runStarted();
-    assertThat(scheduler.dispatchDue()).isEqualTo(1);
+    // Each finished poll looks for the next due one of its server at once.
     runStarted();
 
+    assertThat(scheduler.inFlight()).isZero();
     assertThat(polled).hasSize(6).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void caps_the_request_rate_per_server_in_every_second() {
+    var scheduler = scheduler(100, 3, false);
+    for (int i = 0; i < 5; i++) {
+      watch("busy", "b" + i);
+    }
+    watch("quiet", "q0");
+    clock.set(T0.plusSeconds(1));
+
+    assertThat(scheduler.dispatchDue()).isEqualTo(4);
+    runStarted();
+    clock.advance(Duration.ofMillis(999));
+    assertThat(scheduler.dispatchDue()).as("the busy server's second is not over").isZero();
+
+    clock.advance(RequestGate.GUARD.plusMillis(1));
+    assertThat(scheduler.dispatchDue()).isEqualTo(2);
   }
 
   @Test
@@ -133,6 +215,127 @@ class PollSchedulerTest {
     clock.set(T0.plusSeconds(1));
 
     assertThat(scheduler.dispatchDue()).isZero();
+  }
+
+  @Test
+  void pauses_a_server_that_sent_retry_after_and_only_that_server() {
+    var scheduler = scheduler(1);
+    answers.put("b0", new PollOutcome.Retry("429", Duration.ofSeconds(5)));
+    watch("busy", "b0");
+    watch("busy", "b1");
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).containsExactly(new TransferKey("busy", "b0"));
+
+    watch("quiet", "q0");
+    clock.advance(Duration.ofSeconds(4));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).doesNotContain(new TransferKey("busy", "b1"));
+    assertThat(polled).contains(new TransferKey("quiet", "q0"));
+
+    clock.advance(Duration.ofSeconds(1));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).contains(new TransferKey("busy", "b1"));
+  }
+
+  @Test
+  void settles_the_watches_of_a_sender_with_many_from_the_transfer_list() {
+    var scheduler = scheduler(8, 1_000, true);
+    var sender = "bulk@example.com";
+    for (int i = 0; i < 5; i++) {
+      watch("default", "s" + i, sender);
+    }
+    lists.put(
+        sender,
+        List.of(
+            row("other-transfer", "ACTIVE"),
+            row("s4", "PROCESSING"),
+            row("s3", "PROCESSING"),
+            row("s2", "PROCESSING"),
+            row("s1", "PROCESSING"),
+            row("s0", "PROCESSING")));
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(listed).containsExactly(sender + "#1", sender + "#2");
+    assertThat(polled).as("no status request").isEmpty();
+    for (int i = 0; i < 5; i++) {
+      var watch = watches.get(new TransferKey("default", "s" + i)).orElseThrow();
+      assertThat(watch.polls()).isEqualTo(1);
+      assertThat(watch.nextPollAt()).isEqualTo(clock.instant().plusSeconds(2));
+    }
+    assertThat(
+            registry
+                .find(PollerMetrics.POLLS)
+                .tag("mode", "bulk")
+                .tag("outcome", "processing")
+                .counter()
+                .count())
+        .isEqualTo(5);
+  }
+
+  @Test
+  void confirms_a_transfer_the_list_shows_terminal_with_its_own_status_request() {
+    var scheduler = scheduler(8, 1_000, true);
+    var sender = "bulk@example.com";
+    for (int i = 0; i < 3; i++) {
+      watch("default", "s" + i, sender);
+    }
+    lists.put(
+        sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
+    answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(listed).containsExactly(sender + "#1");
+    assertThat(polled).containsExactly(new TransferKey("default", "s1"));
+    assertThat(published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.trackingId()).isEqualTo("s1");
+              assertThat(event.recipients()).isNotEmpty();
+            });
+  }
+
+  @Test
+  void polls_a_due_watch_the_list_does_not_show_on_its_own() {
+    var scheduler = scheduler(8, 1_000, true);
+    var sender = "bulk@example.com";
+    for (int i = 0; i < 3; i++) {
+      watch("default", "s" + i, sender);
+    }
+    lists.put(sender, List.of(row("s2", "PROCESSING"), row("s1", "PROCESSING")));
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(listed).containsExactly(sender + "#1");
+    assertThat(polled).containsExactly(new TransferKey("default", "s0"));
+    assertThat(watches.get(new TransferKey("default", "s0")).orElseThrow().polls()).isEqualTo(1);
+  }
+
+  @Test
+  void polls_each_watch_on_its_own_while_a_sender_has_few() {
+    var scheduler = scheduler(8, 1_000, true);
+    watch("default", "s0", "few@example.com");
+    watch("default", "s1", "few@example.com");
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(listed).isEmpty();
+    assertThat(polled).hasSize(2);
   }
 
   @Test

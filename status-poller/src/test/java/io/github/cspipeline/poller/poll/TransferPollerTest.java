@@ -10,10 +10,10 @@ import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.error.PublishException;
-import io.github.cspipeline.poller.publish.EventPublisher;
-import io.github.cspipeline.poller.watch.InMemoryWatchList;
+import io.github.cspipeline.poller.publish.TerminalPublisher;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
+import io.github.cspipeline.poller.watch.WatchIndex;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -22,7 +22,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +32,7 @@ class TransferPollerTest {
   private static final int NOT_FOUND_LIMIT = 3;
 
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryWatchList watches = new InMemoryWatchList();
+  private final WatchIndex watches = new WatchIndex();
   private final Deque<StatusSource> answers = new ArrayDeque<>();
   private final RecordingPublisher publisher = new RecordingPublisher();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -44,6 +43,7 @@ class TransferPollerTest {
           publisher,
           new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.0),
           NOT_FOUND_LIMIT,
+          Duration.ofHours(1),
           new PollerMetrics(registry),
           clock);
 
@@ -51,23 +51,29 @@ class TransferPollerTest {
     throw new AssertionError(message);
   }
 
-  private static final class RecordingPublisher implements EventPublisher {
+  /** Publishes and ends the watch as the journal does, or fails as Kafka may. */
+  private final class RecordingPublisher implements TerminalPublisher {
     final List<TransferEvent> published = new ArrayList<>();
     int failuresLeft;
 
     @Override
-    public void publish(TransferEvent event, @Nullable String parentTraceparent) {
+    public boolean publishTerminal(Watch watch, TransferEvent event) {
       if (failuresLeft > 0) {
         failuresLeft--;
         throw new PublishException(event, new IllegalStateException("broker down"));
       }
+      if (watches.partitionOf(watch) < 0) {
+        return false;
+      }
       published.add(event);
+      watches.end(watch.key());
+      return true;
     }
   }
 
   @BeforeEach
   void watchTheTransfer() {
-    watches.add(PollerFixtures.watch(ID));
+    watches.add(PollerFixtures.watch(ID), 0);
   }
 
   private void answer(PollOutcome... outcomes) {
@@ -78,7 +84,7 @@ class TransferPollerTest {
 
   private void pollAt(Instant now) {
     clock.set(now);
-    poller.poll(KEY);
+    watches.get(KEY).flatMap(watches::claim).ifPresent(poller::poll);
   }
 
   private Watch watch() {
@@ -87,8 +93,8 @@ class TransferPollerTest {
 
   private double polls(String outcome) {
     var counter =
-        registry.find(PollerMetrics.POLLS).tag("server", SERVER).tag("outcome", outcome).counter();
-    return counter == null ? 0 : counter.count();
+        registry.find(PollerMetrics.POLLS).tag("server", SERVER).tag("outcome", outcome).counters();
+    return counter.stream().mapToDouble(c -> c.count()).sum();
   }
 
   @Test

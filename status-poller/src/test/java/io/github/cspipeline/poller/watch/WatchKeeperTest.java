@@ -12,8 +12,11 @@ import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.error.InvalidEventException;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,14 +27,41 @@ class WatchKeeperTest {
   private static final TransferKey KEY = new TransferKey(SERVER, ID);
 
   private final MutableClock clock = new MutableClock(T0.plusMillis(200));
-  private final InMemoryWatchList watches = new InMemoryWatchList();
-  private final WatchKeeper keeper =
-      new WatchKeeper(watches, Set.of(SERVER), Duration.ofSeconds(1), Duration.ofHours(24), clock);
+  private final WatchIndex watches = new WatchIndex();
+  private final WatchKeeper keeper = keeper(Set.of(SERVER));
+
+  private WatchKeeper keeper(Set<String> servers) {
+    // As the default backoff (1 s doubling to 30 s) without jitter; resumed polls at the latest.
+    var backoff =
+        new io.github.cspipeline.poller.poll.Backoff(
+            Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0, () -> 0);
+    return new WatchKeeper(
+        watches,
+        servers,
+        Duration.ofSeconds(1),
+        Duration.ofHours(24),
+        new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),
+        () -> 0.999,
+        clock);
+  }
+
+  /** Handles one event as the listener and the journal do, the transaction committing. */
+  private void handle(WatchKeeper keeper, TransferEvent event, @Nullable String traceparent) {
+    var changes = new PartitionChanges(0);
+    keeper.onEvent(event, event.trackingId(), traceparent, changes);
+    changes.applyTo(watches);
+  }
+
+  private void handle(TransferEvent event) {
+    handle(keeper, event, null);
+  }
 
   @Test
   void watches_a_processing_transfer_with_first_poll_and_deadline() {
-    keeper.onEvent(
-        PollerFixtures.processing(ID), "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01");
+    handle(
+        keeper,
+        PollerFixtures.processing(ID),
+        "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01");
 
     var watch = watches.get(KEY).orElseThrow();
     assertThat(watch.sender()).isEqualTo(SENDER);
@@ -46,17 +76,17 @@ class WatchKeeperTest {
   void polls_a_late_processing_event_once_at_once_instead_of_after_its_passed_deadline() {
     clock.set(T0.plus(Duration.ofDays(3)));
 
-    keeper.onEvent(PollerFixtures.processing(ID), null);
+    handle(PollerFixtures.processing(ID));
 
-    assertThat(watches.due(clock.instant(), 10)).extracting(Watch::key).containsExactly(KEY);
+    assertThat(watches.nextDue(SERVER, clock.instant())).extracting(Watch::key).isEqualTo(KEY);
   }
 
   @Test
   void ignores_a_redelivered_processing_event_of_a_watched_transfer() {
-    keeper.onEvent(PollerFixtures.processing(ID), null);
+    handle(PollerFixtures.processing(ID));
     clock.advance(Duration.ofMinutes(5));
 
-    keeper.onEvent(PollerFixtures.processing(ID), null);
+    handle(PollerFixtures.processing(ID));
 
     assertThat(watches.get(KEY).orElseThrow().nextPollAt()).isEqualTo(T0.plusMillis(1_200));
   }
@@ -66,34 +96,31 @@ class WatchKeeperTest {
       value = TransferState.class,
       names = {"ACTIVE", "FAILED", "DELETED", "REJECTED", "ABANDONED"})
   void stops_watching_at_a_terminal_event_from_anyone(TransferState terminal) {
-    keeper.onEvent(PollerFixtures.processing(ID), null);
+    handle(PollerFixtures.processing(ID));
 
-    keeper.onEvent(
-        TransferEvent.of(SERVER, SENDER, ID, terminal, TransferState.PROCESSING, T0), null);
+    handle(TransferEvent.of(SERVER, SENDER, ID, terminal, TransferState.PROCESSING, T0));
 
     assertThat(watches.size()).isZero();
   }
 
   @Test
   void does_not_start_watching_again_after_the_transfer_ended() {
-    keeper.onEvent(PollerFixtures.processing(ID), null);
-    keeper.onEvent(
-        TransferEvent.of(SERVER, SENDER, ID, TransferState.ACTIVE, TransferState.PROCESSING, T0),
-        null);
+    handle(PollerFixtures.processing(ID));
+    handle(
+        TransferEvent.of(SERVER, SENDER, ID, TransferState.ACTIVE, TransferState.PROCESSING, T0));
 
-    keeper.onEvent(PollerFixtures.processing(ID), null);
+    handle(PollerFixtures.processing(ID));
 
     assertThat(watches.size()).isZero();
   }
 
   @Test
   void tells_transfers_on_different_servers_apart() {
-    var twoServers =
-        new WatchKeeper(
-            watches, Set.of(SERVER, "other"), Duration.ofSeconds(1), Duration.ofHours(24), clock);
-    twoServers.onEvent(PollerFixtures.processing(ID), null);
+    var twoServers = keeper(Set.of(SERVER, "other"));
+    handle(twoServers, PollerFixtures.processing(ID), null);
 
-    twoServers.onEvent(
+    handle(
+        twoServers,
         TransferEvent.of("other", SENDER, ID, TransferState.ACTIVE, TransferState.PROCESSING, T0),
         null);
 
@@ -106,7 +133,7 @@ class WatchKeeperTest {
         PollerFixtures.processing(
             "elsewhere", ID, PollerFixtures.statusUrl(BASE_URL, SENDER, ID), T0);
 
-    assertThatThrownBy(() -> keeper.onEvent(event, null))
+    assertThatThrownBy(() -> handle(event))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("elsewhere")
         .hasMessageContaining(ID);
@@ -117,7 +144,7 @@ class WatchKeeperTest {
   void rejects_a_processing_event_without_status_url() {
     var event = PollerFixtures.processing(ID).withStatusUrl(null);
 
-    assertThatThrownBy(() -> keeper.onEvent(event, null))
+    assertThatThrownBy(() -> handle(event))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("statusUrl");
   }
@@ -126,8 +153,76 @@ class WatchKeeperTest {
   void rejects_a_processing_event_with_a_malformed_tracking_id() {
     var event = PollerFixtures.processing("../../admin");
 
-    assertThatThrownBy(() -> keeper.onEvent(event, null))
+    assertThatThrownBy(() -> handle(event))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("trackingId");
+  }
+
+  @Test
+  void starts_nothing_for_a_transfer_that_ends_in_the_same_batch() {
+    var changes = new PartitionChanges(3);
+    keeper.onEvent(PollerFixtures.processing(ID), ID, null, changes);
+    keeper.onEvent(
+        TransferEvent.of(SERVER, SENDER, ID, TransferState.FAILED, TransferState.PROCESSING, T0),
+        ID,
+        null,
+        changes);
+
+    assertThat(changes.started()).isEmpty();
+    assertThat(changes.ended()).containsExactly(KEY);
+    changes.applyTo(watches);
+    assertThat(watches.size()).isZero();
+    assertThat(watches.hasEnded(KEY)).isTrue();
+  }
+
+  @Test
+  void rejects_a_record_it_could_not_read() {
+    assertThatThrownBy(() -> keeper.onEvent(null, "poison", null, new PartitionChanges(0)))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("poison");
+  }
+
+  private static WatchRecord recordWatchedAt(Instant watchedAt) {
+    return new WatchRecord(
+        WatchRecord.SCHEMA_VERSION,
+        SERVER,
+        SENDER,
+        ID,
+        URI.create("https://cs.example.com/api/users/alice@example.com/transfers/" + ID),
+        watchedAt,
+        watchedAt.plus(Duration.ofHours(24)),
+        watchedAt,
+        null);
+  }
+
+  @Test
+  void resumes_a_young_watch_within_its_first_poll_interval() {
+    clock.set(T0.plusMillis(500));
+
+    var resumed = keeper.resume(recordWatchedAt(T0));
+
+    assertThat(resumed.polls()).isZero();
+    assertThat(resumed.nextPollAt()).isBetween(clock.instant(), clock.instant().plusSeconds(1));
+    assertThat(resumed.deadline()).isEqualTo(T0.plus(Duration.ofHours(24)));
+  }
+
+  @Test
+  void resumes_an_old_watch_within_the_capped_interval_and_with_its_polls_estimated() {
+    clock.set(T0.plus(Duration.ofHours(2)));
+
+    var resumed = keeper.resume(recordWatchedAt(T0));
+
+    // 1 s, then 2, 4, 8, 16 s, then every 30 s: about 240 polls in two hours.
+    assertThat(resumed.polls()).isBetween(235, 245);
+    assertThat(resumed.nextPollAt()).isBetween(clock.instant(), clock.instant().plusSeconds(30));
+  }
+
+  @Test
+  void resumes_a_watch_past_its_deadline_with_one_poll_at_once() {
+    clock.set(T0.plus(Duration.ofDays(2)));
+
+    var resumed = keeper.resume(recordWatchedAt(T0));
+
+    assertThat(resumed.nextPollAt()).isEqualTo(clock.instant());
   }
 }

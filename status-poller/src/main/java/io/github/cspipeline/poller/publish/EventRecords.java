@@ -1,0 +1,42 @@
+package io.github.cspipeline.poller.publish;
+
+import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
+
+/** The Kafka records of the events the poller publishes. */
+public final class EventRecords {
+
+  /** CloudEvents {@code ce_source} of the poller's events. */
+  public static final String SOURCE = "/cryptshare-pipeline/status-poller";
+
+  private EventRecords() {}
+
+  /**
+   * A terminal event for {@code partition} of the events topic: the partition of the transfer's
+   * {@code PROCESSING} event, so that every event of a transfer stays in one partition and in
+   * order. Keyed by trackingId, with CloudEvents headers and a {@code traceparent} continuing the
+   * trace of the {@code PROCESSING} event.
+   */
+  public static ProducerRecord<String, byte[]> terminal(
+      String topic, int partition, TransferEvent event, @Nullable String parentTraceparent) {
+    var record =
+        new ProducerRecord<String, byte[]>(
+            topic, partition, event.trackingId(), WireFormat.mapper().writeValueAsBytes(event));
+    CloudEvents.addHeaders(
+        record.headers(),
+        event.eventId(),
+        TransferEvent.CLOUD_EVENT_TYPE,
+        SOURCE,
+        event.occurredAt());
+    record
+        .headers()
+        .add(
+            Traceparent.HEADER,
+            Traceparent.childOf(parentTraceparent).getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+}

@@ -1,0 +1,20 @@
+package io.github.cspipeline.poller.publish;
+
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.poller.error.PublishException;
+import io.github.cspipeline.poller.watch.Watch;
+
+/** Publishes the terminal event of a watched transfer and ends its watch, atomically. */
+@FunctionalInterface
+public interface TerminalPublisher {
+
+  /**
+   * Publishes {@code event} and ends the watch in one Kafka transaction, and returns once it
+   * committed: either both are durable or neither is.
+   *
+   * @return false, publishing nothing, when the watch is no longer this instance's to end (another
+   *     publisher ended it, or its partition moved to another instance)
+   * @throws PublishException when Kafka did not commit; the watch stays
+   */
+  boolean publishTerminal(Watch watch, TransferEvent event);
+}

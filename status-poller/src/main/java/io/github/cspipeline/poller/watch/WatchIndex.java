@@ -1,0 +1,368 @@
+package io.github.cspipeline.poller.watch;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The transfers this instance watches, in memory: the working copy of the watch topic partitions it
+ * owns. Each watch sits in the schedule of its Cryptshare server, ordered by next poll, unless a
+ * poll has claimed it; a claimed watch goes back into the schedule when the poll releases it.
+ *
+ * <p>Sized for 100,000 watches: an entry holds primitives and shared strings (server, sender and
+ * Cryptshare states are interned), the schedules are red-black trees with O(log n) claim and
+ * release. One lock guards everything; no operation but {@link #drop} touches more than a few
+ * entries.
+ */
+public final class WatchIndex {
+
+  /**
+   * How many ended transfers are remembered, so that a {@code PROCESSING} event redelivered after
+   * the terminal event does not start the watch again. Redeliveries come within minutes.
+   */
+  public static final int DEFAULT_ENDED_CAPACITY = 10_000;
+
+  /** Cryptshare states are few; more distinct ones than this are not interned. */
+  private static final int MAX_INTERNED_STATES = 64;
+
+  private static final class Entry {
+    final long id;
+    final String server;
+    final String trackingId;
+    final String sender;
+    final String statusUrl;
+    final long since;
+    final long deadline;
+    final int partition;
+    final @Nullable String traceparent;
+    long nextPollAt;
+    int polls;
+    int notFoundInARow;
+    @Nullable String lastState;
+    boolean claimed;
+    boolean stuck;
+
+    Entry(long id, Watch watch, String server, String sender, int partition) {
+      this.id = id;
+      this.server = server;
+      this.trackingId = watch.trackingId();
+      this.sender = sender;
+      this.statusUrl = watch.statusUrl().toString();
+      this.since = watch.since().toEpochMilli();
+      this.deadline = watch.deadline().toEpochMilli();
+      this.partition = partition;
+      this.traceparent = watch.traceparent();
+      this.nextPollAt = watch.nextPollAt().toEpochMilli();
+      this.polls = watch.polls();
+      this.notFoundInARow = watch.notFoundInARow();
+    }
+
+    Watch snapshot() {
+      return new Watch(
+          id,
+          new TransferKey(server, trackingId),
+          sender,
+          URI.create(statusUrl),
+          Instant.ofEpochMilli(since),
+          Instant.ofEpochMilli(deadline),
+          Instant.ofEpochMilli(nextPollAt),
+          polls,
+          notFoundInARow,
+          lastState,
+          traceparent);
+    }
+  }
+
+  /** A shared string and how many watches use it. */
+  private static final class Counted {
+    final String value;
+    int count;
+
+    Counted(String value) {
+      this.value = value;
+    }
+  }
+
+  private static final Comparator<Entry> BY_NEXT_POLL =
+      Comparator.comparingLong((Entry e) -> e.nextPollAt).thenComparingLong(e -> e.id);
+
+  private final Map<TransferKey, Entry> byKey = new HashMap<>();
+  private final Map<String, TreeSet<Entry>> schedules = new HashMap<>();
+  // server -> sender -> how many watches; the values hold the interned strings.
+  private final Map<String, Map<String, Counted>> senders = new HashMap<>();
+  private final Map<String, String> serverNames = new HashMap<>();
+  private final Map<String, String> states = new HashMap<>();
+  private final Map<TransferKey, Boolean> ended;
+  private long nextId = 1;
+  private int stuck;
+
+  public WatchIndex() {
+    this(DEFAULT_ENDED_CAPACITY);
+  }
+
+  public WatchIndex(int endedCapacity) {
+    this.ended =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<TransferKey, Boolean> eldest) {
+            return size() > endedCapacity;
+          }
+        };
+  }
+
+  /**
+   * Starts watching a transfer whose watch record lives in partition {@code partition}.
+   *
+   * @return the indexed watch, or empty (and no effect) when the transfer is already watched or
+   *     ended recently
+   */
+  public synchronized Optional<Watch> add(Watch watch, int partition) {
+    var key = watch.key();
+    if (byKey.containsKey(key) || ended.containsKey(key)) {
+      return Optional.empty();
+    }
+    var server = internServer(key.server());
+    var sender = senders.get(server).computeIfAbsent(watch.sender(), Counted::new);
+    sender.count++;
+    var entry = new Entry(nextId++, watch, server, sender.value, partition);
+    byKey.put(new TransferKey(server, entry.trackingId), entry);
+    schedule(entry);
+    return Optional.of(entry.snapshot());
+  }
+
+  public synchronized boolean contains(TransferKey key) {
+    return byKey.containsKey(key);
+  }
+
+  /** Whether the transfer's watch ended recently on this instance. */
+  public synchronized boolean hasEnded(TransferKey key) {
+    return ended.containsKey(key);
+  }
+
+  public synchronized Optional<Watch> get(TransferKey key) {
+    var entry = byKey.get(key);
+    return entry == null ? Optional.empty() : Optional.of(entry.snapshot());
+  }
+
+  /** The unclaimed watch of {@code server} whose poll is due first at {@code now}, if any. */
+  public synchronized @Nullable Watch nextDue(String server, Instant now) {
+    var schedule = schedules.get(server);
+    if (schedule == null || schedule.isEmpty()) {
+      return null;
+    }
+    var first = schedule.first();
+    return first.nextPollAt <= now.toEpochMilli() ? first.snapshot() : null;
+  }
+
+  /**
+   * Takes the watch out of the schedule for a poll; nobody else can claim it until {@link #release}
+   * or {@link #end}.
+   *
+   * @return the claimed watch, or empty when it is no longer watched, was dropped and loaded again
+   *     (another id), or is claimed already
+   */
+  public synchronized Optional<Watch> claim(Watch watch) {
+    var entry = current(watch);
+    if (entry == null || entry.claimed) {
+      return Optional.empty();
+    }
+    unschedule(entry);
+    entry.claimed = true;
+    return Optional.of(entry.snapshot());
+  }
+
+  /**
+   * Claims the watch of a transfer seen in a sender's transfer list, if this instance watches it
+   * for that sender (case-insensitive) and no poll holds it.
+   */
+  public synchronized Optional<Watch> claimListed(TransferKey key, String sender) {
+    var entry = byKey.get(key);
+    if (entry == null || entry.claimed || !entry.sender.equalsIgnoreCase(sender)) {
+      return Optional.empty();
+    }
+    unschedule(entry);
+    entry.claimed = true;
+    return Optional.of(entry.snapshot());
+  }
+
+  /**
+   * Puts a claimed watch back into the schedule with what the poll learnt (next poll time, poll
+   * count, 404 streak, last state).
+   *
+   * @return false, and no effect, when the watch ended or was dropped meanwhile
+   */
+  public synchronized boolean release(Watch updated) {
+    var entry = current(updated);
+    if (entry == null || !entry.claimed) {
+      return false;
+    }
+    entry.claimed = false;
+    entry.nextPollAt = updated.nextPollAt().toEpochMilli();
+    entry.polls = updated.polls();
+    entry.notFoundInARow = updated.notFoundInARow();
+    entry.lastState = internState(updated.lastCryptshareState());
+    schedule(entry);
+    return true;
+  }
+
+  /** The partition of the watch record, or -1 when this watch is no longer current here. */
+  public synchronized int partitionOf(Watch watch) {
+    var entry = current(watch);
+    return entry == null ? -1 : entry.partition;
+  }
+
+  /**
+   * Ends a watch once its end is durable, and remembers that it ended.
+   *
+   * @return whether the transfer was watched
+   */
+  public synchronized boolean end(TransferKey key) {
+    ended.put(key, Boolean.TRUE);
+    var entry = byKey.remove(key);
+    if (entry == null) {
+      return false;
+    }
+    forget(entry);
+    return true;
+  }
+
+  /** Remembers a transfer as ended without it being watched (a tombstone seen while loading). */
+  public synchronized void rememberEnded(TransferKey key) {
+    if (!byKey.containsKey(key)) {
+      ended.put(key, Boolean.TRUE);
+    }
+  }
+
+  /**
+   * Forgets every watch of a partition this instance no longer owns. They are not remembered as
+   * ended: the partition's new owner watches them.
+   *
+   * @return how many watches were dropped
+   */
+  public synchronized int drop(int partition) {
+    var dropped = new ArrayList<Entry>();
+    for (var entry : byKey.values()) {
+      if (entry.partition == partition) {
+        dropped.add(entry);
+      }
+    }
+    for (var entry : dropped) {
+      byKey.remove(new TransferKey(entry.server, entry.trackingId));
+      forget(entry);
+    }
+    return dropped.size();
+  }
+
+  /**
+   * Marks a watch as stuck (past the stuck threshold).
+   *
+   * @return true the first time, so that the warning is logged once per watch
+   */
+  public synchronized boolean markStuck(Watch watch) {
+    var entry = current(watch);
+    if (entry == null || entry.stuck) {
+      return false;
+    }
+    entry.stuck = true;
+    stuck++;
+    return true;
+  }
+
+  /** Watches marked stuck and not ended yet. */
+  public synchronized int stuckCount() {
+    return stuck;
+  }
+
+  public synchronized int size() {
+    return byKey.size();
+  }
+
+  /** Watches of one partition. */
+  public synchronized int size(int partition) {
+    int count = 0;
+    for (var entry : byKey.values()) {
+      if (entry.partition == partition) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** How many transfers of this sender on this server are watched here. */
+  public synchronized int watchedBy(String server, String sender) {
+    var bySender = senders.get(server);
+    var counted = bySender == null ? null : bySender.get(sender);
+    return counted == null ? 0 : counted.count;
+  }
+
+  /** The servers with watches, now or before. */
+  public synchronized Set<String> servers() {
+    return Set.copyOf(schedules.keySet());
+  }
+
+  /** The key of every watch (for tests and diagnostics; copies). */
+  public synchronized List<TransferKey> keys() {
+    return List.copyOf(byKey.keySet());
+  }
+
+  private @Nullable Entry current(Watch watch) {
+    var entry = byKey.get(watch.key());
+    return entry != null && entry.id == watch.id() ? entry : null;
+  }
+
+  private void schedule(Entry entry) {
+    schedules.get(entry.server).add(entry);
+  }
+
+  private void unschedule(Entry entry) {
+    schedules.get(entry.server).remove(entry);
+  }
+
+  private void forget(Entry entry) {
+    if (!entry.claimed) {
+      unschedule(entry);
+    }
+    entry.claimed = false;
+    if (entry.stuck) {
+      stuck--;
+    }
+    var bySender = senders.get(entry.server);
+    var counted = bySender.get(entry.sender);
+    if (--counted.count == 0) {
+      bySender.remove(entry.sender);
+    }
+  }
+
+  private String internServer(String server) {
+    var known = serverNames.putIfAbsent(server, server);
+    if (known != null) {
+      return known;
+    }
+    senders.put(server, new HashMap<>());
+    schedules.put(server, new TreeSet<>(BY_NEXT_POLL));
+    return server;
+  }
+
+  private @Nullable String internState(@Nullable String state) {
+    if (state == null) {
+      return null;
+    }
+    var known = states.get(state);
+    if (known != null) {
+      return known;
+    }
+    if (states.size() < MAX_INTERNED_STATES) {
+      states.put(state, state);
+    }
+    return state;
+  }
+}

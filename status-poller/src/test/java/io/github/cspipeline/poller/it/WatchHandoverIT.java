@@ -1,0 +1,268 @@
+package io.github.cspipeline.poller.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The watch list survives what happens to poller instances: a restart, a second instance joining
+ * and the first leaving, and a {@code kill -9}. Against a real (embedded) KRaft broker and the
+ * Cryptshare simulator; every transfer must end in exactly one terminal event.
+ */
+class WatchHandoverIT {
+
+  private static final String SENDER = "alice@example.com";
+
+  private static EmbeddedKafkaKraftBroker broker;
+  private static SimulatorFixture simulator;
+
+  @BeforeAll
+  static void start() {
+    broker = new EmbeddedKafkaKraftBroker(1, 1);
+    broker.brokerProperties(
+        Map.of(
+            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
+    broker.afterPropertiesSet();
+    simulator = new SimulatorFixture("simulator.auto-sessions=true");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (simulator != null) {
+      simulator.close();
+    }
+    if (broker != null) {
+      broker.destroy();
+    }
+  }
+
+  private static Map<String, String> settings(String name, int partitions) {
+    broker.addTopics(new NewTopic(PollerInstance.eventsTopic(name), partitions, (short) 1));
+    var settings = PollerInstance.settings(broker.getBrokersAsString(), simulator.baseUrl(), name);
+    // One request each, so that the simulator's status counts show every poll.
+    settings.put("cryptshare.poller.bulk.enabled", "false");
+    return settings;
+  }
+
+  private static List<String> ids(String prefix, int count) {
+    return IntStream.range(0, count).mapToObj(i -> "%s-%03d".formatted(prefix, i)).toList();
+  }
+
+  private static void processingTime(String duration) {
+    simulator.control("PUT", "/simulator/config", "{\"processingTime\": \"" + duration + "\"}");
+  }
+
+  private static void finalizeAndPublish(EventLog events, List<String> ids) {
+    for (var id : ids) {
+      events.processing("default", SENDER, id, simulator.finalizeTransfer(SENDER, id));
+    }
+    events.flush();
+  }
+
+  private static Map<String, Integer> statusCalls(List<String> ids) {
+    var calls = new HashMap<String, Integer>();
+    ids.forEach(id -> calls.put(id, simulator.statusCalls(id)));
+    return calls;
+  }
+
+  /** Waits until every transfer has a terminal event, then checks for a while that it stays one. */
+  private static void assertExactlyOneActiveEventEach(EventLog events, List<String> ids) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> events.terminalCount(ids) == ids.size());
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.exactlyOneTerminalEach(ids));
+    var terminal = events.terminalEvents();
+    for (var id : ids) {
+      assertThat(terminal.get(id))
+          .singleElement()
+          .satisfies(
+              seen -> {
+                var event = seen.event();
+                assertThat(seen.byPoller()).isTrue();
+                assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
+                assertThat(event.eventId())
+                    .isEqualTo(TransferEvent.eventIdOf("default", id, TransferState.ACTIVE));
+                assertThat(event.recipients())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.downloadUrl()).isNotNull());
+              });
+    }
+  }
+
+  @Test
+  void a_restart_in_the_middle_of_watching_loses_no_transfer_and_publishes_each_once() {
+    var settings = settings("restart", 3);
+    var ids = ids("Restart", 24);
+    processingTime("PT8S");
+    try (var events = new EventLog(broker.getBrokersAsString(), "restart.events")) {
+      var first = PollerInstance.start(settings);
+      finalizeAndPublish(events, ids);
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.watches().size() == ids.size());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> statusCalls(ids).values().stream().allMatch(calls -> calls >= 1));
+
+      first.close();
+      var before = statusCalls(ids);
+      try (var second = PollerInstance.start(settings)) {
+        // The new owner polls every watch again soon after it took the partitions over.
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(
+                () -> {
+                  var terminal = events.terminalEvents();
+                  return ids.stream()
+                      .allMatch(
+                          id ->
+                              terminal.containsKey(id)
+                                  || simulator.statusCalls(id) > before.get(id));
+                });
+        assertExactlyOneActiveEventEach(events, ids);
+        assertThat(second.watches().size()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void a_second_instance_joining_and_the_first_leaving_lose_nothing_and_duplicate_nothing() {
+    var settings = settings("rebalance", 4);
+    var ids = ids("Rebalance", 40);
+    processingTime("PT12S");
+    try (var events = new EventLog(broker.getBrokersAsString(), "rebalance.events")) {
+      var first = PollerInstance.start(settings);
+      finalizeAndPublish(events, ids);
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.watches().size() == ids.size());
+
+      try (var second = PollerInstance.start(settings)) {
+        // The group splits the four partitions, and the watches move with them.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    second.watches().size() > 0
+                        && first.watches().size() > 0
+                        && first.watches().size() + second.watches().size() == ids.size());
+        var split = List.of(first.watches().size(), second.watches().size());
+
+        first.close();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    second.watches().size() + events.terminalCount(ids) >= ids.size()
+                        && second.watches().size() > split.get(1));
+        assertExactlyOneActiveEventEach(events, ids);
+        assertThat(second.watches().size()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void a_kill_9_while_terminal_events_are_published_loses_nothing_and_duplicates_nothing()
+      throws Exception {
+    var jar = Path.of("target", "status-poller.jar");
+    assertThat(jar).as("the executable jar, built in the package phase").exists();
+    var settings = settings("killed", 3);
+    // A killed member leaves the group only when its session expires.
+    settings.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
+    settings.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+    var ids = ids("Killed", 30);
+    int port;
+    try (var socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    var command = new ArrayList<String>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx256m");
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(PollerInstance.arguments(settings));
+    command.add("--server.port=" + port);
+    command.add("--management.endpoints.web.exposure.include=health,metrics");
+    var log = Path.of("target", "killed-poller.log");
+    Files.deleteIfExists(log);
+    var process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try (var events = new EventLog(broker.getBrokersAsString(), "killed.events")) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> !process.isAlive() || metric(port, "cryptshare.poller.partitions") == 3);
+      assertThat(process.isAlive()).as("see " + log).isTrue();
+      // Half the transfers turn ACTIVE about when the process is killed, half after.
+      for (int i = 0; i < ids.size(); i++) {
+        var processing = i % 2 == 0 ? "PT3S" : "PT10S";
+        events.processing(
+            "default",
+            SENDER,
+            ids.get(i),
+            simulator.seedAndFinalize(SENDER, ids.get(i), "ACTIVE", processing));
+      }
+      events.flush();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> metric(port, "cryptshare.poller.watched") == ids.size());
+      await().atMost(Duration.ofSeconds(30)).until(() -> events.terminalCount(ids) >= 3);
+
+      process.destroyForcibly().waitFor();
+
+      try (var survivor = PollerInstance.start(settings)) {
+        assertExactlyOneActiveEventEach(events, ids);
+        assertThat(survivor.watches().size()).isZero();
+      }
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  private static double metric(int port, String name) {
+    try {
+      var response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://localhost:" + port + "/actuator/metrics/" + name))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return -1;
+      }
+      return io.github.cspipeline.model.WireFormat.mapper()
+          .readTree(response.body())
+          .path("measurements")
+          .path(0)
+          .path("value")
+          .asDouble();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(new IOException(e));
+    }
+  }
+}
