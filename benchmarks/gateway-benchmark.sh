@@ -78,25 +78,29 @@ url="http://127.0.0.1:$GATEWAY_PORT"
 echo "Gateway and Kafka are up on $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Warm-up: ${WARMUP}s at $RATE requests/s..."
 RUN_ID=w$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s benchmarks/gateway/finalize.lua "$url" >/dev/null
+metrics() { curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus"; }
+metrics >"$STATE/metrics-before.txt"
 echo "Measuring: ${DURATION}s at $RATE requests/s, $CONNECTIONS connections, $THREADS wrk threads"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s benchmarks/gateway/finalize.lua $url"
 RUN_ID=m$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
   -s benchmarks/gateway/finalize.lua "$url"
 
 echo "Load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other processes count too)"
-echo "----- the gateway's own view: cryptshare.gateway.accept.latency (warm-up included) -----"
-curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus" >"$STATE/metrics.txt"
-grep -E '^cryptshare_gateway_(accept_latency_seconds_(count|max)|requests_total)' "$STATE/metrics.txt" || true
-# Percentiles from the histogram: the upper bound of the bucket where the rank falls.
+echo "----- the gateway's own view of the measured run: cryptshare.gateway.accept.latency -----"
+metrics >"$STATE/metrics-after.txt"
+# Percentiles from the histogram's growth during the run: the upper bound of the bucket where the
+# rank falls (so "<=").
 awk -F'[{}" ]+' '/^cryptshare_gateway_accept_latency_seconds_bucket/ {
     for (i = 1; i <= NF; i++) if ($i == "le=") le = $(i + 1)
-    count = $NF; les[n] = le; counts[n] = count; n++
+    if (FNR == NR) { before[le] = $NF; next }
+    les[n] = le; counts[n] = $NF - before[le]; n++
   }
   END {
     total = counts[n - 1]
+    printf "accepted during the run: %d\n", total
     split("50 90 99 99.9", ps, " ")
     for (j = 1; j <= 4; j++) {
       for (k = 0; k < n; k++) if (counts[k] >= total * ps[j] / 100) break
       printf "server-side accept latency p%s <= %.1f ms\n", ps[j], les[k] * 1000
     }
-  }' "$STATE/metrics.txt"
+  }' "$STATE/metrics-before.txt" "$STATE/metrics-after.txt"

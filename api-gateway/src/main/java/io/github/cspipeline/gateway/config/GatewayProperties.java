@@ -147,7 +147,7 @@ public record GatewayProperties(
   public record Topics(
       @DefaultValue(io.github.cspipeline.model.Topics.FINALIZE_COMMANDS) String commands,
       @DefaultValue(io.github.cspipeline.model.Topics.TRANSFER_EVENTS) String events,
-      @DefaultValue("cryptshare.api-gateway.claims") String claims,
+      @DefaultValue(KafkaConfig.CLAIMS_TOPIC) String claims,
       @DefaultValue("6") int partitions,
       @DefaultValue("1") short replicas,
       @DefaultValue("1d") Duration claimsRetention) {}
