@@ -43,6 +43,7 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.kafka.support.serializer.JacksonJsonDeserializer;
 import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
@@ -137,7 +138,12 @@ public class KafkaConfiguration {
   @Bean
   KafkaTransactionManager<String, Object> kafkaTransactionManager(
       ProducerFactory<String, Object> producerFactory) {
-    return new KafkaTransactionManager<>(producerFactory);
+    var manager = new KafkaTransactionManager<>(producerFactory);
+    // The listener starts its transfers after the commit (KafkaTransactionManager defaults to no
+    // synchronization).
+    manager.setTransactionSynchronization(
+        AbstractPlatformTransactionManager.SYNCHRONIZATION_ALWAYS);
+    return manager;
   }
 
   @Bean
