@@ -15,6 +15,10 @@ class PipelineEndToEndIT {
   @BeforeAll
   static void start() {
     broker = new EmbeddedKafkaKraftBroker(1, 3);
+    // The worker publishes in Kafka transactions; a single broker must host their state log.
+    broker.brokerProperties(
+        java.util.Map.of(
+            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
     broker.afterPropertiesSet();
     pipeline = new Pipeline(broker.getBrokersAsString());
     scenarios = new TransferScenarios(pipeline);

@@ -1,6 +1,7 @@
 package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.worker.state.StateUnavailableException;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
 import java.util.ArrayList;
@@ -86,6 +87,10 @@ public final class FinalizeCommandListener {
             record.offset(),
             e.getMessage());
         deadLetters.accept(record, consumer, e);
+      } catch (StateUnavailableException e) {
+        // The partition's state could not be read: nothing is wrong with the command. Rolling
+        // back redelivers the poll after a backoff.
+        throw e;
       } catch (RuntimeException e) {
         // Taking a command in makes no remote call, so trying again would fail the same way.
         log.error(

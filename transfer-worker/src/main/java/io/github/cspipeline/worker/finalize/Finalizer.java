@@ -15,7 +15,6 @@ import io.github.resilience4j.retry.Retry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -459,9 +458,5 @@ public final class Finalizer {
       return notSent.getMessage();
     }
     return e.getCause() == null ? "unknown cause" : e.getCause().getClass().getSimpleName();
-  }
-
-  static Instant deadlineOf(Instant acceptedAt, Duration budget) {
-    return acceptedAt.plus(budget);
   }
 }

@@ -121,6 +121,11 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
    * @throws IllegalStateException the partition is not owned (a bug of the caller)
    */
   public Admission admit(FinalizeCommand command, int partition, @Nullable String traceparent) {
+    if (!book.owns(partition)) {
+      // The restore at assignment failed (e.g. the state topic was unreachable): try again now.
+      // If it fails again, the intake transaction rolls back and the commands come again later.
+      takeOver(Set.of(partition));
+    }
     var now = clock.instant();
     var progress =
         TransferProgress.pending(
@@ -220,6 +225,18 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     if (assigned.isEmpty()) {
       return;
     }
+    try {
+      takeOver(assigned);
+    } catch (RuntimeException e) {
+      log.error(
+          "Could not read the state of command partitions {}; trying again with their first"
+              + " command",
+          assigned,
+          e);
+    }
+  }
+
+  private void takeOver(Set<Integer> assigned) {
     var restored = restorer.restore(assigned);
     int resumed = 0;
     for (var entry : restored.entrySet()) {

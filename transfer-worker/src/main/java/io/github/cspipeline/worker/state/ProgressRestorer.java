@@ -67,7 +67,7 @@ public final class ProgressRestorer {
 
   /**
    * @return the latest progress of each transfer of the given command partitions, by partition
-   * @throws IllegalStateException the topic could not be read in time
+   * @throws StateUnavailableException the topic could not be read in time
    */
   public Map<Integer, List<TransferProgress>> restore(Set<Integer> commandPartitions) {
     var started = Instant.now();
@@ -84,7 +84,7 @@ public final class ProgressRestorer {
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       var infos = consumer.partitionsFor(topic, maxWait);
       if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("state topic " + topic + " does not exist");
+        throw new StateUnavailableException("state topic " + topic + " does not exist");
       }
       partitions = infos.size();
       var wanted = new TreeSet<Integer>();
@@ -97,7 +97,7 @@ public final class ProgressRestorer {
       var deadline = started.plus(maxWait);
       while (!open.isEmpty()) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException(
+          throw new StateUnavailableException(
               "state topic %s not read up to %s within %s".formatted(topic, ends, maxWait));
         }
         for (var record : consumer.poll(POLL)) {
@@ -122,6 +122,8 @@ public final class ProgressRestorer {
         }
         open.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
       }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new StateUnavailableException("could not read state topic " + topic, e);
     }
     var byPartition = new HashMap<Integer, List<TransferProgress>>();
     commandPartitions.forEach(p -> byPartition.put(p, new ArrayList<>()));
@@ -155,11 +157,11 @@ public final class ProgressRestorer {
       return ends;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the state topic", e);
+      throw new StateUnavailableException("interrupted while reading the state topic", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("could not read the end offsets of " + topic, e);
+      throw new StateUnavailableException("could not read the end offsets of " + topic, e);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("could not read the end offsets of " + topic, e);
+      throw new StateUnavailableException("could not read the end offsets of " + topic, e);
     }
   }
 }
