@@ -85,6 +85,19 @@ public final class Simulator implements AutoCloseable {
     return WireFormat.mapper().readTree(answer.body()).path("data").path("token").asString();
   }
 
+  /** Finalizes a session behind the worker's back: its finalize then meets 404/2003. */
+  public int finalizeDirectly(String sender, String trackingId, String clientId) {
+    return send(HttpRequest.newBuilder(
+                baseUrl().resolve("/api/users/" + sender + "/transfer-sessions/" + trackingId))
+            .header("X-CS-MajorApiVersion", "1")
+            .header("X-CS-MinimumMinorApiVersion", "10")
+            .header("X-CS-ClientId", clientId)
+            .header("X-CS-VerificationToken", token(sender, clientId))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build())
+        .statusCode();
+  }
+
   private JsonNode call(String method, String path, String json) {
     var response =
         send(

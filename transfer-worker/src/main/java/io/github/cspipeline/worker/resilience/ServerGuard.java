@@ -45,6 +45,8 @@ public final class ServerGuard implements CallGuard {
   private final String server;
   private final CircuitBreaker circuitBreaker;
   private final @Nullable RateLimiter rateLimiter;
+  private final @Nullable SendRateCap rateCap;
+  private final Duration maxWait;
   private final Bulkhead bulkhead;
   private final Retry retry;
   private final Clock clock;
@@ -61,6 +63,17 @@ public final class ServerGuard implements CallGuard {
     this.server = server;
     this.circuitBreaker = circuitBreaker;
     this.rateLimiter = rateLimiter;
+    this.rateCap =
+        rateLimiter == null
+            ? null
+            : new SendRateCap(
+                1e9
+                    / rateLimiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos()
+                    * rateLimiter.getRateLimiterConfig().getLimitForPeriod());
+    this.maxWait =
+        rateLimiter == null
+            ? Duration.ZERO
+            : rateLimiter.getRateLimiterConfig().getTimeoutDuration();
     this.bulkhead = bulkhead;
     this.retry = retry;
     this.clock = clock;
@@ -142,6 +155,7 @@ public final class ServerGuard implements CallGuard {
             false,
             RequestNotPermitted.createRequestNotPermitted(rateLimiter));
       }
+      awaitSendSlot();
       if (!circuitBreaker.tryAcquirePermission()) {
         throw notSent(
             "circuit is " + circuitBreaker.getState(),
@@ -171,6 +185,20 @@ public final class ServerGuard implements CallGuard {
       }
     } finally {
       bulkhead.onComplete();
+    }
+  }
+
+  private void awaitSendSlot() {
+    if (rateCap == null) {
+      return;
+    }
+    try {
+      if (!rateCap.acquire(maxWait)) {
+        throw notSent("no room in the rate window in time", false, null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw notSent("interrupted while waiting for the rate window", false, e);
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -27,7 +28,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * that no request of a transfer follows a 429 sooner than the hint.
  */
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
-class RetryAfterIT {
+class ErrorTaxonomyIT {
 
   static Simulator simulator;
   static RecordingProxy proxy;
@@ -47,7 +48,12 @@ class RetryAfterIT {
             "cryptshare.worker.servers.default.rate-limit=200",
             "cryptshare.worker.servers.default.retry.initial-backoff=50ms",
             "cryptshare.worker.servers.default.retry.max-backoff=200ms",
-            "cryptshare.worker.servers.default.retry.budget=2m");
+            "cryptshare.worker.servers.default.retry.budget=2m",
+            "cryptshare.servers.short.base-url=" + simulator.baseUrl(),
+            "cryptshare.servers.short.client-id=" + WorkerFixtures.CLIENT_ID,
+            "cryptshare.worker.servers.short.retry.initial-backoff=200ms",
+            "cryptshare.worker.servers.short.retry.max-backoff=500ms",
+            "cryptshare.worker.servers.short.retry.budget=3s");
     commands = Workers.commandProducer(broker.getBrokersAsString());
     events = new EventReader(broker.getBrokersAsString(), Topics.TRANSFER_EVENTS);
   }
@@ -64,6 +70,81 @@ class RetryAfterIT {
         // Best effort.
       }
     }
+  }
+
+  @AfterEach
+  void calm() {
+    simulator.noFaults();
+  }
+
+  @Test
+  void a_finalize_answered_404_for_a_transfer_that_exists_is_processing_not_rejected() {
+    var sender = "already@example.com";
+    var id = trackingIds(1).getFirst();
+    assertThat(simulator.finalizeDirectly(sender, id, WorkerFixtures.CLIENT_ID)).isEqualTo(201);
+
+    send(commands, command(sender, id));
+    commands.flush();
+
+    var event = events.awaitEvent(id, Duration.ofSeconds(60));
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).hasPath("/api/users/" + sender + "/transfers/" + id);
+    assertThat(simulator.finalizeCalls(id)).isEqualTo(2);
+    assertThat(simulator.statusCalls(id)).isEqualTo(1);
+    System.out.printf(
+        "[measure] 404 on finalize: finalizeCalls=%d (1 before the worker, 1 by it answered 404),"
+            + " statusCalls=%d, outcome %s%n",
+        simulator.finalizeCalls(id), simulator.statusCalls(id), event.state());
+  }
+
+  @Test
+  void a_refusal_other_than_401_408_429_is_rejected_at_once_with_cryptshares_error() {
+    var sender = "refused@example.com";
+    var warmUp = trackingIds(1).getFirst();
+    // The sender's token is cached first, so that the refusal meets the finalize itself.
+    send(commands, command(sender, warmUp));
+    commands.flush();
+    events.awaitEvent(warmUp, Duration.ofSeconds(60));
+    simulator.faults("{\"errorRate\": 1.0, \"errorStatus\": 403}");
+    var id = trackingIds(1).getFirst();
+
+    send(commands, command(sender, id));
+    commands.flush();
+
+    var event = events.awaitEvent(id, Duration.ofSeconds(60));
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().httpStatus()).isEqualTo(403);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3001);
+    assertThat(event.error().message()).isEqualTo("Simulated error.");
+    assertThat(simulator.finalizeCalls(id)).isEqualTo(1);
+    System.out.printf(
+        "[measure] 403/3001 on finalize: finalizeCalls=%d, outcome %s at once%n",
+        simulator.finalizeCalls(id), event.state());
+  }
+
+  @Test
+  void a_transfer_whose_budget_is_spent_is_abandoned_with_the_last_error() {
+    simulator.faults("{\"errorRate\": 1.0, \"errorStatus\": 503}");
+    var id = trackingIds(1).getFirst();
+    var started = Instant.now();
+
+    send(
+        commands,
+        io.github.cspipeline.model.command.FinalizeCommand.of(
+            Instant.now(), "short", "budget@example.com", id, null));
+    commands.flush();
+
+    var event = events.awaitEvent(id, Duration.ofSeconds(60));
+    var took = Duration.between(started, Instant.now());
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.server()).isEqualTo("short");
+    assertThat(event.error().code()).isEqualTo("RETRY_BUDGET_SPENT");
+    assertThat(event.error().httpStatus()).isEqualTo(503);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(5000);
+    assertThat(event.error().message()).contains("PT3S", "Simulated error.");
+    System.out.printf(
+        "[measure] budget 3 s with 100%% 503: ABANDONED after %d ms, error %s%n",
+        took.toMillis(), event.error().message());
   }
 
   @Test
