@@ -32,7 +32,10 @@ public final class EventReader implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
+                "read_committed",
+                // The worker may create the topic after this subscribes; see its partitions soon.
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG,
+                1000),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));

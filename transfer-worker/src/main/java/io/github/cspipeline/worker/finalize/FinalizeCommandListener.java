@@ -141,6 +141,9 @@ public final class FinalizeCommandListener {
           public void afterCompletion(int status) {
             if (status == STATUS_COMMITTED) {
               work.start(List.copyOf(accepted));
+            } else if (status == STATUS_UNKNOWN) {
+              // The commit may have succeeded: only the state topic can tell.
+              work.recheck(List.copyOf(accepted));
             } else {
               log.info(
                   "Intake transaction of {} commands rolled back; they will be redelivered",

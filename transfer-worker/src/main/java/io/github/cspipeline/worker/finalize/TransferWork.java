@@ -150,6 +150,26 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     onChange.run();
   }
 
+  /**
+   * The outcome of the intake transaction of these transfers is unknown: forget them and read their
+   * partitions back, which resumes those whose intake was committed after all.
+   */
+  public void recheck(List<TransferProgress> accepted) {
+    accepted.forEach(book::forget);
+    var partitions = new TreeSet<Integer>();
+    accepted.forEach(p -> partitions.add(p.commandPartition()));
+    try {
+      takeOver(partitions);
+    } catch (RuntimeException e) {
+      log.error(
+          "Could not read the state of command partitions {} back after an uncertain commit;"
+              + " their transfers are resumed at the next assignment",
+          partitions,
+          e);
+    }
+    onChange.run();
+  }
+
   private void launch(TransferProgress progress, boolean resumed) {
     var job = new Job(progress, new StopSwitch());
     var previous = jobs.putIfAbsent(progress.key(), job);
