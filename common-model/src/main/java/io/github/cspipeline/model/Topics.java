@@ -16,6 +16,12 @@ public final class Topics {
   /** Commands the transfer-worker could not read or validate, with the reason in headers. */
   public static final String WORKER_DEAD_LETTERS = "cryptshare.transfer-worker.dlt";
 
+  /**
+   * The transfer-worker's progress per transfer (compacted; key {@code server/trackingId}): what it
+   * has taken in and what it decided. Its own state, rebuilt on partition assignment.
+   */
+  public static final String WORKER_STATE = "cryptshare.transfer-worker.state";
+
   /** Events the status-poller could not read or validate, with the reason in headers. */
   public static final String POLLER_DEAD_LETTERS = "cryptshare.status-poller.dlt";
 

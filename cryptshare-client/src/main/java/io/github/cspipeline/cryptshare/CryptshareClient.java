@@ -51,6 +51,7 @@ public final class CryptshareClient implements CryptshareApi {
   private final CryptshareServerProperties properties;
   private final RestClient rest;
   private final Clock clock;
+  private final CallGuard guard;
   private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
   // Token requests are HTTP calls: they must not run inside ConcurrentHashMap.compute (which
   // blocks unrelated keys of the same bin and pins virtual threads on JDK 21), so concurrent
@@ -62,9 +63,22 @@ public final class CryptshareClient implements CryptshareApi {
       CryptshareServerProperties properties,
       RestClient.Builder restClientBuilder,
       Clock clock) {
+    this(server, properties, restClientBuilder, clock, CallGuard.NONE);
+  }
+
+  /**
+   * @param guard wraps every request to this server (token, finalize, status, list)
+   */
+  public CryptshareClient(
+      String server,
+      CryptshareServerProperties properties,
+      RestClient.Builder restClientBuilder,
+      Clock clock,
+      CallGuard guard) {
     this.server = server;
     this.properties = properties;
     this.clock = clock;
+    this.guard = guard;
     for (int i = 0; i < tokenLocks.length; i++) {
       tokenLocks[i] = new ReentrantLock();
     }
@@ -264,6 +278,10 @@ public final class CryptshareClient implements CryptshareApi {
   private record CachedToken(VerificationToken token, Instant refreshAt) {}
 
   private Answer call(RestClient.RequestHeadersSpec<?> request, int... expected) {
+    return guard.call(() -> exchange(request, expected));
+  }
+
+  private Answer exchange(RestClient.RequestHeadersSpec<?> request, int... expected) {
     try {
       return request.exchangeForRequiredValue(
           (req, res) -> {

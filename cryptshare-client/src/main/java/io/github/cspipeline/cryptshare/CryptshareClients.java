@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.springframework.web.client.RestClient;
 
 /** One {@link CryptshareClient} per configured server id. */
@@ -15,10 +16,23 @@ public final class CryptshareClients {
       Map<String, CryptshareServerProperties> servers,
       RestClient.Builder restClientBuilder,
       Clock clock) {
+    this(servers, restClientBuilder, clock, id -> CallGuard.NONE);
+  }
+
+  /**
+   * @param guards the guard of each server's requests, by server id
+   */
+  public CryptshareClients(
+      Map<String, CryptshareServerProperties> servers,
+      RestClient.Builder restClientBuilder,
+      Clock clock,
+      Function<String, CallGuard> guards) {
     var byId = new LinkedHashMap<String, CryptshareClient>();
     servers.forEach(
         (id, properties) ->
-            byId.put(id, new CryptshareClient(id, properties, restClientBuilder, clock)));
+            byId.put(
+                id,
+                new CryptshareClient(id, properties, restClientBuilder, clock, guards.apply(id))));
     this.clients = Map.copyOf(byId);
   }
 

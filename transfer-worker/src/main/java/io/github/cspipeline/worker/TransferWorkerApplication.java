@@ -12,6 +12,9 @@ public class TransferWorkerApplication {
 
   /** The application, ready to run; the end-to-end tests start it in-process with this. */
   public static SpringApplicationBuilder builder() {
-    return new SpringApplicationBuilder(TransferWorkerApplication.class);
+    // Defaults that do not depend on a configuration file: the health endpoint shows each
+    // Cryptshare server's circuit.
+    return new SpringApplicationBuilder(TransferWorkerApplication.class)
+        .properties("management.endpoint.health.show-details=always");
   }
 }

@@ -15,6 +15,7 @@ import io.github.cspipeline.model.CloudEvents;
 import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
@@ -30,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +70,8 @@ import org.springframework.kafka.test.utils.KafkaTestUtils;
 @ExtendWith(OutputCaptureExtension.class)
 class TransferWorkerIT {
 
+  static final byte[] KEY = new byte[32];
+
   static StubCryptshare cryptshare;
   static ConfigurableApplicationContext worker;
   static KafkaProducer<String, byte[]> commands;
@@ -87,9 +91,11 @@ class TransferWorkerIT {
                 "--cryptshare.servers.default.base-url=" + cryptshare.baseUrl(),
                 "--cryptshare.servers.default.client-id=" + CLIENT_ID,
                 "--server.port=0",
-                "--cryptshare.worker.retry.initial-backoff=100ms",
-                "--cryptshare.worker.retry.max-backoff=200ms",
-                "--cryptshare.worker.retry.budget=5s",
+                "--cryptshare.worker.servers.default.retry.initial-backoff=100ms",
+                "--cryptshare.worker.servers.default.retry.max-backoff=200ms",
+                "--cryptshare.worker.servers.default.retry.budget=5s",
+                "--cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=500ms",
+                "--cryptshare.worker.credential-keys.k1=" + Base64.getEncoder().encodeToString(KEY),
                 "--logging.level.io.github.cspipeline=DEBUG");
     commands =
         new KafkaProducer<>(
@@ -127,6 +133,7 @@ class TransferWorkerIT {
     Map<String, Object> config =
         KafkaTestUtils.consumerProps(broker, "it-" + UUID.randomUUID(), false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     var consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));
@@ -135,6 +142,12 @@ class TransferWorkerIT {
 
   static void send(String key, byte[] value) {
     commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, key, value));
+    commands.flush();
+  }
+
+  static void sendToPartitionZero(FinalizeCommand command) {
+    commands.send(
+        new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, command.trackingId(), json(command)));
     commands.flush();
   }
 
@@ -250,7 +263,14 @@ class TransferWorkerIT {
 
     assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
     assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(3);
-    assertThat(finalizeCount("retry")).isGreaterThanOrEqualTo(2);
+    assertThat(
+            worker
+                .getBean(MeterRegistry.class)
+                .get(FinalizeMetrics.RETRIES)
+                .tags("server", "default", "cause", "server_error")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(2);
   }
 
   @Test
@@ -279,7 +299,14 @@ class TransferWorkerIT {
         json(FinalizeCommand.of(Instant.now(), "nowhere", SENDER, unknownServer, null)));
     send(
         withCredential,
-        json(FinalizeCommand.of(Instant.now(), "default", SENDER, withCredential, "ZW5jcnlwdGVk")));
+        json(
+            FinalizeCommand.of(
+                Instant.now(),
+                "default",
+                SENDER,
+                withCredential,
+                new CredentialCipher(Map.of("k9", new byte[32]), "k9")
+                    .encrypt("callers-token", "default", SENDER, withCredential))));
     send(command(valid));
 
     var dead = awaitDeadLetter(unreadable);
@@ -297,7 +324,8 @@ class TransferWorkerIT {
     assertThat(WireFormat.mapper().readValue(misrouted.value(), FinalizeCommand.class).server())
         .isEqualTo("nowhere");
     assertThat(header(awaitDeadLetter(withCredential), KafkaConfiguration.DEAD_LETTER_REASON))
-        .contains("not supported");
+        .contains("credential cannot be used", "'k9'")
+        .doesNotContain("callers-token");
     assertThat(awaitEvent(valid).state()).isEqualTo(TransferState.PROCESSING);
     assertThat(cryptshare.requests("POST", finalizePath(SENDER, unknownServer))).isEmpty();
     assertThat(cryptshare.requests("POST", finalizePath(SENDER, withCredential))).isEmpty();
@@ -311,24 +339,46 @@ class TransferWorkerIT {
   }
 
   @Test
-  void a_slow_transfer_does_not_hold_up_the_other_commands_of_its_poll() {
+  void a_slow_transfer_does_not_hold_up_later_commands_of_its_partition() {
     var slow = trackingId();
     var fast = trackingId();
     var release = new CountDownLatch(1);
     cryptshare.on("POST", finalizePath(SENDER, slow), after(release, finalized()));
 
-    // One partition and one producer batch, so that both arrive in the same poll.
     commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, slow, json(command(slow))));
-    commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, fast, json(command(fast))));
     commands.flush();
-
     try {
+      // The slow finalize is in flight (and its offset committed) before the next command comes.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !cryptshare.requests("POST", finalizePath(SENDER, slow)).isEmpty());
+      commands.send(new ProducerRecord<>(Topics.FINALIZE_COMMANDS, 0, fast, json(command(fast))));
+      commands.flush();
+
       assertThat(awaitEvent(fast).state()).isEqualTo(TransferState.PROCESSING);
       assertThat(seenEvents).noneMatch(r -> slow.equals(r.key()));
     } finally {
       release.countDown();
     }
     assertThat(awaitEvent(slow).state()).isEqualTo(TransferState.PROCESSING);
+  }
+
+  @Test
+  void a_repeated_command_is_not_finalized_again_and_publishes_nothing_new() {
+    var trackingId = trackingId();
+    sendToPartitionZero(command(trackingId));
+    assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
+    var marker = trackingId();
+
+    sendToPartitionZero(command(trackingId));
+    sendToPartitionZero(command(marker));
+
+    // The marker comes after the repeat on the same partition: once it is decided, the repeat
+    // was taken in too.
+    assertThat(awaitEvent(marker).state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(1);
+    assertThat(seenEvents.stream().filter(r -> trackingId.equals(r.key()))).hasSize(1);
+    assertThat(finalizeCount("duplicate")).isPositive();
   }
 
   @Test

@@ -6,14 +6,18 @@ import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.worker.finalize.FinalizeMetrics;
 import io.github.cspipeline.worker.finalize.InvalidCommandException;
+import io.github.cspipeline.worker.finalize.TransferWork;
+import io.github.cspipeline.worker.state.TransferProgress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -24,28 +28,33 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryC
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.kafka.support.serializer.JacksonJsonDeserializer;
 import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
+import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Kafka wiring. Serialization, acknowledgement and error handling are fixed here, in code, so the
+ * Kafka wiring. Serialization, transactions and error handling are fixed here, in code, so the
  * worker behaves the same whatever configuration files are (or are not) on the class path; Spring
  * Boot's {@code spring.kafka.*} properties still supply connection settings.
+ *
+ * <p>Every record the worker writes is written in a Kafka transaction: commands are taken in
+ * (progress record, dead letters and offsets together) by the listener container's transaction,
+ * decisions (event and progress record together) by {@link
+ * io.github.cspipeline.worker.finalize.TransactionalWriter}. Consumers read committed records only.
  */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfiguration {
@@ -56,19 +65,15 @@ public class KafkaConfiguration {
    */
   public static final String DEAD_LETTER_REASON = "cryptshare_dlt-reason";
 
-  // Beyond the retry budget, a poll must leave room for the calls in flight when the budget runs
-  // out (each bounded by the read timeout), a last status check and the publication.
-  private static final Duration POLL_GRACE = Duration.ofMinutes(5);
-  private static final Duration KAFKA_DEFAULT_POLL_INTERVAL = Duration.ofMinutes(5);
+  /**
+   * How long the broker keeps a transaction of a vanished instance open before aborting it; until
+   * then the state topic cannot be read completely. The worker's transactions take milliseconds.
+   */
+  static final int TRANSACTION_TIMEOUT_MS = 15_000;
 
   @Bean
   DefaultKafkaConsumerFactoryCustomizer finalizeCommandConsumer(WorkerProperties properties) {
     var worker = properties.worker();
-    var pollInterval = worker.retry().budget().plus(POLL_GRACE);
-    if (pollInterval.compareTo(KAFKA_DEFAULT_POLL_INTERVAL) < 0) {
-      pollInterval = KAFKA_DEFAULT_POLL_INTERVAL;
-    }
-    var maxPollIntervalMs = (int) Math.min(Integer.MAX_VALUE, pollInterval.toMillis());
     return factory -> {
       @SuppressWarnings("unchecked")
       var commands = (DefaultKafkaConsumerFactory<String, FinalizeCommand>) factory;
@@ -87,14 +92,17 @@ public class KafkaConfiguration {
               "earliest",
               ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
               false,
+              ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+              "read_committed",
               // The gateway owns the commands topic; subscribing must not create it.
               ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
               false,
               ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
               worker.maxPollRecords(),
-              // The listener returns only when every command of the poll is decided.
-              ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-              maxPollIntervalMs));
+              // A rebalance moves only the partitions that change owner, so the others' transfers
+              // keep running.
+              ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+              CooperativeStickyAssignor.class.getName()));
     };
   }
 
@@ -104,43 +112,80 @@ public class KafkaConfiguration {
       @SuppressWarnings("unchecked")
       var events = (DefaultKafkaProducerFactory<String, Object>) factory;
       var json = new JacksonJsonSerializer<>(WireFormat.mapper()).noTypeInfo();
-      // Events and dead letters share the producer: dead letters are either the parsed command
-      // or, when it was unreadable, its original bytes.
+      // Events, progress records and dead letters share the producer: dead letters are either
+      // the parsed command or, when it was unreadable, its original bytes.
       Map<Class<?>, Serializer<?>> byType =
           Map.of(
               TransferEvent.class, json,
+              TransferProgress.class, json,
               FinalizeCommand.class, json,
               byte[].class, new ByteArraySerializer());
       events.setKeySerializerSupplier(StringSerializer::new);
       events.setValueSerializerSupplier(() -> new DelegatingByTypeSerializer(byType));
+      // Unique per process: instances must not fence each other's producers.
+      events.setTransactionIdPrefix("transfer-worker-" + UUID.randomUUID() + "-");
       events.updateConfigs(
           Map.of(
-              ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+              ProducerConfig.ACKS_CONFIG,
+              "all",
+              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+              true,
+              ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+              TRANSACTION_TIMEOUT_MS));
     };
+  }
+
+  @Bean
+  KafkaTransactionManager<String, Object> kafkaTransactionManager(
+      ProducerFactory<String, Object> producerFactory) {
+    var manager = new KafkaTransactionManager<>(producerFactory);
+    // The listener starts its transfers after the commit (KafkaTransactionManager defaults to no
+    // synchronization).
+    manager.setTransactionSynchronization(
+        AbstractPlatformTransactionManager.SYNCHRONIZATION_ALWAYS);
+    return manager;
   }
 
   @Bean
   ConcurrentKafkaListenerContainerFactory<Object, Object> kafkaListenerContainerFactory(
       ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
       ConsumerFactory<Object, Object> consumerFactory,
+      KafkaTransactionManager<String, Object> transactionManager,
+      DefaultAfterRollbackProcessor<Object, Object> afterRollback,
+      TransferWork work,
       WorkerProperties properties) {
     var factory = new ConcurrentKafkaListenerContainerFactory<Object, Object>();
-    // Applies spring.kafka.listener.* and the one CommonErrorHandler bean below.
+    // Applies spring.kafka.listener.*.
     configurer.configure(factory, consumerFactory);
     factory.setBatchListener(true);
     factory.setConcurrency(properties.worker().concurrency());
-    // The listener commits itself: everything done, or up to the first unfinished command.
-    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
+    var container = factory.getContainerProperties();
+    // Intake (progress records, dead letters) and the offsets commit together or not at all.
+    container.setKafkaAwareTransactionManager(transactionManager);
+    container.setConsumerRebalanceListener(work);
+    factory.setAfterRollbackProcessor(afterRollback);
     return factory;
   }
 
   /**
-   * The one error handler: invalid commands go to the dead-letter topic at once; anything else the
-   * listener could not handle is retried a few times, then dead-lettered too, so the partition
-   * moves on.
+   * The one error path of the consumer. The listener dead-letters bad records itself (inside the
+   * intake transaction), so what reaches this is a failure of Kafka (the transaction could not be
+   * committed): nothing is wrong with the records, and they are redelivered after a backoff,
+   * indefinitely, never dead-lettered.
    */
   @Bean
-  DefaultErrorHandler finalizeErrorHandler(
+  DefaultAfterRollbackProcessor<Object, Object> finalizeAfterRollback() {
+    var backOff = new ExponentialBackOff(500, 2.0);
+    backOff.setMaxInterval(30_000);
+    return new DefaultAfterRollbackProcessor<>(backOff);
+  }
+
+  /**
+   * Sends a bad record to the dead-letter topic, inside the listener's transaction, with the reason
+   * in headers, and counts it.
+   */
+  @Bean
+  ConsumerAwareRecordRecoverer finalizeDeadLetters(
       KafkaTemplate<String, Object> kafkaTemplate,
       WorkerProperties properties,
       CryptshareClients clients,
@@ -158,21 +203,10 @@ public class KafkaConfiguration {
                 .add(
                     DEAD_LETTER_REASON,
                     String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
-    ConsumerAwareRecordRecoverer recoverer =
-        (record, consumer, e) -> {
-          publisher.accept(record, consumer, reasonOf(e));
-          metrics.deadLettered(serverOf(record, clients));
-        };
-    var backOff = new ExponentialBackOffWithMaxRetries(3);
-    backOff.setInitialInterval(1_000);
-    backOff.setMultiplier(2.0);
-    backOff.setMaxInterval(10_000);
-    var handler = new DefaultErrorHandler(recoverer, backOff);
-    handler.addNotRetryableExceptions(InvalidCommandException.class);
-    // The listener already logs every failure with its tracking id; the handler's own stack traces
-    // would only repeat them.
-    handler.setLogLevel(KafkaException.Level.DEBUG);
-    return handler;
+    return (record, consumer, e) -> {
+      publisher.accept(record, consumer, reasonOf(e));
+      metrics.deadLettered(serverOf(record, clients));
+    };
   }
 
   @Bean
@@ -194,23 +228,36 @@ public class KafkaConfiguration {
   }
 
   /**
+   * The worker's progress per transfer: compacted (the latest record per transfer counts), and
+   * deleted after the retention so that memory stays bounded.
+   */
+  @Bean
+  NewTopic transferStateTopic(WorkerProperties properties) {
+    var topics = properties.worker().topics();
+    return TopicBuilder.name(topics.state())
+        .partitions(topics.statePartitions())
+        .replicas(topics.replicationFactor())
+        .config(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)
+        .config(TopicConfig.RETENTION_MS_CONFIG, Long.toString(topics.stateRetention().toMillis()))
+        .build();
+  }
+
+  /**
    * The most telling exception for the dead-letter headers: the listener's wrappers say nothing
    * about why the record failed.
    */
   static Exception reasonOf(Exception thrown) {
-    Throwable reason = thrown;
     for (Throwable t = thrown; t != null; t = t.getCause()) {
-      if (t instanceof InvalidCommandException) {
-        return (Exception) t;
-      }
-      if (t instanceof BatchListenerFailedException && t.getCause() instanceof Exception cause) {
-        reason = cause;
+      if (t instanceof InvalidCommandException invalid) {
+        return invalid;
       }
       if (t.getCause() == t) {
         break;
       }
     }
-    return reason instanceof Exception e ? e : thrown;
+    return thrown;
   }
 
   private static String serverOf(ConsumerRecord<?, ?> record, CryptshareClients clients) {

@@ -1,31 +1,59 @@
 package io.github.cspipeline.worker.config;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
-import io.github.cspipeline.worker.finalize.BatchFinalizer;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
 import io.github.cspipeline.worker.finalize.CommandValidator;
-import io.github.cspipeline.worker.finalize.DecidedEvents;
 import io.github.cspipeline.worker.finalize.FinalizeCommandListener;
 import io.github.cspipeline.worker.finalize.FinalizeMetrics;
 import io.github.cspipeline.worker.finalize.Finalizer;
-import io.github.cspipeline.worker.finalize.RetryBackoff;
+import io.github.cspipeline.worker.finalize.Pauser;
+import io.github.cspipeline.worker.finalize.TransactionalWriter;
 import io.github.cspipeline.worker.finalize.TransferEventPublisher;
-import io.github.cspipeline.worker.finalize.WorkerShutdown;
+import io.github.cspipeline.worker.finalize.TransferWork;
+import io.github.cspipeline.worker.resilience.CircuitsHealthIndicator;
+import io.github.cspipeline.worker.resilience.ConsumptionControl;
+import io.github.cspipeline.worker.resilience.RetryBackoff;
+import io.github.cspipeline.worker.resilience.ServerGuard;
+import io.github.cspipeline.worker.resilience.ServerGuards;
+import io.github.cspipeline.worker.state.ProgressRestorer;
+import io.github.cspipeline.worker.state.StateRecords;
+import io.github.cspipeline.worker.state.TransferBook;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.web.client.RestClient;
 
-/** The worker's own beans: Cryptshare clients and the finalize pipeline. */
+/** The worker's own beans: Cryptshare clients with their guards, and the finalize pipeline. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
 public class WorkerConfiguration {
 
-  /** How many decided events each instance remembers for redeliveries. */
-  private static final int DECIDED_EVENTS = 10_000;
+  // A restore of the state topic may have to wait for a crashed instance's open transaction to
+  // be aborted (KafkaConfiguration.TRANSACTION_TIMEOUT) before it sees everything committed.
+  private static final Duration RESTORE_MAX_WAIT = Duration.ofMinutes(2);
+
+  // Beyond the longest request: a revocation waits for requests in flight and their publication.
+  private static final Duration REVOKE_GRACE_BEYOND_TIMEOUTS = Duration.ofSeconds(15);
 
   @Bean
   @ConditionalOnMissingBean
@@ -33,65 +61,212 @@ public class WorkerConfiguration {
     return Clock.systemUTC();
   }
 
+  /**
+   * One guard per server: resilience4j instances named after the server id, kept in the registries
+   * of resilience4j's Spring Boot starter (so its metrics and actuator endpoints show them).
+   */
   @Bean
-  CryptshareClients cryptshareClients(
-      WorkerProperties properties, RestClient.Builder restClientBuilder, Clock clock) {
-    return new CryptshareClients(properties.servers(), restClientBuilder, clock);
+  ServerGuards serverGuards(
+      WorkerProperties properties,
+      CircuitBreakerRegistry circuitBreakers,
+      RateLimiterRegistry rateLimiters,
+      BulkheadRegistry bulkheads,
+      RetryRegistry retries,
+      Clock clock) {
+    var guards = new LinkedHashMap<String, ServerGuard>();
+    for (var server : properties.servers().keySet()) {
+      var settings = properties.settingsOf(server);
+      var cb = settings.circuitBreaker();
+      var circuitBreaker =
+          circuitBreakers.circuitBreaker(
+              server,
+              CircuitBreakerConfig.custom()
+                  .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                  .slidingWindowSize(cb.slidingWindowSize())
+                  .minimumNumberOfCalls(cb.minimumNumberOfCalls())
+                  .failureRateThreshold(cb.failureRateThreshold())
+                  .waitDurationInOpenState(cb.waitInOpenState())
+                  .permittedNumberOfCallsInHalfOpenState(cb.callsInHalfOpenState())
+                  .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                  .build());
+      // One permit per 1/rate seconds rather than `rate` permits per second: a fixed one-second
+      // cycle lets 2 x rate requests into a sliding second (end of one cycle, start of the next).
+      var rateLimiter =
+          settings.rateLimit() <= 0
+              ? null
+              : rateLimiters.rateLimiter(
+                  server,
+                  RateLimiterConfig.custom()
+                      .limitForPeriod(1)
+                      .limitRefreshPeriod(
+                          Duration.ofNanos(Math.max(1, (long) (1e9 / settings.rateLimit()))))
+                      .timeoutDuration(settings.maxWait())
+                      .build());
+      var bulkhead =
+          bulkheads.bulkhead(
+              server,
+              BulkheadConfig.custom()
+                  .maxConcurrentCalls(settings.maxConcurrentCalls())
+                  .maxWaitDuration(settings.maxWait())
+                  .build());
+      var retry = settings.retry();
+      var backoff =
+          new RetryBackoff(retry.initialBackoff(), retry.maxBackoff(), retry.multiplier());
+      var retryInstance =
+          retries.retry(
+              server,
+              RetryConfig.custom()
+                  // The time budget ends the retries, not a count.
+                  .maxAttempts(Integer.MAX_VALUE)
+                  .intervalBiFunction(backoff.asIntervalFunction())
+                  .build());
+      guards.put(
+          server,
+          new ServerGuard(server, circuitBreaker, rateLimiter, bulkhead, retryInstance, clock));
+    }
+    return new ServerGuards(guards);
   }
 
   @Bean
-  FinalizeMetrics finalizeMetrics(MeterRegistry registry) {
+  CryptshareClients cryptshareClients(
+      WorkerProperties properties,
+      RestClient.Builder restClientBuilder,
+      Clock clock,
+      ServerGuards serverGuards) {
+    return new CryptshareClients(properties.servers(), restClientBuilder, clock, serverGuards::get);
+  }
+
+  @Bean
+  FinalizeMetrics finalizeMetrics(MeterRegistry registry, ServerGuards serverGuards) {
+    serverGuards
+        .byServer()
+        .forEach(
+            (server, guard) ->
+                Gauge.builder(
+                        "cryptshare.worker.circuit.state",
+                        guard,
+                        g -> circuitStateValue(g.circuitBreaker().getState()))
+                    .description("Circuit of the server: 0 closed, 1 half-open, 2 open")
+                    .tag("server", server)
+                    .register(registry));
     return new FinalizeMetrics(registry);
   }
 
+  static double circuitStateValue(CircuitBreaker.State state) {
+    return switch (state) {
+      case CLOSED, DISABLED, METRICS_ONLY -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN, FORCED_OPEN -> 2;
+    };
+  }
+
   @Bean
-  WorkerShutdown workerShutdown() {
-    return new WorkerShutdown();
+  PassThroughCredentials passThroughCredentials(WorkerProperties properties) {
+    return new PassThroughCredentials(properties.worker().credentialKeys());
   }
 
   @Bean
   Finalizer finalizer(
-      WorkerProperties properties,
       CryptshareClients clients,
-      WorkerShutdown shutdown,
+      ServerGuards serverGuards,
+      PassThroughCredentials credentials,
       Clock clock,
       FinalizeMetrics metrics) {
-    var retry = properties.worker().retry();
     return new Finalizer(
-        clients::get,
-        new RetryBackoff(retry.initialBackoff(), retry.maxBackoff(), retry.multiplier()),
-        retry.budget(),
-        shutdown,
-        clock,
-        metrics);
+        clients::get, serverGuards::get, credentials, Pauser.SLEEP, clock, metrics);
+  }
+
+  @Bean
+  ProgressRestorer progressRestorer(WorkerProperties properties, KafkaProperties kafka) {
+    return new ProgressRestorer(
+        properties.worker().topics().state(), kafka::buildConsumerProperties, RESTORE_MAX_WAIT);
+  }
+
+  @Bean
+  StateRecords stateRecords(WorkerProperties properties, ProgressRestorer restorer) {
+    return new StateRecords(properties.worker().topics().state(), restorer);
+  }
+
+  @Bean
+  TransactionalWriter transactionalWriter(KafkaTemplate<String, Object> kafkaTemplate) {
+    return new TransactionalWriter(kafkaTemplate);
   }
 
   @Bean
   TransferEventPublisher transferEventPublisher(
-      KafkaTemplate<String, Object> kafkaTemplate, WorkerProperties properties) {
-    return new TransferEventPublisher(kafkaTemplate, properties.worker().topics().events());
+      TransactionalWriter writer,
+      StateRecords stateRecords,
+      WorkerProperties properties,
+      Clock clock) {
+    return new TransferEventPublisher(
+        writer, stateRecords, properties.worker().topics().events(), clock);
   }
 
   @Bean
-  BatchFinalizer batchFinalizer(
+  TransferWork transferWork(
+      ProgressRestorer restorer,
+      StateRecords stateRecords,
       Finalizer finalizer,
       TransferEventPublisher publisher,
-      WorkerShutdown shutdown,
       FinalizeMetrics metrics,
-      Clock clock) {
-    return new BatchFinalizer(
-        finalizer, publisher, new DecidedEvents(DECIDED_EVENTS), shutdown, metrics, clock);
+      Clock clock,
+      WorkerProperties properties) {
+    var longestRequest =
+        properties.servers().values().stream()
+            .map(s -> s.connectTimeout().plus(s.readTimeout()))
+            .max(Duration::compareTo)
+            .orElse(Duration.ZERO);
+    return new TransferWork(
+        new TransferBook(),
+        restorer,
+        stateRecords,
+        finalizer,
+        publisher,
+        metrics,
+        clock,
+        server -> properties.settingsOf(server).retry().budget(),
+        properties.worker().topics().commands(),
+        longestRequest.plus(REVOKE_GRACE_BEYOND_TIMEOUTS));
+  }
+
+  @Bean
+  ConsumptionControl consumptionControl(
+      KafkaListenerEndpointRegistry listeners,
+      ServerGuards serverGuards,
+      TransferWork work,
+      WorkerProperties properties,
+      FinalizeMetrics metrics) {
+    var control =
+        new ConsumptionControl(
+            () -> listeners.getListenerContainer(FinalizeCommandListener.ID),
+            serverGuards.all(),
+            work::pending,
+            properties.worker().maxPending());
+    work.onChange(control::reevaluate);
+    metrics.gauges(work::pending, control::paused);
+    return control;
+  }
+
+  @Bean
+  CircuitsHealthIndicator cryptshareHealthIndicator(ServerGuards serverGuards) {
+    return new CircuitsHealthIndicator(List.copyOf(serverGuards.all()));
   }
 
   @Bean
   FinalizeCommandListener finalizeCommandListener(
-      BatchFinalizer batchFinalizer, CryptshareClients clients, WorkerProperties properties) {
+      TransferWork work,
+      CryptshareClients clients,
+      PassThroughCredentials credentials,
+      KafkaTemplate<String, Object> kafkaTemplate,
+      ConsumerAwareRecordRecoverer deadLetters,
+      WorkerProperties properties) {
     var worker = properties.worker();
     return new FinalizeCommandListener(
-        batchFinalizer,
-        new CommandValidator(clients::contains),
+        work,
+        new CommandValidator(clients::contains, credentials),
+        kafkaTemplate,
+        deadLetters,
         worker.topics().commands(),
-        worker.groupId(),
-        worker.retry().initialBackoff());
+        worker.groupId());
   }
 }

@@ -4,6 +4,7 @@ import io.github.cspipeline.cryptshare.CryptshareServerProperties;
 import io.github.cspipeline.model.Topics;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -21,8 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * connection settings are Spring Boot's own ({@code spring.kafka.*}).
  *
  * @param servers the Cryptshare servers by id ({@code cryptshare.servers.<id>.base-url}, {@code
- *     .client-id}, ...). At least one; each needs a client id, because the worker verifies senders
- *     in client-id mode. No defaults.
+ *     .client-id}, {@code .connect-timeout}, {@code .read-timeout}, ...). At least one; each needs
+ *     a client id, because the worker verifies senders in client-id mode and sends it with every
+ *     request. No defaults.
  * @param worker how the worker consumes, retries and publishes
  */
 @Validated
@@ -37,43 +40,94 @@ public record WorkerProperties(
     return servers == null || servers.values().stream().allMatch(s -> s.clientId() != null);
   }
 
+  /** A typo in a server id under {@code cryptshare.worker.servers} would silently apply nothing. */
+  @AssertTrue(
+      message = "every cryptshare.worker.servers.<id> must be a configured cryptshare.servers.<id>")
+  public boolean isEveryServerSettingForAConfiguredServer() {
+    return servers == null
+        || worker == null
+        || servers.keySet().containsAll(worker.servers().keySet());
+  }
+
+  /** The resilience settings of a server: its own, or the defaults. */
+  public ServerSettings settingsOf(String server) {
+    var own = worker.servers().get(server);
+    return own != null ? own : ServerSettings.defaults();
+  }
+
   /**
    * @param groupId Kafka consumer group of the finalize command consumers
-   * @param concurrency consumer threads per instance; each processes the records of its polls
-   *     concurrently
-   * @param maxPollRecords the most commands one consumer works on at the same time
+   * @param concurrency consumer threads per instance
+   * @param maxPollRecords commands taken in per poll
+   * @param maxPending the most transfers one instance works on at once; beyond that, consumption
+   *     pauses until some are decided
+   * @param credentialKeys keys that decrypt pass-through credentials ({@code
+   *     FinalizeCommand.credential}), by key id, each 32 bytes in standard base64. No default: a
+   *     command with a credential no key can decrypt goes to the dead-letter topic. Secrets.
+   * @param servers resilience settings per Cryptshare server id; servers without an entry get the
+   *     defaults of {@link ServerSettings}
    * @param topics topic names and how the worker declares the topics it produces to
-   * @param retry how transient Cryptshare failures are retried
    */
   public record Worker(
       @DefaultValue("transfer-worker") @NotBlank String groupId,
       @DefaultValue("1") @Min(1) @Max(64) int concurrency,
       @DefaultValue("50") @Min(1) @Max(1000) int maxPollRecords,
-      @Valid @DefaultValue TopicSettings topics,
-      @Valid @DefaultValue Retry retry) {}
+      @DefaultValue("1000") @Min(1) int maxPending,
+      @DefaultValue Map<String, String> credentialKeys,
+      @DefaultValue Map<String, @Valid ServerSettings> servers,
+      @Valid @DefaultValue TopicSettings topics) {
+
+    /** Never prints the credential keys. */
+    @Override
+    public String toString() {
+      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s]"
+          .formatted(
+              groupId,
+              concurrency,
+              maxPollRecords,
+              maxPending,
+              credentialKeys.keySet(),
+              servers,
+              topics);
+    }
+  }
 
   /**
-   * @param commands the finalize commands to consume
-   * @param events where transfer events are published
-   * @param deadLetters where unreadable or invalid commands go, with the reason in headers
-   * @param eventPartitions partitions of the events topic when the worker creates it
-   * @param deadLetterPartitions partitions of the dead-letter topic when the worker creates it
-   * @param replicationFactor replication of the topics the worker creates
+   * How the worker treats one Cryptshare server (resilience4j instances named after the server id).
+   * Connect and read timeouts are {@code cryptshare.servers.<id>.connect-timeout} and {@code
+   * .read-timeout}.
+   *
+   * @param rateLimit the most requests per second sent to the server (every endpoint), spread
+   *     evenly over the second; 0 = no limit
+   * @param maxConcurrentCalls the most requests in flight to the server at once (bulkhead)
+   * @param maxWait how long a request may wait for a slot or a rate permit before it counts as a
+   *     failed attempt and is retried later
+   * @param retry how transient failures are retried
+   * @param circuitBreaker when the worker stops calling the server for a while
    */
-  public record TopicSettings(
-      @DefaultValue(Topics.FINALIZE_COMMANDS) @NotBlank String commands,
-      @DefaultValue(Topics.TRANSFER_EVENTS) @NotBlank String events,
-      @DefaultValue(Topics.WORKER_DEAD_LETTERS) @NotBlank String deadLetters,
-      @DefaultValue("6") @Min(1) int eventPartitions,
-      @DefaultValue("1") @Min(1) int deadLetterPartitions,
-      @DefaultValue("1") @Min(1) short replicationFactor) {}
+  public record ServerSettings(
+      @DefaultValue("20") @DecimalMin("0") double rateLimit,
+      @DefaultValue("10") @Min(1) int maxConcurrentCalls,
+      @DefaultValue("30s") @DurationMin(millis = 0) Duration maxWait,
+      @Valid @DefaultValue Retry retry,
+      @Valid @DefaultValue CircuitBreaker circuitBreaker) {
+
+    private static final ServerSettings DEFAULTS =
+        new Binder().bindOrCreate("cryptshare.worker.servers.any", ServerSettings.class);
+
+    /** The settings of a server without an entry: every default above. */
+    public static ServerSettings defaults() {
+      return DEFAULTS;
+    }
+  }
 
   /**
    * Retries of transient failures (unreachable server, 5xx, 408, 429, lost answers). The delay
    * before retry {@code n} is {@code min(maxBackoff, initialBackoff * multiplier^(n-1))}, of which
    * the second half is random; a longer {@code Retry-After} wins.
    *
-   * @param budget total time one command may spend retrying before it ends {@code ABANDONED}
+   * @param budget total time one command may spend, from intake to decision, before it ends {@code
+   *     ABANDONED}; survives restarts
    * @param initialBackoff delay before the first retry
    * @param maxBackoff longest delay between two retries
    * @param multiplier growth of the delay per retry
@@ -82,5 +136,55 @@ public record WorkerProperties(
       @DefaultValue("10m") @DurationMin(millis = 1) Duration budget,
       @DefaultValue("1s") @DurationMin(millis = 1) Duration initialBackoff,
       @DefaultValue("1m") @DurationMin(millis = 1) Duration maxBackoff,
-      @DefaultValue("2.0") @DecimalMin("1.0") double multiplier) {}
+      @DefaultValue("2.0") @DecimalMin("1.0") double multiplier) {
+
+    @AssertTrue(message = "max-backoff must not be shorter than initial-backoff")
+    public boolean isBackoffOrdered() {
+      return maxBackoff == null
+          || initialBackoff == null
+          || maxBackoff.compareTo(initialBackoff) >= 0;
+    }
+  }
+
+  /**
+   * The circuit breaker over the last calls: 5xx, 408, timeouts, resets and refused connections
+   * count as failures; other answers as successes; 429 as neither. While it is open the worker
+   * makes no call to the server, pauses consumption when no server is usable, and retries nothing;
+   * after {@code waitInOpenState} a few trial calls decide whether it closes again.
+   *
+   * @param failureRateThreshold percentage of failed calls that opens the circuit
+   * @param slidingWindowSize the number of last calls judged
+   * @param minimumNumberOfCalls calls needed before the failure rate counts
+   * @param waitInOpenState how long the circuit stays open before trial calls
+   * @param callsInHalfOpenState trial calls after the wait
+   */
+  public record CircuitBreaker(
+      @DefaultValue("50") @DecimalMin("1") @DecimalMax("100") float failureRateThreshold,
+      @DefaultValue("20") @Min(1) int slidingWindowSize,
+      @DefaultValue("10") @Min(1) int minimumNumberOfCalls,
+      @DefaultValue("30s") @DurationMin(millis = 1) Duration waitInOpenState,
+      @DefaultValue("3") @Min(1) int callsInHalfOpenState) {}
+
+  /**
+   * @param commands the finalize commands to consume
+   * @param events where transfer events are published
+   * @param deadLetters where unreadable or invalid commands go, with the reason in headers
+   * @param state the worker's compacted progress topic (what it took in and decided)
+   * @param eventPartitions partitions of the events topic when the worker creates it
+   * @param deadLetterPartitions partitions of the dead-letter topic when the worker creates it
+   * @param statePartitions partitions of the state topic when the worker creates it
+   * @param stateRetention how long decisions are remembered: a command repeated later than this is
+   *     finalized again
+   * @param replicationFactor replication of the topics the worker creates
+   */
+  public record TopicSettings(
+      @DefaultValue(Topics.FINALIZE_COMMANDS) @NotBlank String commands,
+      @DefaultValue(Topics.TRANSFER_EVENTS) @NotBlank String events,
+      @DefaultValue(Topics.WORKER_DEAD_LETTERS) @NotBlank String deadLetters,
+      @DefaultValue(Topics.WORKER_STATE) @NotBlank String state,
+      @DefaultValue("6") @Min(1) int eventPartitions,
+      @DefaultValue("1") @Min(1) int deadLetterPartitions,
+      @DefaultValue("6") @Min(1) int statePartitions,
+      @DefaultValue("14d") @DurationMin(hours = 1) Duration stateRetention,
+      @DefaultValue("1") @Min(1) short replicationFactor) {}
 }

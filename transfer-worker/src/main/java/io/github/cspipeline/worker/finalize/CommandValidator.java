@@ -1,6 +1,8 @@
 package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialException;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -15,12 +17,16 @@ public final class CommandValidator {
   private static final int MAX_QUOTED = 64;
 
   private final Predicate<String> configuredServer;
+  private final PassThroughCredentials credentials;
 
   /**
    * @param configuredServer whether a server id is configured
+   * @param credentials decrypts pass-through credentials; a command whose credential no key
+   *     decrypts is invalid
    */
-  public CommandValidator(Predicate<String> configuredServer) {
+  public CommandValidator(Predicate<String> configuredServer, PassThroughCredentials credentials) {
     this.configuredServer = configuredServer;
+    this.credentials = credentials;
   }
 
   /**
@@ -42,9 +48,12 @@ public final class CommandValidator {
       throw new InvalidCommandException(
           trackingId, "sender '%s' is not an email address".formatted(quote(command.sender())));
     }
-    if (command.credential() != null) {
+    try {
+      credentials.tokenOf(command);
+    } catch (CredentialException e) {
+      // The exception's message names the key id at most, never the credential or the token.
       throw new InvalidCommandException(
-          trackingId, "commands carrying the caller's verification token are not supported yet");
+          trackingId, "its credential cannot be used (" + e.getMessage() + ")");
     }
     return command;
   }

@@ -1,28 +1,31 @@
 package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
-import java.time.Duration;
+import io.github.cspipeline.worker.state.StateUnavailableException;
+import io.github.cspipeline.worker.state.TransferBook;
+import io.github.cspipeline.worker.state.TransferProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.support.serializer.SerializationUtils;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * The Kafka edge of the worker: takes a poll's finalize commands, has them worked on together and
- * commits what is done.
- *
- * <p>Valid commands before the first invalid one are processed; then the invalid one is handed to
- * the error handler (dead-letter topic) and the rest is redelivered. A command that could not be
- * finished is negatively acknowledged: earlier records are committed, it and the later ones come
- * again.
+ * The Kafka edge of the worker. Runs inside the container's Kafka transaction: for each command of
+ * a poll it writes either the transfer's {@code PENDING} progress (a new transfer), nothing (a
+ * transfer already taken in or decided: no second finalize), or a dead letter (unreadable or
+ * invalid); the container commits the offsets in the same transaction. The transfers start once the
+ * transaction is committed, so the listener returns in milliseconds whatever Cryptshare does.
  */
 public final class FinalizeCommandListener {
 
@@ -33,23 +36,26 @@ public final class FinalizeCommandListener {
   private static final LogAccessor kafkaLog = new LogAccessor(FinalizeCommandListener.class);
   private static final int MAX_REASON = 300;
 
-  private final BatchFinalizer finalizer;
+  private final TransferWork work;
   private final CommandValidator validator;
+  private final KafkaOperations<String, Object> kafka;
+  private final ConsumerAwareRecordRecoverer deadLetters;
   private final String topic;
   private final String groupId;
-  private final Duration redeliveryPause;
 
   public FinalizeCommandListener(
-      BatchFinalizer finalizer,
+      TransferWork work,
       CommandValidator validator,
+      KafkaOperations<String, Object> kafka,
+      ConsumerAwareRecordRecoverer deadLetters,
       String topic,
-      String groupId,
-      Duration redeliveryPause) {
-    this.finalizer = finalizer;
+      String groupId) {
+    this.work = work;
     this.validator = validator;
+    this.kafka = kafka;
+    this.deadLetters = deadLetters;
     this.topic = topic;
     this.groupId = groupId;
-    this.redeliveryPause = redeliveryPause;
   }
 
   public String topic() {
@@ -66,44 +72,86 @@ public final class FinalizeCommandListener {
       groupId = "#{__listener.groupId()}",
       batch = "true")
   public void onCommands(
-      List<ConsumerRecord<String, @Nullable FinalizeCommand>> records, Acknowledgment ack) {
-    var work = new ArrayList<BatchFinalizer.Work>(records.size());
-    InvalidCommandException invalid = null;
+      List<ConsumerRecord<String, @Nullable FinalizeCommand>> records, Consumer<?, ?> consumer) {
+    var accepted = new ArrayList<TransferProgress>();
+    afterTransaction(accepted);
     for (var record : records) {
       try {
-        work.add(new BatchFinalizer.Work(commandOf(record), traceparentOf(record)));
+        take(record, accepted);
       } catch (InvalidCommandException e) {
-        invalid = e;
-        break;
+        log.warn(
+            "Command with key {} at {}-{}@{} is invalid ({}); sending it to the dead-letter topic",
+            record.key(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
+        deadLetters.accept(record, consumer, e);
+      } catch (StateUnavailableException e) {
+        // The partition's state could not be read: nothing is wrong with the command. Rolling
+        // back redelivers the poll after a backoff.
+        throw e;
+      } catch (RuntimeException e) {
+        // Taking a command in makes no remote call, so trying again would fail the same way.
+        log.error(
+            "Command with key {} at {}-{}@{} could not be taken in; sending it to the dead-letter"
+                + " topic",
+            record.key(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e);
+        deadLetters.accept(record, consumer, e);
       }
     }
+  }
 
-    var results = finalizer.finalizeAll(work);
-    for (int i = 0; i < results.size(); i++) {
-      switch (results.get(i)) {
-        case BatchFinalizer.Result.Done done -> {}
-        case BatchFinalizer.Result.Postponed postponed -> {
-          ack.nack(i, redeliveryPause);
-          return;
-        }
-        case BatchFinalizer.Result.Failed failed ->
-            throw new BatchListenerFailedException(
-                "Finalize of " + work.get(i).command().trackingId() + " failed", failed.cause(), i);
+  private void take(
+      ConsumerRecord<String, @Nullable FinalizeCommand> record, List<TransferProgress> accepted) {
+    var command = commandOf(record);
+    var traceparent = record.headers().lastHeader(TransferEventPublisher.TRACEPARENT);
+    switch (work.admit(
+        command,
+        record.partition(),
+        TransferEventPublisher.traceparentOf(traceparent == null ? null : traceparent.value()))) {
+      case TransferWork.Admission.Accepted a -> {
+        kafka.send(a.record());
+        accepted.add(a.progress());
       }
+      case TransferWork.Admission.Duplicate d ->
+          log.info(
+              "{} was taken in already ({}); not finalizing it again",
+              command.trackingId(),
+              d.existing() instanceof TransferBook.Entry.Decided decided
+                  ? "decided " + decided.outcome()
+                  : "in work");
     }
-    if (invalid != null) {
-      int index = work.size();
-      var record = records.get(index);
-      log.warn(
-          "Command with key {} at {}-{}@{} is invalid ({}); sending it to the dead-letter topic",
-          record.key(),
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          invalid.getMessage());
-      throw new BatchListenerFailedException(invalid.getMessage(), invalid, index);
+  }
+
+  // Transfers start only once their PENDING progress and the offsets are committed: a decision
+  // published earlier could land before the PENDING record and be hidden by it on the compacted
+  // topic.
+  private void afterTransaction(List<TransferProgress> accepted) {
+    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+      throw new IllegalStateException("the finalize listener must run in a Kafka transaction");
     }
-    ack.acknowledge();
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void afterCompletion(int status) {
+            if (status == STATUS_COMMITTED) {
+              work.start(List.copyOf(accepted));
+            } else if (status == STATUS_UNKNOWN) {
+              // The commit may have succeeded: only the state topic can tell.
+              work.recheck(List.copyOf(accepted));
+            } else {
+              log.info(
+                  "Intake transaction of {} commands rolled back; they will be redelivered",
+                  accepted.size());
+              work.forget(List.copyOf(accepted));
+            }
+          }
+        });
   }
 
   private FinalizeCommand commandOf(ConsumerRecord<String, @Nullable FinalizeCommand> record) {
@@ -120,17 +168,12 @@ public final class FinalizeCommandListener {
     }
     validator.validate(command);
     if (!Objects.equals(record.key(), command.trackingId())) {
-      // Ordering per transfer relies on the key; the command itself is still fine.
+      // Idempotency relies on all commands of a transfer sharing a partition, i.e. on the key.
       log.warn(
           "Command for {} arrived with a different key; processing it anyway",
           command.trackingId());
     }
     return command;
-  }
-
-  private static byte @Nullable [] traceparentOf(ConsumerRecord<?, ?> record) {
-    var header = record.headers().lastHeader(TransferEventPublisher.TRACEPARENT);
-    return header == null ? null : header.value();
   }
 
   private static String reason(Throwable failure) {

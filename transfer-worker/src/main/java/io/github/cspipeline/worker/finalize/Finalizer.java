@@ -7,10 +7,14 @@ import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
+import io.github.cspipeline.worker.resilience.ServerGuard;
+import io.github.cspipeline.worker.resilience.StopSwitch;
+import io.github.cspipeline.worker.state.TransferProgress;
+import io.github.resilience4j.retry.Retry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -18,10 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides the outcome of one finalize command by talking to Cryptshare: {@code PROCESSING}, {@code
- * REJECTED} or {@code ABANDONED}. Transient failures are retried in place, with backoff, until the
- * retry budget is spent. A finalize whose answer was lost is never repeated blindly: the transfer
- * status tells whether it had taken effect.
+ * Decides the outcome of one transfer by talking to Cryptshare: {@code PROCESSING}, {@code
+ * REJECTED} or {@code ABANDONED}. It runs on the transfer's own virtual thread and retries
+ * transient failures in place, so the consumer is never held up.
+ *
+ * <ul>
+ *   <li>transient (unreachable, 5xx, 408, 429): retry after the server's retry policy (exponential
+ *       backoff with jitter; a longer {@code Retry-After} wins);
+ *   <li>ambiguous (no answer after the request was sent) and 404 on finalize: the transfer status
+ *       decides; a transfer that exists was finalized, so {@code PROCESSING}; otherwise finalize
+ *       again (after no answer) or {@code REJECTED} (after 404);
+ *   <li>401/3002: a fresh token once (client-id mode only), then {@code REJECTED};
+ *   <li>other 4xx: {@code REJECTED} at once;
+ *   <li>deadline passed: {@code ABANDONED} with the last error.
+ * </ul>
+ *
+ * <p>While the server's circuit is open it waits without calling and without counting retries. A
+ * transfer resumed from another instance (or before a restart) checks the status before its first
+ * finalize, because the previous owner may have finalized it already.
  */
 public final class Finalizer {
 
@@ -32,39 +50,61 @@ public final class Finalizer {
   public static final String BUDGET_SPENT = "RETRY_BUDGET_SPENT";
 
   private static final Logger log = LoggerFactory.getLogger(Finalizer.class);
+  private static final Duration CIRCUIT_RECHECK = Duration.ofSeconds(1);
 
   private final Function<String, ? extends CryptshareApi> servers;
-  private final RetryBackoff backoff;
-  private final Duration budget;
+  private final Function<String, ServerGuard> guards;
+  private final PassThroughCredentials credentials;
   private final Pauser pauser;
   private final Clock clock;
   private final FinalizeMetrics metrics;
 
   public Finalizer(
       Function<String, ? extends CryptshareApi> servers,
-      RetryBackoff backoff,
-      Duration budget,
+      Function<String, ServerGuard> guards,
+      PassThroughCredentials credentials,
       Pauser pauser,
       Clock clock,
       FinalizeMetrics metrics) {
     this.servers = servers;
-    this.backoff = backoff;
-    this.budget = budget;
+    this.guards = guards;
+    this.credentials = credentials;
     this.pauser = pauser;
     this.clock = clock;
     this.metrics = metrics;
   }
 
   /**
-   * The event that ends this command's work.
+   * The event that ends this transfer's work.
    *
-   * @throws InterruptedException the worker is stopping; nothing was decided
+   * @param resumed the transfer was taken in earlier (by this or another instance): a finalize may
+   *     have been sent already
+   * @return the decision, or null when the work was stopped before deciding
    */
-  public TransferEvent decide(FinalizeCommand command) throws InterruptedException {
-    return new Attempt(command, servers.apply(command.server())).run();
+  public @Nullable TransferEvent decide(
+      TransferProgress progress, boolean resumed, StopSwitch stopSwitch) {
+    var command = Objects.requireNonNull(progress.command(), "command");
+    var server = command.server();
+    try {
+      return new Attempt(
+              progress,
+              command,
+              servers.apply(server),
+              guards.apply(server),
+              credentials.tokenOf(command),
+              resumed,
+              stopSwitch)
+          .run();
+    } catch (InterruptedException e) {
+      log.info(
+          "Stopped working on {} before deciding; its next owner resumes it", command.trackingId());
+      return null;
+    }
   }
 
   private enum Step {
+    /** Resumed: did an earlier owner's finalize take effect? */
+    CHECK_FIRST,
     FINALIZE,
     /** The finalize request was sent but its answer lost: did it take effect? */
     CHECK_AFTER_LOST_ANSWER,
@@ -72,12 +112,16 @@ public final class Finalizer {
     CHECK_AFTER_NOT_FOUND
   }
 
-  /** The state of one command's attempts; confined to one thread. */
+  /** The state of one transfer's attempts; confined to its thread. */
   private final class Attempt {
+    private final TransferProgress progress;
     private final FinalizeCommand command;
     private final CryptshareApi api;
-    private final Instant deadline;
-    private Step step = Step.FINALIZE;
+    private final ServerGuard guard;
+    private final @Nullable String passThroughToken;
+    private final StopSwitch stopSwitch;
+    private final Retry.AsyncContext<Object> retry;
+    private Step step;
     private boolean requestSent;
     private boolean tokenRenewed;
     private boolean lastCheck;
@@ -85,18 +129,37 @@ public final class Finalizer {
     private CryptshareException.@Nullable ErrorResponse notFound;
     private @Nullable CryptshareException lastError;
 
-    Attempt(FinalizeCommand command, CryptshareApi api) {
+    Attempt(
+        TransferProgress progress,
+        FinalizeCommand command,
+        CryptshareApi api,
+        ServerGuard guard,
+        @Nullable String passThroughToken,
+        boolean resumed,
+        StopSwitch stopSwitch) {
+      this.progress = progress;
       this.command = command;
       this.api = api;
-      this.deadline = clock.instant().plus(budget);
+      this.guard = guard;
+      this.passThroughToken = passThroughToken;
+      this.stopSwitch = stopSwitch;
+      this.retry = guard.retry().asyncContext();
+      this.step = resumed ? Step.CHECK_FIRST : Step.FINALIZE;
     }
 
-    TransferEvent run() throws InterruptedException {
+    @Nullable TransferEvent run() throws InterruptedException {
       while (true) {
+        if (stopSwitch.isStopping()) {
+          throw new InterruptedException("stopping");
+        }
+        if (!guard.awaitNotOpen(progress.deadline())) {
+          return abandoned();
+        }
         TransferEvent decided;
         try {
           decided =
               switch (step) {
+                case CHECK_FIRST -> checkFirst();
                 case FINALIZE -> finalizeOnce();
                 case CHECK_AFTER_LOST_ANSWER -> checkAfterLostAnswer();
                 case CHECK_AFTER_NOT_FOUND -> checkAfterNotFound();
@@ -105,15 +168,28 @@ public final class Finalizer {
           decided = onFailure(e);
         }
         if (decided != null) {
+          retry.onComplete();
           return decided;
         }
       }
     }
 
+    private @Nullable TransferEvent checkFirst() {
+      if (transferExists()) {
+        log.info(
+            "{} was finalized before this worker took it over; publishing PROCESSING",
+            trackingId());
+        return processing(api.statusUrlOf(sender(), trackingId()));
+      }
+      log.info("{} was not finalized yet; finalizing it", trackingId());
+      step = Step.FINALIZE;
+      return null;
+    }
+
     private TransferEvent finalizeOnce() {
       URI statusUrl;
       try {
-        statusUrl = withToken(token -> api.finalizeSession(sender(), trackingId(), token));
+        statusUrl = withToken(this::timedFinalize);
       } catch (ForeignLocationException e) {
         // The finalize took effect; only the URL is suspicious. The canonical one is safe to poll.
         log.warn(
@@ -124,6 +200,24 @@ public final class Finalizer {
       }
       log.info("Cryptshare accepted the finalize of {}; publishing PROCESSING", trackingId());
       return processing(statusUrl);
+    }
+
+    private URI timedFinalize(String token) {
+      long start = System.nanoTime();
+      try {
+        var statusUrl = api.finalizeSession(sender(), trackingId(), token);
+        metrics.finalizeCall(server(), "created", Duration.ofNanos(System.nanoTime() - start));
+        return statusUrl;
+      } catch (ForeignLocationException e) {
+        metrics.finalizeCall(server(), "created", Duration.ofNanos(System.nanoTime() - start));
+        throw e;
+      } catch (CryptshareException e) {
+        if (ServerGuard.notSentCause(e) == null) {
+          metrics.finalizeCall(
+              server(), callOutcome(e), Duration.ofNanos(System.nanoTime() - start));
+        }
+        throw e;
+      }
     }
 
     private @Nullable TransferEvent checkAfterLostAnswer() {
@@ -164,9 +258,16 @@ public final class Finalizer {
       }
     }
 
-    /** Runs a call with the sender's token; a refused token is renewed once per command. */
+    /**
+     * Runs a call with the sender's token. The worker's own token (client-id mode) is renewed once
+     * per transfer when refused; the caller's pass-through token is used as it is.
+     */
     private <T> T withToken(Function<String, T> call) {
       requestSent = false;
+      if (passThroughToken != null) {
+        requestSent = true;
+        return call.apply(passThroughToken);
+      }
       var token = api.token(sender());
       try {
         requestSent = true;
@@ -189,11 +290,29 @@ public final class Finalizer {
     }
 
     private @Nullable TransferEvent onFailure(CryptshareException e) throws InterruptedException {
+      var notSent = ServerGuard.notSentCause(e);
+      if (notSent != null) {
+        if (stopSwitch.isStopping()) {
+          throw new InterruptedException("stopping");
+        }
+        if (notSent.circuitOpen()) {
+          // No call was made: wait for the circuit, without counting a retry.
+          var left = Duration.between(clock.instant(), progress.deadline());
+          if (left.isNegative() || left.isZero()) {
+            return abandoned();
+          }
+          guard.awaitTransition(left.compareTo(CIRCUIT_RECHECK) < 0 ? left : CIRCUIT_RECHECK);
+          return null;
+        }
+        return retryLater(e, "throttled", "Request for {} was not sent ({}); trying again in {}");
+      }
       boolean finalizeAnswer = step == Step.FINALIZE && requestSent;
       if (finalizeAnswer && e instanceof CryptshareException.OutcomeUnknown) {
         step = Step.CHECK_AFTER_LOST_ANSWER;
         return retryLater(
-            e, "Finalize of {} got no answer ({}); checking the transfer status in {}");
+            e,
+            "no_answer",
+            "Finalize of {} got no answer ({}); checking the transfer status in {}");
       }
       if (e instanceof CryptshareException.ErrorResponse answer) {
         if (finalizeAnswer && answer.httpStatus() == 404) {
@@ -208,16 +327,18 @@ public final class Finalizer {
           return rejected(answer);
         }
       }
-      return retryLater(e, "Call to Cryptshare for {} failed ({}); retrying in {}");
+      return retryLater(e, causeOf(e), "Call to Cryptshare for {} failed ({}); retrying in {}");
     }
 
-    private @Nullable TransferEvent retryLater(CryptshareException e, String logPattern)
-        throws InterruptedException {
+    private @Nullable TransferEvent retryLater(
+        CryptshareException e, String cause, String logPattern) throws InterruptedException {
       failures++;
-      lastError = e;
-      var retryAfter = e instanceof CryptshareException.ErrorResponse r ? r.retryAfter() : null;
-      var delay = backoff.delay(failures, retryAfter);
-      if (clock.instant().plus(delay).isAfter(deadline)) {
+      if (ServerGuard.notSentCause(e) == null) {
+        lastError = e;
+      }
+      long millis = retry.onError(e);
+      var delay = millis < 0 ? null : Duration.ofMillis(millis);
+      if (delay == null || clock.instant().plus(delay).isAfter(progress.deadline())) {
         if (step == Step.CHECK_AFTER_LOST_ANSWER && !lastCheck) {
           // Abandoning a transfer that may exist is the worst outcome: look once more, now.
           lastCheck = true;
@@ -228,15 +349,14 @@ public final class Finalizer {
         }
         return abandoned();
       }
-      metrics.retried(command.server());
+      metrics.retried(server(), cause);
       log.warn(logPattern, trackingId(), describe(e), delay);
       pauser.pause(delay);
       return null;
     }
 
     private TransferEvent processing(URI statusUrl) {
-      return TransferEvent.processing(
-          command.server(), sender(), trackingId(), clock.instant(), statusUrl);
+      return TransferEvent.processing(server(), sender(), trackingId(), clock.instant(), statusUrl);
     }
 
     private TransferEvent rejected(CryptshareException.ErrorResponse answer) {
@@ -245,7 +365,7 @@ public final class Finalizer {
           trackingId(),
           describe(answer));
       return TransferEvent.failedFinalize(
-          command.server(),
+          server(),
           sender(),
           trackingId(),
           TransferState.REJECTED,
@@ -255,14 +375,19 @@ public final class Finalizer {
     }
 
     private TransferEvent abandoned() {
-      var last = Objects.requireNonNull(lastError, "lastError");
+      var budget = Duration.between(progress.acceptedAt(), progress.deadline());
+      var last = lastError;
       var answer = last instanceof CryptshareException.ErrorResponse r ? r : null;
       var message =
-          "Retry budget of %s spent after %d failed attempts; last error: %s"
-              .formatted(budget, failures, describe(last));
+          last == null
+              ? "Retry budget of %s spent before a request could be sent (circuit of server '%s'"
+                      .formatted(budget, server())
+                  + " open or requests throttled)"
+              : "Retry budget of %s spent after %d failed attempts; last error: %s"
+                  .formatted(budget, failures, describe(last));
       log.warn("Giving up on {}: {}; publishing ABANDONED", trackingId(), message);
       return TransferEvent.failedFinalize(
-          command.server(),
+          server(),
           sender(),
           trackingId(),
           TransferState.ABANDONED,
@@ -272,6 +397,10 @@ public final class Finalizer {
               message,
               answer == null ? null : answer.httpStatus(),
               answer == null ? null : answer.errorCode()));
+    }
+
+    private String server() {
+      return command.server();
     }
 
     private String sender() {
@@ -287,6 +416,26 @@ public final class Finalizer {
   static boolean isRefusal(CryptshareException.ErrorResponse answer) {
     int status = answer.httpStatus();
     return status >= 400 && status < 500 && status != 408 && status != 429;
+  }
+
+  static String causeOf(CryptshareException e) {
+    return switch (e) {
+      case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> "rate_limited";
+      case CryptshareException.ErrorResponse r -> "server_error";
+      case CryptshareException.Unreachable u -> "unreachable";
+      case CryptshareException.OutcomeUnknown u -> "no_answer";
+    };
+  }
+
+  static String callOutcome(CryptshareException e) {
+    return switch (e) {
+      case CryptshareException.ErrorResponse r when r.httpStatus() == 404 -> "not_found";
+      case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> "rate_limited";
+      case CryptshareException.ErrorResponse r when isRefusal(r) -> "refused";
+      case CryptshareException.ErrorResponse r -> "server_error";
+      case CryptshareException.Unreachable u -> "unreachable";
+      case CryptshareException.OutcomeUnknown u -> "no_answer";
+    };
   }
 
   /** A short description for logs and events: never headers, tokens or the client id. */
@@ -305,6 +454,9 @@ public final class Finalizer {
   }
 
   private static String causeName(Throwable e) {
+    if (e.getCause() instanceof ServerGuard.NotSent notSent) {
+      return notSent.getMessage();
+    }
     return e.getCause() == null ? "unknown cause" : e.getCause().getClass().getSimpleName();
   }
 }

@@ -2,13 +2,15 @@ package io.github.cspipeline.worker.finalize;
 
 import java.time.Duration;
 
-/** Waits between retries; lets a shutdown cut the wait short. */
+/** Waits between retries; a stop interrupts the wait. Tests move a clock instead. */
 @FunctionalInterface
 public interface Pauser {
 
+  /** Sleeps. */
+  Pauser SLEEP = Thread::sleep;
+
   /**
-   * @throws InterruptedException the worker is stopping (or the thread was interrupted): the caller
-   *     must give up without deciding anything
+   * @throws InterruptedException the work is stopping
    */
   void pause(Duration duration) throws InterruptedException;
 }

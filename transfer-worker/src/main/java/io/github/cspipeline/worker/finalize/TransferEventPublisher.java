@@ -2,33 +2,43 @@ package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.CloudEvents;
 import io.github.cspipeline.model.event.TransferEvent;
-import java.util.concurrent.ExecutionException;
+import io.github.cspipeline.worker.state.StateRecords;
+import io.github.cspipeline.worker.state.TransferProgress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
-import org.springframework.kafka.core.KafkaTemplate;
 
-/** Publishes transfer events, keyed by tracking id, with CloudEvents headers. */
+/**
+ * Publishes a decision: the transfer event (key trackingId, CloudEvents headers, the command's
+ * traceparent) and the transfer's {@code DECIDED} progress, together in one Kafka transaction.
+ */
 public final class TransferEventPublisher {
 
   /** CloudEvents {@code ce_source} of everything the worker publishes. */
-  public static final String SOURCE = "/cryptshare-pipeline/transfer-worker";
+  public static final String SOURCE = StateRecords.SOURCE;
 
   static final String TRACEPARENT = "traceparent";
 
-  private final KafkaTemplate<String, Object> kafka;
+  private final TransactionalWriter writer;
+  private final StateRecords state;
   private final String topic;
+  private final Clock clock;
 
-  public TransferEventPublisher(KafkaTemplate<String, Object> kafka, String topic) {
-    this.kafka = kafka;
+  public TransferEventPublisher(
+      TransactionalWriter writer, StateRecords state, String topic, Clock clock) {
+    this.writer = writer;
+    this.state = state;
     this.topic = topic;
+    this.clock = clock;
   }
 
   /**
-   * Returns once Kafka acknowledged the event (acks=all).
-   *
-   * @param traceparent the W3C trace context of the command, carried over to the event
-   * @throws EventPublishException Kafka did not take it
+   * @return completes once both records are committed
    */
-  public void publish(TransferEvent event, byte @Nullable [] traceparent) {
+  public CompletableFuture<Void> publish(TransferEvent event, TransferProgress progress) {
     var record =
         CloudEvents.<Object>record(
             topic,
@@ -38,18 +48,17 @@ public final class TransferEventPublisher {
             TransferEvent.CLOUD_EVENT_TYPE,
             SOURCE,
             event.occurredAt());
+    var traceparent = progress.traceparent();
     if (traceparent != null) {
-      record.headers().add(TRACEPARENT, traceparent);
+      record.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
     }
-    try {
-      kafka.send(record).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EventPublishException(event, e);
-    } catch (ExecutionException e) {
-      throw new EventPublishException(event, e.getCause() == null ? e : e.getCause());
-    } catch (RuntimeException e) {
-      throw new EventPublishException(event, e);
-    }
+    List<ProducerRecord<String, Object>> records =
+        List.of(
+            record, state.of(progress.decided(event.state(), event.occurredAt()), clock.instant()));
+    return writer.write(records);
+  }
+
+  static @Nullable String traceparentOf(byte @Nullable [] header) {
+    return header == null ? null : new String(header, StandardCharsets.UTF_8);
   }
 }

@@ -8,13 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialCipher;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CommandValidatorTest {
 
-  final CommandValidator validator = new CommandValidator(SERVER::equals);
+  static final byte[] KEY = new byte[32];
+
+  final CommandValidator validator =
+      new CommandValidator(
+          SERVER::equals,
+          new PassThroughCredentials(Map.of("k1", Base64.getEncoder().encodeToString(KEY))));
 
   @Test
   void a_complete_command_for_a_configured_server_is_valid() {
@@ -57,12 +66,41 @@ class CommandValidatorTest {
   }
 
   @Test
-  void a_command_with_a_callers_token_is_not_supported_yet() {
+  void a_command_with_a_credential_of_a_known_key_is_valid() {
+    var credential =
+        new CredentialCipher(Map.of("k1", KEY), "k1").encrypt("token", SERVER, SENDER, "T1");
+
+    var command = FinalizeCommand.of(NOW, SERVER, SENDER, "T1", credential);
+
+    assertThat(validator.validate(command)).isSameAs(command);
+  }
+
+  @Test
+  void a_command_whose_credential_no_key_decrypts_is_invalid_and_the_reason_hides_it() {
+    var foreign =
+        new CredentialCipher(Map.of("k2", new byte[32]), "k2")
+            .encrypt("secret-token", SERVER, SENDER, "T1");
+    var forAnotherCommand =
+        new CredentialCipher(Map.of("k1", KEY), "k1").encrypt("secret-token", SERVER, SENDER, "T2");
+
+    for (var credential : new String[] {foreign, forAnotherCommand, "garbage"}) {
+      assertThatThrownBy(
+              () -> validator.validate(FinalizeCommand.of(NOW, SERVER, SENDER, "T1", credential)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessageContaining("credential cannot be used")
+          .hasMessageNotContaining(credential)
+          .hasMessageNotContaining("secret-token");
+    }
+  }
+
+  @Test
+  void without_configured_keys_any_credential_is_invalid() {
+    var noKeys = new CommandValidator(SERVER::equals, new PassThroughCredentials(Map.of()));
+
     assertThatThrownBy(
-            () -> validator.validate(FinalizeCommand.of(NOW, SERVER, SENDER, "T1", "encrypted")))
+            () -> noKeys.validate(FinalizeCommand.of(NOW, SERVER, SENDER, "T1", "v1.k1.AAAA")))
         .isInstanceOf(InvalidCommandException.class)
-        .hasMessageContaining("not supported")
-        .hasMessageNotContaining("encrypted");
+        .hasMessageContaining("no cryptshare.worker.credential-keys");
   }
 
   @Test

@@ -14,20 +14,32 @@ import static io.github.cspipeline.worker.WorkerFixtures.statusUrl;
 import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
 import static io.github.cspipeline.worker.WorkerFixtures.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cspipeline.cryptshare.ForeignLocationException;
 import io.github.cspipeline.cryptshare.VerificationToken;
+import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.worker.FakeCryptshare;
 import io.github.cspipeline.worker.MutableClock;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
+import io.github.cspipeline.worker.resilience.RetryBackoff;
+import io.github.cspipeline.worker.resilience.ServerGuard;
+import io.github.cspipeline.worker.resilience.StopSwitch;
+import io.github.cspipeline.worker.state.TransferProgress;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FinalizerTest {
 
   static final Duration BUDGET = Duration.ofMinutes(1);
+  static final byte[] KEY = new byte[32];
 
   final String trackingId = trackingId();
   final URI statusUrl = statusUrl(SENDER, trackingId);
@@ -47,27 +60,56 @@ class FinalizerTest {
         pauses.add(duration);
         clock.advance(duration);
       };
+  final PassThroughCredentials credentials =
+      new PassThroughCredentials(Map.of("k1", Base64.getEncoder().encodeToString(KEY)));
+  ServerGuard guard;
   // Random 1.0: no jitter, so the delays are 1s, 2s, 4s, ... up to 8s.
   final Finalizer finalizer =
-      new Finalizer(
-          server -> cryptshare,
-          new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0, () -> 1.0),
-          BUDGET,
-          pauser,
-          clock,
-          new FinalizeMetrics(registry));
+      finalizer(new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0, () -> 1.0));
 
-  TransferEvent decide() throws InterruptedException {
-    return finalizer.decide(command(trackingId));
+  Finalizer finalizer(RetryBackoff backoff) {
+    return finalizer(backoff, pauser);
+  }
+
+  Finalizer finalizer(RetryBackoff backoff, Pauser pauser) {
+    guard =
+        new ServerGuard(
+            SERVER,
+            CircuitBreaker.ofDefaults(SERVER),
+            null,
+            Bulkhead.ofDefaults(SERVER),
+            Retry.of(
+                SERVER,
+                RetryConfig.custom()
+                    .maxAttempts(Integer.MAX_VALUE)
+                    .intervalBiFunction(backoff.asIntervalFunction())
+                    .build()),
+            clock);
+    return new Finalizer(
+        server -> cryptshare,
+        server -> guard,
+        credentials,
+        pauser,
+        clock,
+        new FinalizeMetrics(registry));
+  }
+
+  static TransferProgress progress(FinalizeCommand command) {
+    return TransferProgress.pending(command, 0, NOW, NOW.plus(BUDGET), null);
+  }
+
+  TransferEvent decide() {
+    return decide(finalizer);
+  }
+
+  TransferEvent decide(Finalizer finalizer) {
+    return finalizer.decide(progress(command(trackingId)), false, new StopSwitch());
   }
 
   double retries() {
-    var counter =
-        registry
-            .find(FinalizeMetrics.FINALIZE)
-            .tags("server", SERVER, "outcome", "retry")
-            .counter();
-    return counter == null ? 0 : counter.count();
+    return registry.find(FinalizeMetrics.RETRIES).counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   @Test
@@ -267,15 +309,9 @@ class FinalizerTest {
         .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
         .statusAnswers(exists());
     var finalizer =
-        new Finalizer(
-            server -> cryptshare,
-            new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0),
-            BUDGET,
-            pauser,
-            clock,
-            new FinalizeMetrics(registry));
+        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
 
-    var event = finalizer.decide(command(trackingId));
+    var event = decide(finalizer);
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(pauses).containsExactly(Duration.ofSeconds(40));
@@ -288,15 +324,9 @@ class FinalizerTest {
         .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
         .statusAnswers(fails(answer(404, 2003)));
     var finalizer =
-        new Finalizer(
-            server -> cryptshare,
-            new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0),
-            BUDGET,
-            pauser,
-            clock,
-            new FinalizeMetrics(registry));
+        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
 
-    var event = finalizer.decide(command(trackingId));
+    var event = decide(finalizer);
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().message()).contains("no answer");
@@ -366,17 +396,97 @@ class FinalizerTest {
   void a_stopping_worker_ends_the_retries_without_a_decision() {
     cryptshare.finalizeAnswers(fails(unreachable()));
     var stopping =
-        new Finalizer(
-            server -> cryptshare,
+        finalizer(
             new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
-            BUDGET,
             duration -> {
               throw new InterruptedException("stopping");
-            },
-            clock,
-            new FinalizeMetrics(registry));
+            });
 
-    assertThatThrownBy(() -> stopping.decide(command(trackingId)))
-        .isInstanceOf(InterruptedException.class);
+    assertThat(decide(stopping)).isNull();
+  }
+
+  @Test
+  void a_stopped_transfer_makes_no_call_at_all() {
+    var stopSwitch = new StopSwitch();
+    stopSwitch.stop();
+
+    assertThat(finalizer.decide(progress(command(trackingId)), false, stopSwitch)).isNull();
+    assertThat(cryptshare.finalizeCalls()).isZero();
+  }
+
+  @Test
+  void a_resumed_transfer_that_exists_already_is_processing_without_a_second_finalize() {
+    cryptshare.statusAnswers(exists());
+
+    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.statusUrl()).isEqualTo(statusUrl);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_resumed_transfer_that_does_not_exist_yet_is_finalized() {
+    cryptshare.statusAnswers(fails(answer(404, 2003)));
+
+    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_pass_through_token_is_used_as_it_is_and_no_token_is_requested() {
+    var command = withCredential(command(trackingId), "callers-token");
+
+    var event = finalizer.decide(progress(command), false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeTokens()).containsExactly("callers-token");
+    assertThat(cryptshare.tokensIssued()).isZero();
+  }
+
+  @Test
+  void a_refused_pass_through_token_is_rejected_without_fetching_another() {
+    cryptshare.finalizeAnswers(fails(answer(401, 3002)));
+    var command = withCredential(command(trackingId), "callers-token");
+
+    var event = finalizer.decide(progress(command), false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().httpStatus()).isEqualTo(401);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3002);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.tokensIssued()).isZero();
+    assertThat(event.toString()).doesNotContain("callers-token");
+  }
+
+  @Test
+  void a_transfer_whose_circuit_stays_open_past_its_deadline_is_abandoned_without_a_call() {
+    guard.circuitBreaker().transitionToOpenState();
+    var late = TransferProgress.pending(command(trackingId), 0, NOW.minus(BUDGET), NOW, null);
+
+    var event = finalizer.decide(late, false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().message()).contains("before a request could be sent");
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    assertThat(retries()).isZero();
+  }
+
+  static FinalizeCommand withCredential(FinalizeCommand command, String token) {
+    var credential =
+        new CredentialCipher(Map.of("k1", KEY), "k1")
+            .encrypt(token, command.server(), command.sender(), command.trackingId());
+    return new FinalizeCommand(
+        command.schemaVersion(),
+        command.commandId(),
+        command.requestedAt(),
+        command.server(),
+        command.sender(),
+        command.trackingId(),
+        credential);
   }
 }

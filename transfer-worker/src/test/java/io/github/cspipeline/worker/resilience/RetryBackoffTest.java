@@ -1,4 +1,4 @@
-package io.github.cspipeline.worker.finalize;
+package io.github.cspipeline.worker.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
-package io.github.cspipeline.worker.finalize;
+package io.github.cspipeline.worker.resilience;
 
+import io.github.cspipeline.cryptshare.CryptshareException;
+import io.github.resilience4j.core.IntervalBiFunction;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -46,5 +48,19 @@ public final class RetryBackoff {
     long fixedHalf = capped / 2;
     var delay = Duration.ofMillis(fixedHalf + (long) (random.getAsDouble() * (capped - fixedHalf)));
     return retryAfter != null && retryAfter.compareTo(delay) > 0 ? retryAfter : delay;
+  }
+
+  /**
+   * This backoff as resilience4j's interval function: the {@code Retry-After} of a failed answer is
+   * read from the {@link CryptshareException.ErrorResponse}.
+   */
+  public <T> IntervalBiFunction<T> asIntervalFunction() {
+    return (attempt, outcome) -> {
+      Duration retryAfter = null;
+      if (outcome.isLeft() && outcome.getLeft() instanceof CryptshareException.ErrorResponse r) {
+        retryAfter = r.retryAfter();
+      }
+      return delay(attempt, retryAfter).toMillis();
+    };
   }
 }

@@ -1,0 +1,359 @@
+package io.github.cspipeline.worker.finalize;
+
+import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.worker.resilience.StopSwitch;
+import io.github.cspipeline.worker.state.ProgressRestorer;
+import io.github.cspipeline.worker.state.StateRecords;
+import io.github.cspipeline.worker.state.TransferBook;
+import io.github.cspipeline.worker.state.TransferProgress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+
+/**
+ * The transfers this instance works on. A command is taken in within the consumer's transaction
+ * (its {@code PENDING} progress is written with its offset) and worked on, once that transaction is
+ * committed, on a virtual thread of its own; its decision is published with its {@code DECIDED}
+ * progress in another transaction. So the consumer never waits for Cryptshare, and a transfer is
+ * never lost: whoever owns its command partition next reads the progress back and resumes it.
+ *
+ * <p>On revocation the work of the partitions given up is stopped, requests in flight are waited
+ * for, and their decisions are published before the partitions go to another instance, so that two
+ * instances never work on one transfer at the same time.
+ */
+public final class TransferWork implements ConsumerAwareRebalanceListener, SmartLifecycle {
+
+  /** What to do with a command taken in. */
+  public sealed interface Admission {
+    /** New: write its progress record in the intake transaction, start it after commit. */
+    record Accepted(TransferProgress progress, ProducerRecord<String, Object> record)
+        implements Admission {}
+
+    /** Known already (being worked on, or decided): nothing to do. */
+    record Duplicate(TransferBook.Entry existing) implements Admission {}
+  }
+
+  private record Job(TransferProgress progress, StopSwitch stopSwitch) {}
+
+  private static final Logger log = LoggerFactory.getLogger(TransferWork.class);
+  private static final Duration RESTART_AFTER_BUG = Duration.ofSeconds(5);
+
+  private final TransferBook book;
+  private final ProgressRestorer restorer;
+  private final StateRecords stateRecords;
+  private final Finalizer finalizer;
+  private final TransferEventPublisher publisher;
+  private final FinalizeMetrics metrics;
+  private final Clock clock;
+  private final Function<String, Duration> budgets;
+  private final String commandsTopic;
+  private final Duration revokeGrace;
+  private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService restarts =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("transfer-worker-restarts").daemon().factory());
+  private volatile Runnable onChange = () -> {};
+  private volatile boolean running;
+
+  /**
+   * @param budgets the retry budget of each server
+   * @param revokeGrace how long a revocation waits for requests in flight (longer than any read
+   *     timeout)
+   */
+  public TransferWork(
+      TransferBook book,
+      ProgressRestorer restorer,
+      StateRecords stateRecords,
+      Finalizer finalizer,
+      TransferEventPublisher publisher,
+      FinalizeMetrics metrics,
+      Clock clock,
+      Function<String, Duration> budgets,
+      String commandsTopic,
+      Duration revokeGrace) {
+    this.book = book;
+    this.restorer = restorer;
+    this.stateRecords = stateRecords;
+    this.finalizer = finalizer;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.budgets = budgets;
+    this.commandsTopic = commandsTopic;
+    this.revokeGrace = revokeGrace;
+  }
+
+  /** Called whenever the number of transfers in work changes. */
+  public void onChange(Runnable listener) {
+    this.onChange = listener;
+  }
+
+  /** Transfers in work on this instance. */
+  public int pending() {
+    return book.pending();
+  }
+
+  /**
+   * Takes a valid command in (consumer thread, inside the intake transaction).
+   *
+   * @throws IllegalStateException the partition is not owned (a bug of the caller)
+   */
+  public Admission admit(FinalizeCommand command, int partition, @Nullable String traceparent) {
+    if (!book.owns(partition)) {
+      // The restore at assignment failed (e.g. the state topic was unreachable): try again now.
+      // If it fails again, the intake transaction rolls back and the commands come again later.
+      takeOver(Set.of(partition));
+    }
+    var now = clock.instant();
+    var progress =
+        TransferProgress.pending(
+            command, partition, now, now.plus(budgets.apply(command.server())), traceparent);
+    var existing = book.admit(progress);
+    if (existing != null) {
+      metrics.duplicate(command.server());
+      return new Admission.Duplicate(existing);
+    }
+    return new Admission.Accepted(progress, stateRecords.of(progress, now));
+  }
+
+  /** The intake transaction of these transfers is committed: start working on them. */
+  public void start(List<TransferProgress> accepted) {
+    accepted.forEach(progress -> launch(progress, false));
+    onChange.run();
+  }
+
+  /** The intake transaction was rolled back: the commands come again. */
+  public void forget(List<TransferProgress> accepted) {
+    accepted.forEach(book::forget);
+    onChange.run();
+  }
+
+  /**
+   * The outcome of the intake transaction of these transfers is unknown: forget them and read their
+   * partitions back, which resumes those whose intake was committed after all.
+   */
+  public void recheck(List<TransferProgress> accepted) {
+    accepted.forEach(book::forget);
+    var partitions = new TreeSet<Integer>();
+    accepted.forEach(p -> partitions.add(p.commandPartition()));
+    try {
+      takeOver(partitions);
+    } catch (RuntimeException e) {
+      log.error(
+          "Could not read the state of command partitions {} back after an uncertain commit;"
+              + " their transfers are resumed at the next assignment",
+          partitions,
+          e);
+    }
+    onChange.run();
+  }
+
+  private void launch(TransferProgress progress, boolean resumed) {
+    var job = new Job(progress, new StopSwitch());
+    var previous = jobs.putIfAbsent(progress.key(), job);
+    if (previous != null) {
+      log.warn("{} is already being worked on; not starting it twice", progress.trackingId());
+      return;
+    }
+    Thread.ofVirtual().name("finalize-" + progress.trackingId()).start(() -> run(job, resumed));
+  }
+
+  private void run(Job job, boolean resumed) {
+    var progress = job.progress();
+    var stopSwitch = job.stopSwitch();
+    stopSwitch.bind();
+    boolean restart = false;
+    try {
+      var event = finalizer.decide(progress, resumed, stopSwitch);
+      if (event != null) {
+        publish(event, progress, stopSwitch);
+      }
+    } catch (RuntimeException e) {
+      log.error(
+          "Work on {} failed unexpectedly; resuming it in {}",
+          progress.trackingId(),
+          RESTART_AFTER_BUG,
+          e);
+      restart = !stopSwitch.isStopping();
+    } finally {
+      jobs.remove(progress.key(), job);
+      stopSwitch.ended();
+      onChange.run();
+    }
+    if (restart) {
+      restarts.schedule(
+          () -> {
+            if (book.get(progress.commandPartition(), progress.key())
+                instanceof TransferBook.Entry.Pending) {
+              launch(progress, true);
+            }
+          },
+          RESTART_AFTER_BUG.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void publish(TransferEvent event, TransferProgress progress, StopSwitch stopSwitch) {
+    stopSwitch.enterCriticalAnyway();
+    try {
+      publisher.publish(event, progress).get();
+      book.decided(progress, event.state());
+      metrics.decided(
+          progress.server(),
+          event.state(),
+          Duration.between(progress.acceptedAt(), clock.instant()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("Interrupted while publishing the decision of {}", progress.trackingId());
+    } catch (ExecutionException e) {
+      log.error(
+          "Could not publish the {} decision of {}; it stays pending and is resumed by the"
+              + " partition's next owner",
+          event.state(),
+          progress.trackingId(),
+          e.getCause());
+    } finally {
+      stopSwitch.exitCritical();
+    }
+  }
+
+  @Override
+  public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    var assigned = commandPartitions(partitions);
+    if (assigned.isEmpty()) {
+      return;
+    }
+    try {
+      takeOver(assigned);
+    } catch (RuntimeException e) {
+      log.error(
+          "Could not read the state of command partitions {}; trying again with their first"
+              + " command",
+          assigned,
+          e);
+    }
+  }
+
+  private void takeOver(Set<Integer> assigned) {
+    var restored = restorer.restore(assigned);
+    int resumed = 0;
+    for (var entry : restored.entrySet()) {
+      book.assign(entry.getKey(), entry.getValue());
+      for (var progress : book.pendingOf(entry.getKey())) {
+        launch(progress, true);
+        resumed++;
+      }
+    }
+    log.info("Took over command partitions {}; resuming {} pending transfers", assigned, resumed);
+    onChange.run();
+  }
+
+  @Override
+  public void onPartitionsRevokedBeforeCommit(
+      Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    giveUp(commandPartitions(partitions), revokeGrace);
+  }
+
+  @Override
+  public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    // Another instance may own them already: stop at once, but still let requests in flight end.
+    giveUp(commandPartitions(partitions), revokeGrace);
+  }
+
+  /** Stops all work, e.g. when the worker shuts down. */
+  public void stopAll() {
+    var all =
+        jobs.values().stream()
+            .map(j -> j.progress().commandPartition())
+            .collect(Collectors.toSet());
+    giveUp(all, revokeGrace);
+  }
+
+  private void giveUp(Set<Integer> partitions, Duration grace) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    var stopping = new ArrayList<Job>();
+    for (var job : jobs.values()) {
+      if (partitions.contains(job.progress().commandPartition())) {
+        job.stopSwitch().stop();
+        stopping.add(job);
+      }
+    }
+    var deadline = System.nanoTime() + grace.toNanos();
+    for (var job : stopping) {
+      try {
+        var left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (!job.stopSwitch().awaitEnd(left)) {
+          log.warn(
+              "Work on {} did not stop within {}; its next owner may resume it while a request"
+                  + " is still in flight",
+              job.progress().trackingId(),
+              grace);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    partitions.forEach(book::revoke);
+    log.info(
+        "Gave up command partitions {}; stopped {} transfers in work",
+        new TreeSet<>(partitions),
+        stopping.size());
+    onChange.run();
+  }
+
+  private Set<Integer> commandPartitions(Collection<TopicPartition> partitions) {
+    return partitions.stream()
+        .filter(tp -> tp.topic().equals(commandsTopic))
+        .map(TopicPartition::partition)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Override
+  public void start() {
+    running = true;
+  }
+
+  /** Whatever revocation left over (the containers revoke their partitions when they stop). */
+  @Override
+  public void stop() {
+    running = false;
+    stopAll();
+    restarts.shutdownNow();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  // After the listener containers, before the transactional writer.
+  @Override
+  public int getPhase() {
+    return AbstractMessageListenerContainer.DEFAULT_PHASE - 1;
+  }
+}
