@@ -36,6 +36,9 @@ final class Pipeline implements AutoCloseable {
 
   /** Any 50+ alphanumerics: the simulator accepts every well-formed client id. */
   static final String CLIENT_ID = "e2eClientId".repeat(6);
+  /** The AES key gateway and worker share for pass-through tokens (base64 of 32 bytes). */
+  static final String CREDENTIAL_KEY =
+      java.util.Base64.getEncoder().encodeToString("e2e-credential-key-of-32-bytes!!".getBytes());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -58,7 +61,9 @@ final class Pipeline implements AutoCloseable {
             "spring.kafka.bootstrap-servers", bootstrapServers,
             "cryptshare.servers.default.base-url", simulator,
             "cryptshare.servers.default.client-id", CLIENT_ID);
-    start(TransferWorkerApplication.builder(), kafkaAndServer);
+    var workerProperties = new java.util.HashMap<>(kafkaAndServer);
+    workerProperties.put("cryptshare.worker.credential-keys.e2e", CREDENTIAL_KEY);
+    start(TransferWorkerApplication.builder(), workerProperties);
     var pollerProperties = new java.util.HashMap<>(kafkaAndServer);
     pollerProperties.put("cryptshare.poller.first-poll-delay", "PT0.5S");
     pollerProperties.put("cryptshare.poller.backoff-max", "PT1S");
@@ -66,6 +71,8 @@ final class Pipeline implements AutoCloseable {
     var gatewayProperties = new java.util.HashMap<>(kafkaAndServer);
     gatewayProperties.put("cryptshare.gateway.api-keys[0].name", "e2e");
     gatewayProperties.put("cryptshare.gateway.api-keys[0].sha256", sha256(API_KEY));
+    gatewayProperties.put("cryptshare.gateway.credential-keys.e2e", CREDENTIAL_KEY);
+    gatewayProperties.put("cryptshare.gateway.credential-key-id", "e2e");
     gatewayPort = port(start(ApiGatewayApplication.builder(), gatewayProperties));
     eventReader =
         Thread.ofPlatform().name("e2e-event-reader").start(() -> readEvents(bootstrapServers));
@@ -119,6 +126,37 @@ final class Pipeline implements AutoCloseable {
                     {"sender": "%s", "trackingId": "%s"}"""
                         .formatted(sender, trackingId)))
             .build());
+  }
+
+  /** A finalize that passes the caller's own verification token through the pipeline. */
+  HttpResponse<String> finalizeWithToken(String sender, String trackingId, String token) {
+    return send(
+        HttpRequest.newBuilder(gateway("/api/v1/finalizations"))
+            .header("Authorization", "Bearer " + API_KEY)
+            .header("Content-Type", "application/json")
+            .header("X-CS-VerificationToken", token)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    """
+                    {"sender": "%s", "trackingId": "%s"}"""
+                        .formatted(sender, trackingId)))
+            .build());
+  }
+
+  /** A verification token from the simulator, obtained as a caller would (client-id mode). */
+  String verificationToken(String sender, String clientId) {
+    var answer =
+        send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://localhost:%d/api/users/%s/verification/token"
+                            .formatted(simulatorPort, sender)))
+                .header("X-CS-MajorApiVersion", "1")
+                .header("X-CS-MinimumMinorApiVersion", "10")
+                .header("X-CS-ClientId", clientId)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    return WireFormat.mapper().readTree(answer.body()).path("data").path("token").asString();
   }
 
   HttpResponse<String> status(String trackingId) {

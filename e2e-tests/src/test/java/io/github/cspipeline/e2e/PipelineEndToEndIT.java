@@ -41,6 +41,11 @@ class PipelineEndToEndIT {
   }
 
   @Test
+  void a_pass_through_token_is_sealed_by_the_gateway_and_used_by_the_worker() {
+    scenarios.passThroughTokenFinalizesWithTheCallersToken();
+  }
+
+  @Test
   void a_transfer_whose_processing_fails_ends_failed() {
     scenarios.transferWhoseProcessingFailsEndsFailed();
   }

@@ -59,6 +59,22 @@ final class TransferScenarios {
     assertThat(finalizeCalls(trackingId)).isEqualTo(1);
   }
 
+  /** The caller's own token travels sealed through Kafka; the worker finalizes with it. */
+  void passThroughTokenFinalizesWithTheCallersToken() {
+    var trackingId = newTrackingId();
+    // Cryptshare binds a token to (client id, sender): the caller shares the pipeline's client id.
+    var token = pipeline.verificationToken("carol@example.com", Pipeline.CLIENT_ID);
+    assertThat(token).isNotEmpty();
+
+    assertThat(pipeline.finalizeWithToken("carol@example.com", trackingId, token).statusCode())
+        .isEqualTo(202);
+
+    assertThat(awaitTerminal(trackingId))
+        .extracting(TransferEvent::state)
+        .containsExactly(TransferState.PROCESSING, TransferState.ACTIVE);
+    assertThat(finalizeCalls(trackingId)).isEqualTo(1);
+  }
+
   void transferWhoseProcessingFailsEndsFailed() {
     var trackingId = newTrackingId();
     seedSession(trackingId, "alice@example.com", true, "FAILED");

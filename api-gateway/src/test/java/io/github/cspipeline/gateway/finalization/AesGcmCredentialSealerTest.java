@@ -3,7 +3,7 @@ package io.github.cspipeline.gateway.finalization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.security.GeneralSecurityException;
+import io.github.cspipeline.model.credential.CredentialException;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,9 +40,9 @@ class AesGcmCredentialSealerTest {
     var sealed = sealer.seal("secret-token", "default", "alice@example.com", "t-1");
 
     assertThatThrownBy(() -> sealer.open(sealed, "default", "alice@example.com", "t-2"))
-        .isInstanceOf(GeneralSecurityException.class);
+        .isInstanceOf(CredentialException.class);
     assertThatThrownBy(() -> sealer.open(sealed, "default", "mallory@example.com", "t-1"))
-        .isInstanceOf(GeneralSecurityException.class);
+        .isInstanceOf(CredentialException.class);
   }
 
   @Test
