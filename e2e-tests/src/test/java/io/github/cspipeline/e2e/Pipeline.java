@@ -36,6 +36,7 @@ final class Pipeline implements AutoCloseable {
 
   /** Any 50+ alphanumerics: the simulator accepts every well-formed client id. */
   static final String CLIENT_ID = "e2eClientId".repeat(6);
+
   /** The AES key gateway and worker share for pass-through tokens (base64 of 32 bytes). */
   static final String CREDENTIAL_KEY =
       java.util.Base64.getEncoder().encodeToString("e2e-credential-key-of-32-bytes!!".getBytes());
