@@ -19,6 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ public final class PollScheduler implements SmartLifecycle {
   private final PollerMetrics metrics;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
   private final Set<TransferKey> statusRequestNext = ConcurrentHashMap.newKeySet();
-  private @Nullable ScheduledExecutorService ticker;
+  private volatile @Nullable ScheduledExecutorService ticker;
 
   /** A sweep of one sender's list, which due watches of that sender join instead of polling. */
   private static final class SweepRun {
@@ -88,6 +89,7 @@ public final class PollScheduler implements SmartLifecycle {
     final String server;
     final Semaphore permits = new Semaphore(maxConcurrentPerServer);
     final AtomicInteger dispatchRequests = new AtomicInteger();
+    final AtomicBoolean wakeUpPending = new AtomicBoolean();
     final Map<String, SweepRun> sweeping = new ConcurrentHashMap<>();
     final Map<String, Long> lastSweepStart = new ConcurrentHashMap<>();
     volatile long pausedUntil;
@@ -143,30 +145,54 @@ public final class PollScheduler implements SmartLifecycle {
           releaseUnchanged(claimed);
           break;
         }
-        if (!limiter.tryAcquire()) {
+        if (!limiter.tryReserve()) {
           permits.release();
           releaseUnchanged(claimed);
+          wakeUpIn(limiter.untilFree());
           break;
         }
         if (claimed == null) {
           claimed = watches.claim(due).orElse(null);
           if (claimed == null) {
+            limiter.cancelReservation();
             permits.release();
             continue;
           }
         }
-        metrics.scheduleLag(server, Duration.between(due.nextPollAt(), now));
-        var job = jobFor(claimed, now);
+        var job = jobFor(claimed, now, limiter);
         try {
           pollExecutor.execute(job);
           started++;
         } catch (RejectedExecutionException shuttingDown) {
           watches.release(claimed);
+          limiter.cancelReservation();
           permits.release();
           break;
         }
       }
       return started;
+    }
+
+    /**
+     * Dispatches again when the rate cap gives the next permit, rather than at the next tick: the
+     * cap's spacing may be much shorter than a tick.
+     */
+    private void wakeUpIn(Duration delay) {
+      var executor = ticker;
+      if (executor == null || !wakeUpPending.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        executor.schedule(
+            () -> {
+              wakeUpPending.set(false);
+              dispatch();
+            },
+            Math.max(1, delay.toNanos() / 1_000),
+            TimeUnit.MICROSECONDS);
+      } catch (RejectedExecutionException stopping) {
+        wakeUpPending.set(false);
+      }
     }
 
     private void releaseUnchanged(@Nullable Watch claimed) {
@@ -175,31 +201,32 @@ public final class PollScheduler implements SmartLifecycle {
       }
     }
 
-    private Runnable jobFor(Watch claimed, Instant now) {
+    private Runnable jobFor(Watch claimed, Instant now, RequestRateLimiter reservation) {
       if (statusRequestNext.remove(claimed.key())
           || !bulk.enabled()
           || watches.watchedBy(server, claimed.sender()) < bulk.minWatchedPerSender()) {
-        return () -> single(claimed);
+        return () -> single(claimed, reservation);
       }
       var sender = senderOf(claimed);
       var last = lastSweepStart.get(sender);
       if (last != null && last >= claimed.nextPollAt().toEpochMilli()) {
         // A sweep that started after this watch was due did not settle it: the list does not
         // show it (yet, or any more). Its own status request decides.
-        return () -> single(claimed);
+        return () -> single(claimed, reservation);
       }
       var run = new SweepRun();
       if (sweeping.putIfAbsent(sender, run) != null) {
-        return () -> single(claimed);
+        return () -> single(claimed, reservation);
       }
       lastSweepStart.put(sender, now.toEpochMilli());
-      return () -> sweep(claimed, sender, run);
+      return () -> sweep(claimed, sender, run, reservation);
     }
 
-    private void single(Watch claimed) {
+    private void single(Watch claimed, RequestRateLimiter reservation) {
+      started(claimed);
       PollOutcome outcome;
       try {
-        outcome = gate.prepaid(() -> poller.check(claimed));
+        outcome = gate.reserved(reservation, () -> poller.check(claimed));
       } finally {
         permits.release();
       }
@@ -208,11 +235,12 @@ public final class PollScheduler implements SmartLifecycle {
       dispatch();
     }
 
-    private void sweep(Watch trigger, String sender, SweepRun run) {
+    private void sweep(Watch trigger, String sender, SweepRun run, RequestRateLimiter reservation) {
+      started(trigger);
       SenderSweep.Result result;
       List<Watch> joiners;
       try {
-        result = gate.prepaid(() -> sweep.sweep(trigger));
+        result = gate.reserved(reservation, () -> sweep.sweep(trigger));
       } catch (RuntimeException e) {
         log.error("Sweeping the transfers of {} failed unexpectedly", trigger.sender(), e);
         result =
@@ -233,6 +261,11 @@ public final class PollScheduler implements SmartLifecycle {
         settle(joiner, result.states().get(joiner.trackingId()), result.failure());
       }
       dispatch();
+    }
+
+    /** Records how late the due poll of a watch really started. */
+    private void started(Watch claimed) {
+      metrics.scheduleLag(server, Duration.between(claimed.nextPollAt(), clock.instant()));
     }
 
     /**

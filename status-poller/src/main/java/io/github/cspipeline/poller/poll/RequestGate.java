@@ -21,18 +21,19 @@ import org.springframework.http.client.ClientHttpResponse;
  * Servers are told apart by origin (scheme, host, port): two server ids on one origin share one
  * cap.
  *
- * <p>The scheduler takes the permit of a poll's first request when it dispatches the poll, so that
- * a poll starts only when it can be sent at once; {@link #prepaid} tells the gate so.
+ * <p>The scheduler reserves the permit of a poll's first request when it dispatches the poll, so
+ * that a poll starts only when it can be sent at once; the permit itself is taken here, right
+ * before the request leaves, so that the spacing holds where it counts ({@link #reserved}).
  */
 public final class RequestGate implements ClientHttpRequestInterceptor {
 
   /**
    * Keeps the request rate the server measures under the cap although requests may reach it a
-   * little more bunched than they left.
+   * little more bunched than they left: permits are spaced as if a second lasted this much longer.
    */
-  public static final Duration GUARD = Duration.ofMillis(50);
+  public static final Duration GUARD = Duration.ofMillis(100);
 
-  private static final ThreadLocal<Boolean> PREPAID = new ThreadLocal<>();
+  private static final ThreadLocal<RequestRateLimiter> RESERVED = new ThreadLocal<>();
 
   private final Map<String, RequestRateLimiter> byServer = new HashMap<>();
   private final Map<String, RequestRateLimiter> byOrigin = new HashMap<>();
@@ -56,31 +57,42 @@ public final class RequestGate implements ClientHttpRequestInterceptor {
     return limiter;
   }
 
-  /** Runs work whose first request uses a permit the caller has already taken. */
-  public <T> T prepaid(Supplier<T> work) {
-    PREPAID.set(Boolean.TRUE);
+  /**
+   * Runs work whose first request uses a permit the caller reserved ({@link
+   * RequestRateLimiter#tryReserve}); a reservation the work did not use is given back.
+   */
+  public <T> T reserved(RequestRateLimiter reservation, Supplier<T> work) {
+    RESERVED.set(reservation);
     try {
       return work.get();
     } finally {
-      PREPAID.remove();
+      if (RESERVED.get() != null) {
+        RESERVED.remove();
+        reservation.cancelReservation();
+      }
     }
   }
 
   @Override
   public ClientHttpResponse intercept(
       HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
-    if (Boolean.TRUE.equals(PREPAID.get())) {
-      PREPAID.set(Boolean.FALSE);
-    } else {
-      var limiter = byOrigin.get(origin(request.getURI()));
-      if (limiter != null) {
-        try {
+    var limiter = byOrigin.get(origin(request.getURI()));
+    var reservation = RESERVED.get();
+    RESERVED.remove();
+    try {
+      if (reservation != null && reservation == limiter) {
+        reservation.acquireReserved();
+      } else {
+        if (reservation != null) {
+          reservation.cancelReservation();
+        }
+        if (limiter != null) {
           limiter.acquire();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for the request rate cap");
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the request rate cap");
     }
     return execution.execute(request, body);
   }

@@ -20,11 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * The watch list survives what happens to poller instances: a restart, a second instance joining
@@ -35,16 +33,12 @@ class WatchHandoverIT {
 
   private static final String SENDER = "alice@example.com";
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static KafkaBroker broker;
   private static SimulatorFixture simulator;
 
   @BeforeAll
   static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 1);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
+    broker = new KafkaBroker();
     simulator = new SimulatorFixture("simulator.auto-sessions=true");
   }
 
@@ -54,13 +48,13 @@ class WatchHandoverIT {
       simulator.close();
     }
     if (broker != null) {
-      broker.destroy();
+      broker.close();
     }
   }
 
   private static Map<String, String> settings(String name, int partitions) {
-    broker.addTopics(new NewTopic(PollerInstance.eventsTopic(name), partitions, (short) 1));
-    var settings = PollerInstance.settings(broker.getBrokersAsString(), simulator.baseUrl(), name);
+    broker.createTopic(PollerInstance.eventsTopic(name), partitions);
+    var settings = PollerInstance.settings(broker.bootstrapServers(), simulator.baseUrl(), name);
     // One request each, so that the simulator's status counts show every poll.
     settings.put("cryptshare.poller.bulk.enabled", "false");
     return settings;
@@ -120,7 +114,7 @@ class WatchHandoverIT {
     var settings = settings("restart", 3);
     var ids = ids("Restart", 24);
     processingTime("PT8S");
-    try (var events = new EventLog(broker.getBrokersAsString(), "restart.events")) {
+    try (var events = new EventLog(broker.bootstrapServers(), "restart.events")) {
       var first = PollerInstance.start(settings);
       finalizeAndPublish(events, ids);
       await().atMost(Duration.ofSeconds(30)).until(() -> first.watches().size() == ids.size());
@@ -154,7 +148,7 @@ class WatchHandoverIT {
     var settings = settings("rebalance", 4);
     var ids = ids("Rebalance", 40);
     processingTime("PT12S");
-    try (var events = new EventLog(broker.getBrokersAsString(), "rebalance.events")) {
+    try (var events = new EventLog(broker.bootstrapServers(), "rebalance.events")) {
       var first = PollerInstance.start(settings);
       finalizeAndPublish(events, ids);
       await().atMost(Duration.ofSeconds(30)).until(() -> first.watches().size() == ids.size());
@@ -209,7 +203,7 @@ class WatchHandoverIT {
     Files.deleteIfExists(log);
     var process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try (var events = new EventLog(broker.getBrokersAsString(), "killed.events")) {
+    try (var events = new EventLog(broker.bootstrapServers(), "killed.events")) {
       await()
           .atMost(Duration.ofSeconds(90))
           .until(() -> !process.isAlive() || metric(port, "cryptshare.poller.partitions") == 3);

@@ -12,6 +12,8 @@ import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.client.MockClientHttpRequest;
+import org.springframework.mock.http.client.MockClientHttpResponse;
 
 class PollSchedulerTest {
 
@@ -36,10 +42,30 @@ class PollSchedulerTest {
   /** Collects started polls instead of running them, so they stay in flight until run. */
   private final Executor holdingExecutor = started::add;
 
+  private final Map<String, URI> servers =
+      Map.of(
+          "default", URI.create("https://cs.example.com"),
+          "busy", URI.create("https://busy.example.com"),
+          "quiet", URI.create("https://quiet.example.com"));
+  private RequestGate gate;
+
+  /** Passes the gate as a real request would, so that the rate cap applies. */
+  private void request(String server) {
+    try {
+      gate.intercept(
+          new MockClientHttpRequest(HttpMethod.GET, servers.get(server).resolve("/api/x")),
+          new byte[0],
+          (request, body) -> new MockClientHttpResponse(new byte[0], HttpStatus.OK));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private final StatusSource source =
       new StatusSource() {
         @Override
         public PollOutcome check(Watch watch) {
+          request(watch.server());
           polled.add(watch.key());
           return answers.getOrDefault(
               watch.trackingId(), new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
@@ -47,6 +73,7 @@ class PollSchedulerTest {
 
         @Override
         public ListOutcome list(String server, String sender, int page, int pageSize) {
+          request(server);
           listed.add(sender + "#" + page);
           var rows = lists.getOrDefault(sender, List.of());
           int from = Math.min(rows.size(), (page - 1) * pageSize);
@@ -69,14 +96,7 @@ class PollSchedulerTest {
             Duration.ofHours(1),
             metrics,
             clock);
-    var gate =
-        new RequestGate(
-            Map.of(
-                "default", URI.create("https://cs.example.com"),
-                "busy", URI.create("https://busy.example.com"),
-                "quiet", URI.create("https://quiet.example.com")),
-            perSecond,
-            clock);
+    gate = new RequestGate(servers, perSecond, clock);
     return new PollScheduler(
         watches,
         poller,
@@ -178,21 +198,25 @@ class PollSchedulerTest {
   }
 
   @Test
-  void caps_the_request_rate_per_server_in_every_second() {
-    var scheduler = scheduler(100, 3, false);
+  void paces_the_requests_to_each_server_to_its_rate_cap() {
+    var scheduler = scheduler(100, 4, false);
     for (int i = 0; i < 5; i++) {
       watch("busy", "b" + i);
     }
     watch("quiet", "q0");
     clock.set(T0.plusSeconds(1));
+    // Four a second, with the guard: one every (1 s + guard) / 4.
+    var interval = Duration.ofSeconds(1).plus(RequestGate.GUARD).dividedBy(4);
 
-    assertThat(scheduler.dispatchDue()).isEqualTo(4);
+    assertThat(scheduler.dispatchDue()).as("one per server").isEqualTo(2);
     runStarted();
-    clock.advance(Duration.ofMillis(999));
-    assertThat(scheduler.dispatchDue()).as("the busy server's second is not over").isZero();
+    clock.advance(interval.minusMillis(1));
+    assertThat(scheduler.dispatchDue()).isZero();
 
-    clock.advance(RequestGate.GUARD.plusMillis(1));
-    assertThat(scheduler.dispatchDue()).isEqualTo(2);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(scheduler.dispatchDue()).isEqualTo(1);
+    runStarted();
+    assertThat(polled).hasSize(3);
   }
 
   @Test

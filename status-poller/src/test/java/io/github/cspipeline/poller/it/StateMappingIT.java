@@ -1,0 +1,197 @@
+package io.github.cspipeline.poller.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.poller.CryptshareStub;
+import io.github.cspipeline.poller.poll.PollerMetrics;
+import io.github.cspipeline.poller.poll.TransferPoller;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each Cryptshare state, as the simulator reports it, becomes the contract's state (CONTRACT.md
+ * §4); a status URL outside the server's origin is never requested.
+ */
+class StateMappingIT {
+
+  private static final String SENDER = "mapping@example.com";
+
+  private static KafkaBroker broker;
+  private static SimulatorFixture simulator;
+  private static PollerInstance poller;
+  private static EventLog events;
+
+  @BeforeAll
+  static void start() {
+    broker = new KafkaBroker();
+    simulator = new SimulatorFixture();
+    broker.createTopic(PollerInstance.eventsTopic("mapping"), 2);
+    poller =
+        PollerInstance.start(
+            PollerInstance.settings(broker.bootstrapServers(), simulator.baseUrl(), "mapping"));
+    events = new EventLog(broker.bootstrapServers(), PollerInstance.eventsTopic("mapping"));
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable closeable : new AutoCloseable[] {events, poller, simulator, broker}) {
+      try {
+        if (closeable != null) {
+          closeable.close();
+        }
+      } catch (Exception e) {
+        // Closing the rest matters more.
+      }
+    }
+  }
+
+  private static void watch(String trackingId, URI statusUrl) {
+    events.processing("default", SENDER, trackingId, statusUrl);
+    events.flush();
+  }
+
+  private static void watch(String trackingId, String outcome, String processingTime) {
+    watch(trackingId, simulator.seedAndFinalize(SENDER, trackingId, outcome, processingTime));
+  }
+
+  /** The one terminal event of a transfer, checked to stay the only one for a while. */
+  private static TransferEvent theTerminalEvent(String trackingId) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> !events.terminal(trackingId).isEmpty());
+    await()
+        .during(Duration.ofMillis(1_500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.terminal(trackingId).size() == 1);
+    var seen = events.terminal(trackingId).getFirst();
+    assertThat(seen.byPoller()).isTrue();
+    var event = seen.event();
+    assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.eventId())
+        .isEqualTo(TransferEvent.eventIdOf("default", trackingId, event.state()));
+    return event;
+  }
+
+  /** Waits until the poller asked about the transfer a few more times, publishing nothing. */
+  private static void keepsWatchingThrough(String trackingId, int polls) {
+    int before = simulator.statusCalls(trackingId);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> simulator.statusCalls(trackingId) >= before + polls);
+    assertThat(events.terminal(trackingId)).isEmpty();
+  }
+
+  @Test
+  void active_becomes_active_with_recipients_and_their_download_urls() {
+    watch("Map-Active", "ACTIVE", "PT0.5S");
+
+    var event = theTerminalEvent("Map-Active");
+
+    assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
+    assertThat(event.cryptshareState()).isEqualTo("ACTIVE");
+    assertThat(event.warnings()).isFalse();
+    assertThat(event.recipients())
+        .singleElement()
+        .satisfies(
+            recipient -> {
+              assertThat(recipient.mail()).isNotBlank();
+              assertThat(recipient.downloadUrl().toString())
+                  .startsWith(simulator.baseUrl() + "/download/");
+            });
+    assertThat(event.error()).isNull();
+  }
+
+  @Test
+  void active_with_warnings_becomes_active_with_the_warnings_flag() {
+    watch("Map-Warnings", "ACTIVE_WITH_WARNINGS", "PT0.5S");
+
+    var event = theTerminalEvent("Map-Warnings");
+
+    assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
+    assertThat(event.warnings()).isTrue();
+    assertThat(event.recipients()).isNotEmpty();
+  }
+
+  @Test
+  void failed_becomes_failed() {
+    watch("Map-Failed", "FAILED", "PT0.5S");
+
+    var event = theTerminalEvent("Map-Failed");
+
+    assertThat(event.state()).isEqualTo(TransferState.FAILED);
+    assertThat(event.cryptshareState()).isEqualTo("FAILED");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "DELETED_BY_EXPIRATION",
+        "DELETED_BY_REVOCATION",
+        "DELETED_BY_ADMIN",
+        "DELETED_BY_SECURITY"
+      })
+  void every_deleted_by_state_becomes_deleted_and_says_how(String cryptshareState) {
+    var id = "Map-" + cryptshareState.replace('_', '-');
+    watch(id, "ACTIVE", "PT60S");
+    keepsWatchingThrough(id, 1);
+
+    simulator.forceState(id, cryptshareState);
+
+    var event = theTerminalEvent(id);
+    assertThat(event.state()).isEqualTo(TransferState.DELETED);
+    assertThat(event.cryptshareState()).isEqualTo(cryptshareState);
+  }
+
+  @Test
+  void an_unknown_state_neither_ends_the_watch_nor_stops_it() {
+    var id = "Map-Unknown";
+    watch(id, "ACTIVE", "PT60S");
+    keepsWatchingThrough(id, 1);
+
+    simulator.forceState(id, "QUARANTINED_BY_A_NEWER_RELEASE");
+    keepsWatchingThrough(id, 3);
+    assertThat(poller.meters().find(PollerMetrics.POLLS).tag("outcome", "unknown_state").counters())
+        .isNotEmpty();
+
+    simulator.forceState(id, "ACTIVE");
+    assertThat(theTerminalEvent(id).state()).isEqualTo(TransferState.ACTIVE);
+  }
+
+  @Test
+  void pending_is_treated_like_processing() {
+    var id = "Map-Pending";
+    watch(id, "ACTIVE", "PT60S");
+    simulator.forceState(id, "PENDING");
+    keepsWatchingThrough(id, 3);
+
+    simulator.forceState(id, "FAILED");
+    assertThat(theTerminalEvent(id).state()).isEqualTo(TransferState.FAILED);
+  }
+
+  @Test
+  void a_status_url_of_another_origin_ends_abandoned_and_is_never_requested() {
+    var id = "Map-Foreign";
+    simulator.seedAndFinalize(SENDER, id, "ACTIVE", "PT0.5S");
+    try (var foreignHost = new CryptshareStub()) {
+      watch(id, foreignHost.baseUrl().resolve("/api/users/" + SENDER + "/transfers/" + id));
+
+      var event = theTerminalEvent(id);
+
+      assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+      assertThat(event.error()).isNotNull();
+      assertThat(event.error().code()).isEqualTo(TransferPoller.FOREIGN_STATUS_URL);
+      assertThat(event.error().message()).contains(foreignHost.baseUrl().getHost());
+      assertThat(foreignHost.requests()).isEmpty();
+      assertThat(simulator.statusCalls(id)).isZero();
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.github.cspipeline.poller.poll;
+
+import static io.github.cspipeline.poller.PollerFixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cspipeline.poller.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestRateLimiterTest {
+
+  private final MutableClock clock = new MutableClock(T0);
+
+  @Test
+  void spaces_permits_evenly_with_the_guard() {
+    var limiter = new RequestRateLimiter(10, Duration.ofMillis(100), clock);
+
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isFalse();
+    assertThat(limiter.untilFree()).isEqualTo(Duration.ofMillis(110));
+
+    clock.advance(Duration.ofMillis(109));
+    assertThat(limiter.tryAcquire()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(limiter.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void never_grants_more_than_the_cap_in_any_second() {
+    var limiter = new RequestRateLimiter(50, Duration.ofMillis(100), clock);
+    List<Instant> granted = new ArrayList<>();
+
+    for (int ms = 0; ms < 5_000; ms++) {
+      if (limiter.tryAcquire()) {
+        granted.add(clock.instant());
+      }
+      clock.advance(Duration.ofMillis(1));
+    }
+
+    for (var start : granted) {
+      var inWindow =
+          granted.stream()
+              .filter(t -> !t.isBefore(start) && t.isBefore(start.plusSeconds(1)))
+              .count();
+      assertThat(inWindow).isLessThanOrEqualTo(50);
+    }
+    // Paced, not starved: within 10 % of the cap.
+    assertThat(granted.size()).isGreaterThanOrEqualTo(225);
+  }
+
+  @Test
+  void an_idle_limiter_grants_a_small_burst_and_no_more() {
+    var limiter = new RequestRateLimiter(50, Duration.ofMillis(100), clock);
+    limiter.tryAcquire();
+
+    clock.advance(Duration.ofMinutes(5));
+
+    int burst = 0;
+    while (limiter.tryAcquire()) {
+      burst++;
+    }
+    // 50 a second less what refills in a second (50 / 1.1 = 45.45): 4.
+    assertThat(burst).isEqualTo(4);
+  }
+
+  @Test
+  void a_reservation_holds_its_permit_back_from_others_until_used_or_given_back() throws Exception {
+    var limiter = new RequestRateLimiter(10, Duration.ofMillis(100), clock);
+
+    assertThat(limiter.tryReserve()).isTrue();
+    assertThat(limiter.tryAcquire()).as("reserved").isFalse();
+    assertThat(limiter.tryReserve()).isFalse();
+
+    limiter.cancelReservation();
+    assertThat(limiter.tryReserve()).isTrue();
+    limiter.acquireReserved();
+    assertThat(limiter.untilFree()).isEqualTo(Duration.ofMillis(110));
+  }
+}
