@@ -5,11 +5,18 @@ import static io.github.cspipeline.gateway.GatewayFixtures.body;
 import static io.github.cspipeline.gateway.GatewayFixtures.post;
 import static io.github.cspipeline.gateway.GatewayFixtures.uniqueTrackingId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.github.cspipeline.model.Traceparent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -121,6 +128,72 @@ class TracingIT extends AbstractGatewayIT {
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("X-Trace-Id")).hasValue(traceId);
     assertThat(nothingEmitted()).isTrue();
+  }
+
+  /**
+   * Spans leave the process only when an OTLP endpoint is configured: then the request's spans
+   * reach it (OTLP over HTTP, the JDK's client), here a stand-in collector on loopback.
+   */
+  @Test
+  void spans_are_exported_over_otlp_when_an_endpoint_is_configured() throws Exception {
+    var received = new LinkedBlockingQueue<byte[]>();
+    var collector =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    collector.createContext(
+        "/v1/traces",
+        exchange -> {
+          try (exchange) {
+            received.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+          }
+        });
+    collector.start();
+    var endpoint = "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces";
+    try (var exporting =
+        ApiGatewayApplication.builder()
+            .run(
+                GatewayFixtures.arguments(
+                    Map.of(
+                        "spring.config.name", "tracing-it-none",
+                        "server.port", "0",
+                        "spring.kafka.bootstrap-servers", broker.getBrokersAsString(),
+                        "management.opentelemetry.tracing.export.otlp.endpoint", endpoint,
+                        "management.opentelemetry.tracing.export.schedule-delay", "100ms",
+                        "management.tracing.sampling.probability", "1.0")))) {
+      var exportingPort =
+          Integer.parseInt(exporting.getEnvironment().getRequiredProperty("local.server.port"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  GatewayFixtures.get(exportingPort, "", "/actuator/health/readiness").statusCode()
+                      == 200);
+      var traceId = hex(16);
+
+      var response =
+          post(
+              exportingPort,
+              KEY,
+              body("alice@example.com", uniqueTrackingId("exported")),
+              Map.of("traceparent", "00-" + traceId + "-" + hex(8) + "-01"));
+
+      assertThat(response.statusCode()).isEqualTo(202);
+      var traceIdBytes = HexFormat.of().parseHex(traceId);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> received.stream().anyMatch(batch -> contains(batch, traceIdBytes)));
+    } finally {
+      collector.stop(0);
+    }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The traceparent header of the one command of this transfer. */
