@@ -1,6 +1,8 @@
 package io.github.cspipeline.e2e;
 
 import io.github.cspipeline.gateway.ApiGatewayApplication;
+import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.StatusPollerApplication;
@@ -23,14 +25,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The whole pipeline in one JVM: simulator, gateway, worker and poller as separate Spring contexts,
- * wired to one Kafka broker, plus a consumer that records every transfer event.
+ * wired to one Kafka broker, plus a consumer that records every transfer event and command.
  */
 final class Pipeline implements AutoCloseable {
+
+  /** A record read from the commands or events topic, with its trace context. */
+  record Seen(String topic, String key, String value, @Nullable Traceparent traceparent) {}
 
   static final String API_KEY = "e2e-key";
 
@@ -45,6 +51,7 @@ final class Pipeline implements AutoCloseable {
 
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
   private final List<TransferEvent> events = new CopyOnWriteArrayList<>();
+  private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Thread eventReader;
   private volatile boolean running = true;
   final int simulatorPort;
@@ -103,10 +110,18 @@ final class Pipeline implements AutoCloseable {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (var consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(io.github.cspipeline.model.Topics.TRANSFER_EVENTS));
+      consumer.subscribe(List.of(Topics.TRANSFER_EVENTS, Topics.FINALIZE_COMMANDS));
       while (running) {
         for (var record : consumer.poll(Duration.ofMillis(200))) {
-          events.add(WireFormat.mapper().readValue(record.value(), TransferEvent.class));
+          seen.add(
+              new Seen(
+                  record.topic(),
+                  record.key(),
+                  record.value(),
+                  Traceparent.of(record.headers()).orElse(null)));
+          if (record.topic().equals(Topics.TRANSFER_EVENTS)) {
+            events.add(WireFormat.mapper().readValue(record.value(), TransferEvent.class));
+          }
         }
       }
     }
@@ -116,8 +131,20 @@ final class Pipeline implements AutoCloseable {
     return events.stream().filter(e -> e.trackingId().equals(trackingId)).toList();
   }
 
+  /** The records of a transfer on a topic read so far, keyed by its tracking id. */
+  List<Seen> recordsOf(String topic, String trackingId) {
+    return seen.stream()
+        .filter(r -> r.topic().equals(topic) && trackingId.equals(r.key()))
+        .toList();
+  }
+
   HttpResponse<String> finalize(String sender, String trackingId) {
-    return send(
+    return finalize(sender, trackingId, Map.of());
+  }
+
+  /** A finalize with extra request headers, e.g. the caller's {@code traceparent}. */
+  HttpResponse<String> finalize(String sender, String trackingId, Map<String, String> headers) {
+    var request =
         HttpRequest.newBuilder(gateway("/api/v1/finalizations"))
             .header("Authorization", "Bearer " + API_KEY)
             .header("Content-Type", "application/json")
@@ -125,8 +152,9 @@ final class Pipeline implements AutoCloseable {
                 HttpRequest.BodyPublishers.ofString(
                     """
                     {"sender": "%s", "trackingId": "%s"}"""
-                        .formatted(sender, trackingId)))
-            .build());
+                        .formatted(sender, trackingId)));
+    headers.forEach(request::header);
+    return send(request.build());
   }
 
   /** A finalize that passes the caller's own verification token through the pipeline. */

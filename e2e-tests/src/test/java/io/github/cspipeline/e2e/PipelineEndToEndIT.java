@@ -46,6 +46,11 @@ class PipelineEndToEndIT {
   }
 
   @Test
+  void one_trace_follows_a_transfer_from_the_request_to_active() {
+    scenarios.oneTraceFollowsTheTransferFromTheRequestToActive();
+  }
+
+  @Test
   void a_transfer_whose_processing_fails_ends_failed() {
     scenarios.transferWhoseProcessingFailsEndsFailed();
   }

@@ -3,12 +3,17 @@ package io.github.cspipeline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** The four paths of a transfer through the pipeline, shared by the broker variants. */
 final class TransferScenarios {
@@ -75,6 +80,47 @@ final class TransferScenarios {
     assertThat(finalizeCalls(trackingId)).isEqualTo(1);
   }
 
+  /**
+   * One trace follows the transfer (ADR 020): the caller's {@code traceparent} is continued by the
+   * command, the finalize request to Cryptshare, the {@code PROCESSING} and the {@code ACTIVE}
+   * event, each sent from a span of its own.
+   */
+  void oneTraceFollowsTheTransferFromTheRequestToActive() {
+    var trackingId = newTrackingId();
+    var traceId = hex(16);
+    var callerSpan = hex(8);
+
+    var accepted =
+        pipeline.finalize(
+            "alice@example.com",
+            trackingId,
+            Map.of(Traceparent.HEADER, "00-" + traceId + "-" + callerSpan + "-01"));
+
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    assertThat(accepted.headers().firstValue("X-Trace-Id")).hasValue(traceId);
+    assertThat(awaitTerminal(trackingId))
+        .extracting(TransferEvent::state)
+        .containsExactly(TransferState.PROCESSING, TransferState.ACTIVE);
+    var command = onlyTraceparent(pipeline.recordsOf(Topics.FINALIZE_COMMANDS, trackingId));
+    var processing = eventTraceparent(trackingId, TransferState.PROCESSING);
+    var active = eventTraceparent(trackingId, TransferState.ACTIVE);
+    var finalize =
+        Traceparent.parse(
+            WireFormat.mapper()
+                .readTree(pipeline.control("GET", "/simulator/transfers/" + trackingId, "").body())
+                .path("lastFinalizeTraceparent")
+                .asString());
+
+    assertThat(List.of(command, processing, active))
+        .extracting(Traceparent::traceId)
+        .containsOnly(traceId);
+    assertThat(finalize).map(Traceparent::traceId).hasValue(traceId);
+    assertThat(List.of(callerSpan, command.parentId(), processing.parentId(), active.parentId()))
+        .as("every hop sends from a span of its own")
+        .doesNotHaveDuplicates();
+    assertThat(List.of(command, processing, active)).allMatch(Traceparent::sampled);
+  }
+
   void transferWhoseProcessingFailsEndsFailed() {
     var trackingId = newTrackingId();
     seedSession(trackingId, "alice@example.com", true, "FAILED");
@@ -131,6 +177,28 @@ final class TransferScenarios {
              "outcome": "%s", "processingTime": "PT1S"}"""
                 .formatted(sender, trackingId, uploaded, outcome));
     assertThat(seeded.statusCode()).isEqualTo(201);
+  }
+
+  private Traceparent eventTraceparent(String trackingId, TransferState state) {
+    return onlyTraceparent(
+        pipeline.recordsOf(Topics.TRANSFER_EVENTS, trackingId).stream()
+            .filter(
+                r -> WireFormat.mapper().readValue(r.value(), TransferEvent.class).state() == state)
+            .toList());
+  }
+
+  private static Traceparent onlyTraceparent(List<Pipeline.Seen> records) {
+    assertThat(records).hasSize(1);
+    var traceparent = records.getFirst().traceparent();
+    assertThat(traceparent).as("valid traceparent on %s", records.getFirst().topic()).isNotNull();
+    return traceparent;
+  }
+
+  private static String hex(int bytes) {
+    var random = new byte[bytes];
+    ThreadLocalRandom.current().nextBytes(random);
+    random[0] |= 1; // never all zero
+    return HexFormat.of().formatHex(random);
   }
 
   private int finalizeCalls(String trackingId) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -20,6 +21,7 @@ public final class EventReader implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<byte[]> values = new ArrayList<>();
   private final List<TransferEvent> events = new ArrayList<>();
+  private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
 
   public EventReader(String bootstrapServers, String topic) {
     consumer =
@@ -45,15 +47,23 @@ public final class EventReader implements AutoCloseable {
   public synchronized List<TransferEvent> poll() {
     for (var record : consumer.poll(Duration.ofMillis(100))) {
       values.add(record.value());
+      records.add(record);
       events.add(WireFormat.mapper().readValue(record.value(), TransferEvent.class));
     }
     return List.copyOf(events);
+  }
+
+  /** The records of one transfer read so far (with their headers), keyed by its tracking id. */
+  public synchronized List<ConsumerRecord<String, byte[]>> recordsOf(String trackingId) {
+    poll();
+    return records.stream().filter(r -> trackingId.equals(r.key())).toList();
   }
 
   /** Every raw value read so far, without parsing them as events. */
   public synchronized List<byte[]> rawValuesUnparsed() {
     for (var record : consumer.poll(Duration.ofMillis(100))) {
       values.add(record.value());
+      records.add(record);
     }
     return List.copyOf(values);
   }

@@ -48,7 +48,10 @@ public final class Simulator implements AutoCloseable {
     call("DELETE", "/simulator/stats", "");
   }
 
-  /** {@code {"trackingId", "state", "finalizeCalls", "statusCalls", "sessionOpen"}}. */
+  /**
+   * {@code {"trackingId", "state", "finalizeCalls", "statusCalls", "sessionOpen",
+   * "lastFinalizeTraceparent"}}.
+   */
   public JsonNode transfer(String trackingId) {
     return call("GET", "/simulator/transfers/" + trackingId, "");
   }
@@ -59,6 +62,12 @@ public final class Simulator implements AutoCloseable {
 
   public int statusCalls(String trackingId) {
     return transfer(trackingId).path("statusCalls").asInt();
+  }
+
+  /** The {@code traceparent} header of the last finalize request for the id, or null. */
+  public String lastFinalizeTraceparent(String trackingId) {
+    var traceparent = transfer(trackingId).path("lastFinalizeTraceparent");
+    return traceparent.isString() ? traceparent.asString() : null;
   }
 
   /** The transfer's Cryptshare state, or null while none exists. */

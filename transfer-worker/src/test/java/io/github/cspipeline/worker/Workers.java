@@ -1,9 +1,11 @@
 package io.github.cspipeline.worker;
 
 import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,18 @@ public final class Workers {
             Topics.FINALIZE_COMMANDS,
             command.trackingId(),
             WireFormat.mapper().writeValueAsBytes(command)));
+  }
+
+  /** Sends a command whose record carries a W3C {@code traceparent} header. */
+  public static void send(
+      KafkaProducer<String, byte[]> producer, FinalizeCommand command, String traceparent) {
+    var record =
+        new ProducerRecord<>(
+            Topics.FINALIZE_COMMANDS,
+            command.trackingId(),
+            WireFormat.mapper().writeValueAsBytes(command));
+    record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
+    producer.send(record);
   }
 
   public static FinalizeCommand command(String sender, String trackingId) {

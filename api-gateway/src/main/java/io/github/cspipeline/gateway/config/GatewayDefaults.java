@@ -25,6 +25,8 @@ public class GatewayDefaults implements EnvironmentPostProcessor, Ordered {
           Map.entry("management.endpoint.health.show-components", "always"),
           Map.entry("management.endpoint.health.group.readiness.include", "readinessState,kafka"),
           Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
+          // One trace in ten is recorded (ADR 020); every trace is propagated all the same.
+          Map.entry("management.tracing.sampling.probability", "0.1"),
           // The OpenAPI document is served at /v3/api-docs to callers with a credential; no UI.
           Map.entry("springdoc.swagger-ui.enabled", "false"),
           Map.entry("springdoc.paths-to-match", "/api/**"),

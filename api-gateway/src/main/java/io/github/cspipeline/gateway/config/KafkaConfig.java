@@ -33,7 +33,9 @@ public class KafkaConfig {
 
   /**
    * One producer for commands and claims: {@code acks=all} and idempotent, so an acknowledged
-   * record is on every in-sync replica exactly once.
+   * record is on every in-sync replica exactly once. Each send is observed: it runs in a span of
+   * the request's trace and the record carries that span's W3C {@code traceparent} header (ADR
+   * 020).
    */
   @Bean
   KafkaTemplate<String, Object> gatewayTemplate(
@@ -51,7 +53,9 @@ public class KafkaConfig {
     var factory =
         new DefaultKafkaProducerFactory<String, Object>(
             config, new StringSerializer(), new JacksonJsonSerializer<>(WireFormat.mapper()));
-    return new KafkaTemplate<>(factory);
+    var template = new KafkaTemplate<>(factory);
+    template.setObservationEnabled(true);
+    return template;
   }
 
   @Bean(destroyMethod = "close")

@@ -163,7 +163,8 @@ public class ControlController {
         transfer == null ? null : transfer.state(clock.instant()),
         calls.finalizeCalls(),
         calls.statusCalls(),
-        session != null && session.isOpen());
+        session != null && session.isOpen(),
+        calls.lastFinalizeTraceparent());
   }
 
   @PutMapping("/transfers/{trackingId}")

@@ -39,5 +39,6 @@ public final class ControlRequests {
       @Nullable String state,
       int finalizeCalls,
       int statusCalls,
-      boolean sessionOpen) {}
+      boolean sessionOpen,
+      @Nullable String lastFinalizeTraceparent) {}
 }

@@ -37,7 +37,7 @@ public class FaultFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    stats.record(Endpoint.classify(request.getMethod(), path));
+    stats.record(Endpoint.classify(request.getMethod(), path), request.getHeader("traceparent"));
     FaultSettings settings = faults.current();
     delay(settings.latency());
     switch (faults.decide(settings)) {

@@ -7,12 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
  * What reached the Cryptshare API: requests per endpoint, the highest request rate in any sliding
- * one-second window, injected faults, and per tracking id the finalize and status calls. Every
- * arriving request counts, whatever its answer, also one refused by an injected fault.
+ * one-second window, injected faults, and per tracking id the finalize and status calls (and the
+ * last finalize's {@code traceparent}). Every arriving request counts, whatever its answer, also
+ * one refused by an injected fault.
  */
 @Component
 public class RequestStats {
@@ -57,6 +59,9 @@ public class RequestStats {
     }
   }
 
+  /** Longer {@code traceparent} values are cut: a caller's header must not grow the memory. */
+  static final int MAX_TRACEPARENT = 256;
+
   private final Clock clock;
   private final Counter total = new Counter();
   private final Map<Endpoint, Counter> endpoints = new EnumMap<>(Endpoint.class);
@@ -76,6 +81,14 @@ public class RequestStats {
   }
 
   public void record(Endpoint.Classified request) {
+    record(request, null);
+  }
+
+  /**
+   * @param traceparent the request's W3C {@code traceparent} header, kept for a finalize (at most
+   *     {@value #MAX_TRACEPARENT} characters)
+   */
+  public void record(Endpoint.Classified request, @Nullable String traceparent) {
     long nanos = nanos(clock.instant());
     total.record(nanos);
     endpoints.get(request.endpoint()).record(nanos);
@@ -83,7 +96,10 @@ public class RequestStats {
     if (trackingId != null) {
       CallCounts counts = calls.computeIfAbsent(trackingId, id -> new CallCounts());
       if (request.endpoint() == Endpoint.FINALIZE) {
-        counts.finalizeCalled();
+        counts.finalizeCalled(
+            traceparent == null || traceparent.length() <= MAX_TRACEPARENT
+                ? traceparent
+                : traceparent.substring(0, MAX_TRACEPARENT));
       } else if (request.endpoint() == Endpoint.STATUS) {
         counts.statusCalled();
       }

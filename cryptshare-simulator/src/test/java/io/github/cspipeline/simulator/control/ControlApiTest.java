@@ -78,6 +78,28 @@ class ControlApiTest extends SimulatorTestSupport {
   }
 
   @Test
+  void keeps_the_traceparent_of_the_last_finalize_of_a_tracking_id() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    String first = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    String second = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-00";
+
+    simulator.send(
+        simulator.finalizeRequest(SENDER, token, trackingId).header("traceparent", first));
+    assertThat(simulator.transferCalls(trackingId).get("lastFinalizeTraceparent").asString())
+        .isEqualTo(first);
+    simulator.send(
+        simulator.finalizeRequest(SENDER, token, trackingId).header("traceparent", second));
+    simulator.status(SENDER, token, trackingId);
+
+    JsonNode calls = simulator.transferCalls(trackingId);
+    assertThat(calls.get("finalizeCalls").asInt()).isEqualTo(2);
+    assertThat(calls.get("lastFinalizeTraceparent").asString())
+        .as("the last finalize's, also when it was refused; status calls do not count")
+        .isEqualTo(second);
+  }
+
+  @Test
   void reports_no_state_and_no_calls_for_a_tracking_id_never_seen() {
     JsonNode calls = simulator.transferCalls("20261126-101500-neverSeen");
 
@@ -85,6 +107,7 @@ class ControlApiTest extends SimulatorTestSupport {
     assertThat(calls.get("finalizeCalls").asInt()).isZero();
     assertThat(calls.get("statusCalls").asInt()).isZero();
     assertThat(calls.get("sessionOpen").asBoolean()).isFalse();
+    assertThat(calls.get("lastFinalizeTraceparent").isNull()).isTrue();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.github.cspipeline.worker.resilience.ServerGuards;
 import io.github.cspipeline.worker.state.ProgressRestorer;
 import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferBook;
+import io.github.cspipeline.worker.tracing.TransferTracing;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -29,10 +30,13 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -202,12 +206,21 @@ public class WorkerConfiguration {
         writer, stateRecords, properties.worker().topics().events(), clock);
   }
 
+  /** The worker's spans; without a tracer (tracing off) records keep the command's context. */
+  @Bean
+  TransferTracing transferTracing(
+      ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+    return new TransferTracing(
+        tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+  }
+
   @Bean
   TransferWork transferWork(
       ProgressRestorer restorer,
       StateRecords stateRecords,
       Finalizer finalizer,
       TransferEventPublisher publisher,
+      TransferTracing tracing,
       FinalizeMetrics metrics,
       Clock clock,
       WorkerProperties properties) {
@@ -222,6 +235,7 @@ public class WorkerConfiguration {
         stateRecords,
         finalizer,
         publisher,
+        tracing,
         metrics,
         clock,
         server -> properties.settingsOf(server).retry().budget(),

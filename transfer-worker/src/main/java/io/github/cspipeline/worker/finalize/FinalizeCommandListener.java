@@ -1,9 +1,11 @@
 package io.github.cspipeline.worker.finalize;
 
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.worker.state.StateUnavailableException;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -109,11 +111,13 @@ public final class FinalizeCommandListener {
   private void take(
       ConsumerRecord<String, @Nullable FinalizeCommand> record, List<TransferProgress> accepted) {
     var command = commandOf(record);
-    var traceparent = record.headers().lastHeader(TransferEventPublisher.TRACEPARENT);
+    var traceparent = record.headers().lastHeader(Traceparent.HEADER);
     switch (work.admit(
         command,
         record.partition(),
-        TransferEventPublisher.traceparentOf(traceparent == null ? null : traceparent.value()))) {
+        traceparent == null || traceparent.value() == null
+            ? null
+            : new String(traceparent.value(), StandardCharsets.UTF_8))) {
       case TransferWork.Admission.Accepted a -> {
         kafka.send(a.record());
         accepted.add(a.progress());

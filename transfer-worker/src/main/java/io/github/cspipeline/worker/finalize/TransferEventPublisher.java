@@ -1,6 +1,7 @@
 package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferProgress;
@@ -12,15 +13,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishes a decision: the transfer event (key trackingId, CloudEvents headers, the command's
- * traceparent) and the transfer's {@code DECIDED} progress, together in one Kafka transaction.
+ * Publishes a decision: the transfer event (key trackingId, CloudEvents headers, the W3C {@code
+ * traceparent} of the span that decided) and the transfer's {@code DECIDED} progress, together in
+ * one Kafka transaction.
  */
 public final class TransferEventPublisher {
 
   /** CloudEvents {@code ce_source} of everything the worker publishes. */
   public static final String SOURCE = StateRecords.SOURCE;
-
-  static final String TRACEPARENT = "traceparent";
 
   private final TransactionalWriter writer;
   private final StateRecords state;
@@ -36,9 +36,11 @@ public final class TransferEventPublisher {
   }
 
   /**
+   * @param traceparent the W3C trace context of the span that decided (ADR 020), if any
    * @return completes once both records are committed
    */
-  public CompletableFuture<Void> publish(TransferEvent event, TransferProgress progress) {
+  public CompletableFuture<Void> publish(
+      TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
     var record =
         CloudEvents.<Object>record(
             topic,
@@ -48,17 +50,12 @@ public final class TransferEventPublisher {
             TransferEvent.CLOUD_EVENT_TYPE,
             SOURCE,
             event.occurredAt());
-    var traceparent = progress.traceparent();
     if (traceparent != null) {
-      record.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+      record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }
     List<ProducerRecord<String, Object>> records =
         List.of(
             record, state.of(progress.decided(event.state(), event.occurredAt()), clock.instant()));
     return writer.write(records);
-  }
-
-  static @Nullable String traceparentOf(byte @Nullable [] header) {
-    return header == null ? null : new String(header, StandardCharsets.UTF_8);
   }
 }

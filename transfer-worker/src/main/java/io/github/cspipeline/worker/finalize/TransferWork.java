@@ -7,6 +7,7 @@ import io.github.cspipeline.worker.state.ProgressRestorer;
 import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
+import io.github.cspipeline.worker.tracing.TransferTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   private final StateRecords stateRecords;
   private final Finalizer finalizer;
   private final TransferEventPublisher publisher;
+  private final TransferTracing tracing;
   private final FinalizeMetrics metrics;
   private final Clock clock;
   private final Function<String, Duration> budgets;
@@ -88,6 +90,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       StateRecords stateRecords,
       Finalizer finalizer,
       TransferEventPublisher publisher,
+      TransferTracing tracing,
       FinalizeMetrics metrics,
       Clock clock,
       Function<String, Duration> budgets,
@@ -98,6 +101,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     this.stateRecords = stateRecords;
     this.finalizer = finalizer;
     this.publisher = publisher;
+    this.tracing = tracing;
     this.metrics = metrics;
     this.clock = clock;
     this.budgets = budgets;
@@ -116,8 +120,10 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   }
 
   /**
-   * Takes a valid command in (consumer thread, inside the intake transaction).
+   * Takes a valid command in (consumer thread, inside the intake transaction). The trace context
+   * kept with the transfer is the command's, or a new trace's when it came without a valid one.
    *
+   * @param traceparent the command record's W3C {@code traceparent} header, if any
    * @throws IllegalStateException the partition is not owned (a bug of the caller)
    */
   public Admission admit(FinalizeCommand command, int partition, @Nullable String traceparent) {
@@ -129,7 +135,11 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     var now = clock.instant();
     var progress =
         TransferProgress.pending(
-            command, partition, now, now.plus(budgets.apply(command.server())), traceparent);
+            command,
+            partition,
+            now,
+            now.plus(budgets.apply(command.server())),
+            tracing.intake(traceparent, command));
     var existing = book.admit(progress);
     if (existing != null) {
       metrics.duplicate(command.server());
@@ -180,17 +190,24 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     Thread.ofVirtual().name("finalize-" + progress.trackingId()).start(() -> run(job, resumed));
   }
 
+  // The work runs in a span continuing the transfer's trace (kept with its progress): requests to
+  // Cryptshare are its children, and the decision carries its traceparent.
   private void run(Job job, boolean resumed) {
     var progress = job.progress();
     var stopSwitch = job.stopSwitch();
     stopSwitch.bind();
     boolean restart = false;
-    try {
+    var span = tracing.startWork(progress, resumed);
+    try (var inScope = tracing.inScope(span)) {
       var event = finalizer.decide(progress, resumed, stopSwitch);
       if (event != null) {
-        publish(event, progress, stopSwitch);
+        span.tag("cryptshare.outcome", event.state().name());
+        publish(event, progress, tracing.traceparentOf(span, progress.traceparent()), stopSwitch);
+      } else {
+        span.event("stopped before deciding");
       }
     } catch (RuntimeException e) {
+      span.error(e);
       log.error(
           "Work on {} failed unexpectedly; resuming it in {}",
           progress.trackingId(),
@@ -198,6 +215,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
           e);
       restart = !stopSwitch.isStopping();
     } finally {
+      span.end();
       jobs.remove(progress.key(), job);
       stopSwitch.ended();
       onChange.run();
@@ -215,10 +233,14 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     }
   }
 
-  private void publish(TransferEvent event, TransferProgress progress, StopSwitch stopSwitch) {
+  private void publish(
+      TransferEvent event,
+      TransferProgress progress,
+      @Nullable String traceparent,
+      StopSwitch stopSwitch) {
     stopSwitch.enterCriticalAnyway();
     try {
-      publisher.publish(event, progress).get();
+      publisher.publish(event, progress, traceparent).get();
       book.decided(progress, event.state());
       metrics.decided(
           progress.server(),
