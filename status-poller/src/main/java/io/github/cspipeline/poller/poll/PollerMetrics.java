@@ -13,6 +13,7 @@ public final class PollerMetrics {
 
   public static final String WATCHED = "cryptshare.poller.watched";
   public static final String STUCK = "cryptshare.poller.stuck";
+  public static final String STUCK_DETECTED = "cryptshare.poller.stuck.detected";
   public static final String POLLS = "cryptshare.poller.polls";
   public static final String POLL_LATENCY = "cryptshare.poller.poll.latency";
   public static final String SCHEDULE_LAG = "cryptshare.poller.schedule.lag";
@@ -80,6 +81,15 @@ public final class PollerMetrics {
         .publishPercentiles(0.5, 0.99)
         .register(registry)
         .record(lag.isNegative() ? Duration.ZERO : lag);
+  }
+
+  /** A watched transfer passed the stuck threshold (counted once per transfer and owner). */
+  public void stuck(String server) {
+    Counter.builder(STUCK_DETECTED)
+        .description("Watched transfers found PROCESSING for longer than the stuck threshold")
+        .tag("server", server)
+        .register(registry)
+        .increment();
   }
 
   public void listPage(String server) {
