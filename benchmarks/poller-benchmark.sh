@@ -11,8 +11,9 @@
 # Settings (environment): TRANSFERS (100000), SENDERS (1000; transfer i belongs to sender i mod
 # SENDERS), PROCESSING (PT2H: how long the simulator keeps each transfer PROCESSING, longer than the
 # run), RATE_CAP (50: cryptshare.poller.max-requests-per-second, the default), BULK (true:
-# cryptshare.poller.bulk.enabled), WARMUP seconds (90; the backoff reaches its 30 s cap after about
-# 31 s), DURATION seconds (120), PARTITIONS (6), HEAP (512m), KAFKA_PORT (19092; the controller uses
+# cryptshare.poller.bulk.enabled), WARMUP seconds (300: all 100,000 arrive within half a minute,
+# far faster than in real life, and the lane needs a few minutes to work off that burst under the
+# rate cap; the progress lines show the lag falling), DURATION seconds (120), PARTITIONS (6), HEAP (512m), KAFKA_PORT (19092; the controller uses
 # the next port), SIMULATOR_PORT (18090), POLLER_PORT (18083), KEEP_LOGS (unset: delete them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ SENDERS=${SENDERS:-1000}
 PROCESSING=${PROCESSING:-PT2H}
 RATE_CAP=${RATE_CAP:-50}
 BULK=${BULK:-true}
-WARMUP=${WARMUP:-90}
+WARMUP=${WARMUP:-300}
 DURATION=${DURATION:-120}
 PARTITIONS=${PARTITIONS:-6}
 HEAP=${HEAP:-512m}
@@ -47,8 +48,11 @@ STATE=$(mktemp -d -t poller-benchmark-XXXXXX)
 PIDS=()
 stop_all() {
   trap - INT TERM EXIT
-  for ((i=${#PIDS[@]}-1; i>=0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # One after the other, the poller first: it hands its partitions over while Kafka still runs.
+  for ((i=${#PIDS[@]}-1; i>=0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   if [ -n "${KEEP_LOGS:-}" ]; then echo "Logs kept in $STATE"; else rm -rf "$STATE"; fi
 }
 trap stop_all EXIT
