@@ -7,12 +7,15 @@ import io.github.cspipeline.simulator.config.SimulatorProperties;
 import io.github.cspipeline.simulator.config.SimulatorSettings;
 import io.github.cspipeline.simulator.control.ControlRequests.ConfigView;
 import io.github.cspipeline.simulator.control.ControlRequests.FileSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.RevokedTokens;
 import io.github.cspipeline.simulator.control.ControlRequests.SeededSession;
+import io.github.cspipeline.simulator.control.ControlRequests.SeededTransfers;
 import io.github.cspipeline.simulator.control.ControlRequests.SenderUpdate;
 import io.github.cspipeline.simulator.control.ControlRequests.SenderView;
 import io.github.cspipeline.simulator.control.ControlRequests.SessionSeed;
 import io.github.cspipeline.simulator.control.ControlRequests.StateUpdate;
 import io.github.cspipeline.simulator.control.ControlRequests.TransferCalls;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferSeed;
 import io.github.cspipeline.simulator.session.FileInfo;
 import io.github.cspipeline.simulator.session.Outcome;
 import io.github.cspipeline.simulator.session.Recipients;
@@ -32,6 +35,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -49,6 +53,7 @@ public class ControlController {
   private static final String SEED_FILE_NAME = "document.pdf";
   private static final long SEED_FILE_SIZE = 1024;
   private static final int FILE_ID_LENGTH = 10;
+  private static final int MAX_SEEDED_TRANSFERS = 1_000_000;
 
   private final SimulatorSettings settings;
   private final VerificationService verification;
@@ -110,6 +115,11 @@ public class ControlController {
     return sender(email);
   }
 
+  @DeleteMapping("/senders/{email}/tokens")
+  public RevokedTokens revokeTokens(@PathVariable String email) {
+    return new RevokedTokens(email, verification.revokeTokens(senderKey(email)));
+  }
+
   @PostMapping("/sessions")
   public ResponseEntity<SeededSession> seedSession(
       @RequestBody SessionSeed seed, HttpServletRequest request) {
@@ -151,6 +161,69 @@ public class ControlController {
                 trackingId,
                 sessionUrl,
                 Links.status(base, seed.sender(), trackingId)));
+  }
+
+  /**
+   * Seeds many finalized transfers at once (benchmarks): far cheaper than a seeded session and a
+   * finalize request each, and the transfers behave the same from then on.
+   */
+  @PostMapping("/transfers")
+  public ResponseEntity<SeededTransfers> seedTransfers(
+      @RequestBody TransferSeed seed, HttpServletRequest request) {
+    List<String> senders = seed.senders();
+    if (senders == null || senders.isEmpty()) {
+      throw badRequest("senders must name at least one sender");
+    }
+    for (String sender : senders) {
+      if (sender == null || !PathVariables.isEmail(sender)) {
+        throw badRequest("senders must be email addresses");
+      }
+    }
+    int count = seed.count() == null ? 1 : seed.count();
+    if (count < 1 || count > MAX_SEEDED_TRANSFERS) {
+      throw badRequest("count must be 1.." + MAX_SEEDED_TRANSFERS);
+    }
+    String prefix = seed.trackingIdPrefix() == null ? "Seeded" : seed.trackingIdPrefix();
+    if (!PathVariables.isTrackingId(seededTrackingId(prefix, count - 1))) {
+      throw badRequest("trackingIdPrefix must make tracking ids of 1-64 [A-Za-z0-9_-]");
+    }
+    if (seed.processingTime() != null && seed.processingTime().isNegative()) {
+      throw badRequest("processingTime must not be negative");
+    }
+    Outcome outcome = outcome(seed.outcome());
+    for (int i = 0; i < count; i++) {
+      if (transfers.isTaken(seededTrackingId(prefix, i))) {
+        throw new ResponseStatusException(
+            HttpStatus.CONFLICT,
+            "tracking id " + seededTrackingId(prefix, i) + " is already taken");
+      }
+    }
+    Recipients recipients = Recipients.to(List.of(defaultRecipient));
+    int created = 0;
+    for (int i = 0; i < count; i++) {
+      if (transfers.seedFinalized(
+          seededTrackingId(prefix, i),
+          senders.get(i % senders.size()),
+          recipients,
+          outcome,
+          seed.processingTime())) {
+        created++;
+      }
+    }
+    String base = Links.base(request);
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .body(
+            new SeededTransfers(
+                created,
+                Links.status(base, senders.getFirst(), seededTrackingId(prefix, 0)),
+                Links.status(
+                    base,
+                    senders.get((count - 1) % senders.size()),
+                    seededTrackingId(prefix, count - 1))));
+  }
+
+  private static String seededTrackingId(String prefix, int index) {
+    return "%s-%06d".formatted(prefix, index);
   }
 
   @GetMapping("/transfers/{trackingId}")

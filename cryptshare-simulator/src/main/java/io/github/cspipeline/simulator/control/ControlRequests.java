@@ -34,6 +34,22 @@ public final class ControlRequests {
 
   public record StateUpdate(@Nullable String state) {}
 
+  /**
+   * Many finalized transfers at once: transfer {@code i} (0-based) of {@code count} has the
+   * tracking id {@code <trackingIdPrefix>-<i, six digits at least>} and the sender {@code senders[i
+   * % senders.size()]}, one uploaded file and one recipient.
+   */
+  public record TransferSeed(
+      @Nullable List<String> senders,
+      @Nullable Integer count,
+      @Nullable String trackingIdPrefix,
+      @Nullable String outcome,
+      @Nullable Duration processingTime) {}
+
+  public record SeededTransfers(int created, String firstStatusUrl, String lastStatusUrl) {}
+
+  public record RevokedTokens(String email, int revoked) {}
+
   public record TransferCalls(
       String trackingId,
       @Nullable String state,

@@ -138,6 +138,43 @@ public class TransferService {
     return transfer;
   }
 
+  /**
+   * Adds a finalized transfer as if a seeded session (one uploaded file, these recipients) had been
+   * finalized now, for bulk seeding through the control API; no finalize call is counted.
+   *
+   * @param outcome how it ends; drawn with the failed ratio when absent
+   * @param processingTime how long it stays {@code PROCESSING}; the configured one when absent
+   * @return false, and no effect, when the tracking id is taken
+   */
+  public boolean seedFinalized(
+      String trackingId,
+      String sender,
+      Recipients recipients,
+      @Nullable Outcome outcome,
+      @Nullable Duration processingTime) {
+    if (sessions.get(trackingId) != null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    SimulatorSettings.Values current = settings.current();
+    return transfers.add(
+        new Transfer(
+            trackingId,
+            sender,
+            PathVariables.senderKey(sender),
+            null,
+            recipients,
+            recipientIds(recipients),
+            List.of(
+                new FileInfo(
+                    ids.alphanumeric(FILE_ID_LENGTH), AUTO_FILE_NAME, AUTO_FILE_SIZE, null)),
+            TransferSettings.DEFAULTS,
+            now,
+            now.plus(processingTime != null ? processingTime : current.processingTime()),
+            now.plus(retentionPeriod),
+            outcome != null ? outcome : draw(current.failedRatio())));
+  }
+
   /** The sender's transfer, if the caller's token is valid for that sender. */
   public Seen status(Caller caller, String sender, String trackingId) {
     String senderKey = PathVariables.senderKey(sender);

@@ -117,6 +117,18 @@ public class VerificationService {
     }
   }
 
+  /**
+   * Forgets every token issued for the sender, as a server restart or an administrator's revocation
+   * would: requests with them answer 401/3002, and a new token can be requested at once.
+   *
+   * @return how many tokens were revoked
+   */
+  public int revokeTokens(String senderKey) {
+    int before = tokens.size();
+    tokens.values().removeIf(token -> token.senderKey().equals(senderKey));
+    return before - tokens.size();
+  }
+
   public boolean isVerified(String senderKey) {
     return !unverifiedSenders.contains(senderKey);
   }

@@ -251,6 +251,70 @@ class ControlApiTest extends SimulatorTestSupport {
     assertThat(lifted.get("state").asString()).isEqualTo("PROCESSING");
   }
 
+  @Test
+  void seeds_many_finalized_transfers_at_once_spread_over_the_senders() {
+    JsonNode seeded =
+        simulator.controlOk(
+            "POST",
+            "/simulator/transfers",
+            """
+            {"senders": ["alice@example.com", "carol@example.com"], "count": 250,
+             "trackingIdPrefix": "Bulk", "outcome": "FAILED", "processingTime": "PT1M"}""");
+
+    assertThat(seeded.get("created").asInt()).isEqualTo(250);
+    assertThat(seeded.get("firstStatusUrl").asString())
+        .isEqualTo(simulator.base() + "/api/users/alice@example.com/transfers/Bulk-000000");
+    assertThat(seeded.get("lastStatusUrl").asString())
+        .isEqualTo(simulator.base() + "/api/users/carol@example.com/transfers/Bulk-000249");
+    String token = simulator.token(SENDER);
+    assertThat(simulator.state(SENDER, token, "Bulk-000000")).isEqualTo("PROCESSING");
+    assertThat(simulator.status(SENDER, token, "Bulk-000001").status())
+        .as("carol's")
+        .isEqualTo(404);
+    JsonNode page = simulator.list(SENDER, token, "?page=1&page-size=100").json();
+    assertThat(page.get("meta").get("totalCount").asInt()).isEqualTo(125);
+    assertThat(simulator.transferCalls("Bulk-000000").get("finalizeCalls").asInt()).isZero();
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(simulator.state(SENDER, token, "Bulk-000248")).isEqualTo("FAILED");
+  }
+
+  @Test
+  void refuses_a_bulk_seed_that_takes_a_tracking_id_or_names_no_sender() {
+    simulator.controlOk(
+        "POST", "/simulator/transfers", "{\"senders\": [\"a@example.com\"], \"count\": 2}");
+
+    Response taken =
+        simulator.control(
+            "POST", "/simulator/transfers", "{\"senders\": [\"a@example.com\"], \"count\": 5}");
+    Response noSender = simulator.control("POST", "/simulator/transfers", "{\"count\": 5}");
+    Response tooMany =
+        simulator.control(
+            "POST", "/simulator/transfers", "{\"senders\": [\"a@example.com\"], \"count\": 0}");
+
+    assertThat(taken.status()).isEqualTo(409);
+    assertThat(noSender.status()).isEqualTo(400);
+    assertThat(tooMany.status()).isEqualTo(400);
+    assertThat(simulator.transferCalls("Seeded-000004").get("state").isNull()).isTrue();
+  }
+
+  @Test
+  void revokes_a_senders_tokens_so_that_only_a_new_one_is_accepted() {
+    String token = simulator.token(SENDER);
+    String other = simulator.token("carol@example.com");
+    assertThat(simulator.list(SENDER, token, "").status()).isEqualTo(200);
+
+    JsonNode revoked =
+        simulator.controlOk("DELETE", "/simulator/senders/" + SENDER + "/tokens", null);
+
+    assertThat(revoked.get("revoked").asInt()).isEqualTo(1);
+    Response refused = simulator.list(SENDER, token, "");
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.errorCode()).isEqualTo(3002);
+    assertThat(simulator.list("carol@example.com", other, "").status()).isEqualTo(200);
+    assertThat(simulator.list(SENDER, simulator.token(SENDER), "").status()).isEqualTo(200);
+  }
+
   private void sendClients(int count) {
     for (int i = 0; i < count; i++) {
       assertThat(simulator.send(simulator.api("/api/clients")).status()).isEqualTo(200);

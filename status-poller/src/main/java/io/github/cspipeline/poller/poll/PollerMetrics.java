@@ -13,6 +13,7 @@ public final class PollerMetrics {
 
   public static final String WATCHED = "cryptshare.poller.watched";
   public static final String STUCK = "cryptshare.poller.stuck";
+  public static final String STUCK_DETECTED = "cryptshare.poller.stuck.detected";
   public static final String POLLS = "cryptshare.poller.polls";
   public static final String POLL_LATENCY = "cryptshare.poller.poll.latency";
   public static final String SCHEDULE_LAG = "cryptshare.poller.schedule.lag";
@@ -72,14 +73,30 @@ public final class PollerMetrics {
         .record(request);
   }
 
-  /** How late a due poll was dispatched. */
+  /**
+   * How late a due poll started. With a histogram (so that percentiles can be computed over any
+   * window, e.g. by the benchmark, and aggregated over instances) and a bucket at the 1 s target.
+   */
   public void scheduleLag(String server, Duration lag) {
     Timer.builder(SCHEDULE_LAG)
         .description("How late a due status poll started")
         .tag("server", server)
         .publishPercentiles(0.5, 0.99)
+        .publishPercentileHistogram()
+        .serviceLevelObjectives(Duration.ofSeconds(1))
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
         .register(registry)
         .record(lag.isNegative() ? Duration.ZERO : lag);
+  }
+
+  /** A watched transfer passed the stuck threshold (counted once per transfer and owner). */
+  public void stuck(String server) {
+    Counter.builder(STUCK_DETECTED)
+        .description("Watched transfers found PROCESSING for longer than the stuck threshold")
+        .tag("server", server)
+        .register(registry)
+        .increment();
   }
 
   public void listPage(String server) {

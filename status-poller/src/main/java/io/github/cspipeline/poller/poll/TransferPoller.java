@@ -97,6 +97,7 @@ public final class TransferPoller {
   public void actOnListed(Watch claimed, String cryptshareState) {
     try {
       var now = clock.instant();
+      markIfStuck(claimed, now);
       var watch = claimed.answered(cryptshareState);
       if (StateMapping.of(cryptshareState) instanceof StateMapping.InProgress) {
         metrics.polled(watch.server(), Outcome.PROCESSING, Mode.BULK);
@@ -146,6 +147,7 @@ public final class TransferPoller {
   private void markIfStuck(Watch watch, Instant now) {
     var age = Duration.between(watch.since(), now);
     if (age.compareTo(stuckAfter) > 0 && watches.markStuck(watch)) {
+      metrics.stuck(watch.server());
       log.warn(
           "Transfer {} on {} has been PROCESSING for {} (more than {}); still watching it until"
               + " {}",

@@ -10,8 +10,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the poller costs a Cryptshare server, as the simulator counts it: the request rate stays
@@ -19,8 +17,6 @@ import org.slf4j.LoggerFactory;
  * sender's transfer list takes fewer requests than polling each.
  */
 class RequestBudgetIT {
-
-  private static final Logger log = LoggerFactory.getLogger(RequestBudgetIT.class);
 
   private static KafkaBroker broker;
   private static SimulatorFixture simulator;
@@ -85,6 +81,12 @@ class RequestBudgetIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> simulator.requests("status") >= 40);
 
       var stats = simulator.stats();
+      System.out.printf(
+          "[measure] RequestBudgetIT rate cap 10/s: highest rate the simulator saw %d/s overall,"
+              + " %d/s on status; %d requests in total%n",
+          stats.path("total").path("maxPerSecond").asLong(),
+          stats.path("endpoints").path("status").path("maxPerSecond").asLong(),
+          stats.path("total").path("requests").asLong());
       assertThat(stats.path("total").path("maxPerSecond").asLong())
           .as("%s", stats)
           .isBetween(8L, 10L);
@@ -94,12 +96,77 @@ class RequestBudgetIT {
   }
 
   @Test
+  void polls_a_transfer_no_sooner_than_the_retry_after_of_the_server_says() {
+    var settings = settings("retryafter");
+    settings.put("cryptshare.poller.bulk.enabled", "false");
+    var sender = "retry@example.com";
+    var id = "RetryAfter-1";
+    var hint = Duration.ofSeconds(3);
+    try (var events = new EventLog(broker.bootstrapServers(), "retryafter.events");
+        var poller = PollerInstance.start(settings)) {
+      events.processing(
+          "default", sender, id, simulator.seedAndFinalize(sender, id, "ACTIVE", "PT60S"));
+      events.flush();
+      // Polled once (so the token is cached), at most every second (backoff-max) from then on.
+      await().atMost(Duration.ofSeconds(20)).until(() -> simulator.statusCalls(id) >= 2);
+
+      simulator.faults(
+          "{\"errorRate\": 1.0, \"errorStatus\": 429, \"retryAfterSeconds\": %d}"
+              .formatted(hint.toSeconds()));
+      List<Long> arrivals;
+      try {
+        arrivals = arrivals(id, Duration.ofSeconds(11));
+      } finally {
+        simulator.clearFaults();
+      }
+      simulator.forceState(id, "ACTIVE");
+      await().atMost(Duration.ofSeconds(20)).until(() -> events.terminal(id).size() == 1);
+
+      var gaps = new java.util.ArrayList<Long>();
+      for (int i = 1; i < arrivals.size(); i++) {
+        gaps.add(arrivals.get(i) - arrivals.get(i - 1));
+      }
+      System.out.printf(
+          "[measure] RequestBudgetIT Retry-After %d s (429): %d status requests in 11 s, gaps %s"
+              + " ms (backoff-max is 1 s)%n",
+          hint.toSeconds(), arrivals.size(), gaps);
+      assertThat(arrivals).as("answered 429 at least twice").hasSizeGreaterThanOrEqualTo(3);
+      // The arrival times are sampled every 20 ms or so: allow for that much.
+      assertThat(gaps).allSatisfy(gap -> assertThat(gap).isGreaterThanOrEqualTo(2_900L));
+      assertThat(arrivals).as("polled again soon after the hint, not given up").hasSizeLessThan(6);
+    }
+  }
+
+  /** When status requests for a transfer arrived (ms, sampled), during {@code window}. */
+  private static List<Long> arrivals(String trackingId, Duration window) {
+    var arrivals = new java.util.ArrayList<Long>();
+    long start = System.nanoTime();
+    int seen = simulator.statusCalls(trackingId);
+    while (System.nanoTime() - start < window.toNanos()) {
+      int calls = simulator.statusCalls(trackingId);
+      long at = (System.nanoTime() - start) / 1_000_000;
+      for (; seen < calls; seen++) {
+        arrivals.add(at);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return arrivals;
+  }
+
+  @Test
   void settles_many_transfers_of_few_senders_with_fewer_requests_in_bulk_than_one_by_one() {
     long single = requestsToSettle("single", false);
     long bulk = requestsToSettle("bulk", true);
 
-    log.info(
-        "Requests to settle 60 transfers of 3 senders: {} one by one, {} in bulk", single, bulk);
+    System.out.printf(
+        "[measure] RequestBudgetIT requests to settle 60 transfers of 3 senders (status + list +"
+            + " token): %d one by one, %d in bulk (%.0f %% fewer)%n",
+        single, bulk, 100.0 * (single - bulk) / single);
     assertThat(bulk).isLessThan(single / 2);
   }
 

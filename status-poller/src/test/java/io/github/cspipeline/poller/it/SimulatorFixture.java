@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -84,12 +85,39 @@ public final class SimulatorFixture implements AutoCloseable {
   }
 
   /** Forces a transfer's state ({@code null} lifts it). */
-  public void forceState(String trackingId, @org.jspecify.annotations.Nullable String state) {
+  public void forceState(String trackingId, @Nullable String state) {
     var body = state == null ? "{\"state\": null}" : "{\"state\": \"" + state + "\"}";
     var response = control("PUT", "/simulator/transfers/" + trackingId, body);
     if (response.statusCode() != 200) {
       throw new IllegalStateException("forcing " + trackingId + ": " + response.body());
     }
+  }
+
+  /** Where the simulator answers the status of this transfer (whether it exists or not). */
+  public URI statusUrl(String sender, String trackingId) {
+    return baseUrl().resolve("/api/users/" + sender + "/transfers/" + trackingId);
+  }
+
+  /** Revokes every token of the sender: requests with them answer 401/3002. */
+  public int revokeTokens(String sender) {
+    var response = control("DELETE", "/simulator/senders/" + sender + "/tokens", "");
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("revoking tokens of " + sender + ": " + response.body());
+    }
+    return json(response.body()).path("revoked").asInt();
+  }
+
+  /** {@code PUT /simulator/faults}. */
+  public void faults(String json) {
+    var response = control("PUT", "/simulator/faults", json);
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("faults " + json + ": " + response.body());
+    }
+  }
+
+  /** {@code DELETE /simulator/faults}: all faults off. */
+  public void clearFaults() {
+    control("DELETE", "/simulator/faults", "");
   }
 
   public int statusCalls(String trackingId) {

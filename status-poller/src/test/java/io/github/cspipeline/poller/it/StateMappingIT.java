@@ -8,13 +8,19 @@ import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.CryptshareStub;
 import io.github.cspipeline.poller.poll.PollerMetrics;
 import io.github.cspipeline.poller.poll.TransferPoller;
+import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Each Cryptshare state, as the simulator reports it, becomes the contract's state (CONTRACT.md
@@ -53,8 +59,15 @@ class StateMappingIT {
     }
   }
 
+  private static final Map<String, Long> watchedAt = new ConcurrentHashMap<>();
+
   private static void watch(String trackingId, URI statusUrl) {
-    events.processing("default", SENDER, trackingId, statusUrl);
+    watch(SENDER, trackingId, statusUrl);
+  }
+
+  private static void watch(String sender, String trackingId, URI statusUrl) {
+    watchedAt.put(trackingId, System.nanoTime());
+    events.processing("default", sender, trackingId, statusUrl);
     events.flush();
   }
 
@@ -75,10 +88,25 @@ class StateMappingIT {
     var seen = events.terminal(trackingId).getFirst();
     assertThat(seen.byPoller()).isTrue();
     var event = seen.event();
+    System.out.printf(
+        "[measure] StateMappingIT %s: %s (cryptshare %s, error %s) after %d status requests,"
+            + " seen %d ms after PROCESSING was published%n",
+        trackingId,
+        event.state(),
+        event.cryptshareState(),
+        event.error() == null ? "-" : event.error().code(),
+        simulator.statusCalls(trackingId),
+        (System.nanoTime() - watchedAt.getOrDefault(trackingId, System.nanoTime())) / 1_000_000);
     assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
     assertThat(event.eventId())
         .isEqualTo(TransferEvent.eventIdOf("default", trackingId, event.state()));
     return event;
+  }
+
+  private static double polls(String outcome) {
+    return poller.meters().find(PollerMetrics.POLLS).tag("outcome", outcome).counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   /** Waits until the poller asked about the transfer a few more times, publishing nothing. */
@@ -152,18 +180,68 @@ class StateMappingIT {
   }
 
   @Test
-  void an_unknown_state_neither_ends_the_watch_nor_stops_it() {
+  @ExtendWith(OutputCaptureExtension.class)
+  void an_unknown_state_neither_ends_the_watch_nor_stops_it(CapturedOutput output) {
     var id = "Map-Unknown";
     watch(id, "ACTIVE", "PT60S");
     keepsWatchingThrough(id, 1);
+    double unknownBefore = polls("unknown_state");
 
     simulator.forceState(id, "QUARANTINED_BY_A_NEWER_RELEASE");
     keepsWatchingThrough(id, 3);
-    assertThat(poller.meters().find(PollerMetrics.POLLS).tag("outcome", "unknown_state").counters())
-        .isNotEmpty();
+    assertThat(polls("unknown_state") - unknownBefore).isGreaterThanOrEqualTo(3);
+    assertThat(output.getAll())
+        .contains("Cryptshare reports state QUARANTINED_BY_A_NEWER_RELEASE for transfer " + id);
+    System.out.printf(
+        "[measure] StateMappingIT unknown state: %.0f polls counted as unknown_state, watch kept%n",
+        polls("unknown_state") - unknownBefore);
 
     simulator.forceState(id, "ACTIVE");
     assertThat(theTerminalEvent(id).state()).isEqualTo(TransferState.ACTIVE);
+  }
+
+  @Test
+  void a_refused_token_is_renewed_and_the_poll_repeated_with_the_fresh_one() {
+    var sender = "renewal@example.com";
+    var id = "Map-Renewal";
+    watch(sender, id, simulator.seedAndFinalize(sender, id, "ACTIVE", "PT60S"));
+    keepsWatchingThrough(id, 1);
+    long tokensBefore = simulator.requests("token");
+    double errorsBefore = polls("error") + polls("transient");
+
+    // As after a restart of Cryptshare: the poller's cached token is no longer known.
+    assertThat(simulator.revokeTokens(sender)).isPositive();
+    int callsAtRevocation = simulator.statusCalls(id);
+    keepsWatchingThrough(id, 2);
+    simulator.forceState(id, "ACTIVE");
+
+    var event = theTerminalEvent(id);
+    assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
+    assertThat(event.recipients()).isNotEmpty();
+    long renewals = simulator.requests("token") - tokensBefore;
+    System.out.printf(
+        "[measure] StateMappingIT 401/3002: %d token request(s) after the revocation, %d status"
+            + " requests since, no failed poll%n",
+        renewals, simulator.statusCalls(id) - callsAtRevocation);
+    assertThat(renewals).as("one fresh token, then reused").isEqualTo(1);
+    assertThat(polls("error") + polls("transient"))
+        .as("the refused request was repeated within the same poll")
+        .isEqualTo(errorsBefore);
+  }
+
+  @Test
+  void a_transfer_cryptshare_does_not_know_ends_abandoned_after_five_404_in_a_row() {
+    var id = "Map-Vanished";
+
+    watch(id, simulator.statusUrl(SENDER, id));
+
+    var event = theTerminalEvent(id);
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error()).isNotNull();
+    assertThat(event.error().code()).isEqualTo(TransferPoller.TRANSFER_NOT_FOUND);
+    assertThat(event.error().httpStatus()).isEqualTo(404);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(2003);
+    assertThat(simulator.statusCalls(id)).as("the not-found limit, default 5").isEqualTo(5);
   }
 
   @Test
@@ -192,6 +270,10 @@ class StateMappingIT {
       assertThat(event.error().message()).contains(foreignHost.baseUrl().getHost());
       assertThat(foreignHost.requests()).isEmpty();
       assertThat(simulator.statusCalls(id)).isZero();
+      System.out.printf(
+          "[measure] StateMappingIT foreign Location: %d requests to the foreign origin, %d to"
+              + " Cryptshare for %s%n",
+          foreignHost.requests().size(), simulator.statusCalls(id), id);
     }
   }
 }

@@ -82,6 +82,25 @@ class WatchHandoverIT {
     return calls;
   }
 
+  private static void awaitPolledAgainOrTerminal(
+      EventLog events, List<String> ids, Map<String, Integer> before) {
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              var terminal = events.terminalEvents();
+              return ids.stream()
+                  .allMatch(
+                      id -> terminal.containsKey(id) || simulator.statusCalls(id) > before.get(id));
+            });
+  }
+
+  private static double partitions(PollerInstance poller) {
+    var gauge = poller.meters().find("cryptshare.poller.partitions").gauge();
+    return gauge == null ? 0 : gauge.value();
+  }
+
   /** Waits until every transfer has a terminal event, then checks for a while that it stays one. */
   private static void assertExactlyOneActiveEventEach(EventLog events, List<String> ids) {
     await()
@@ -125,21 +144,31 @@ class WatchHandoverIT {
 
       first.close();
       var before = statusCalls(ids);
+      long restarted = System.nanoTime();
       try (var second = PollerInstance.start(settings)) {
-        // The new owner polls every watch again soon after it took the partitions over.
         await()
-            .atMost(Duration.ofSeconds(15))
-            .until(
-                () -> {
-                  var terminal = events.terminalEvents();
-                  return ids.stream()
-                      .allMatch(
-                          id ->
-                              terminal.containsKey(id)
-                                  || simulator.statusCalls(id) > before.get(id));
-                });
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> partitions(second) == 3);
+        long tookOver = System.nanoTime();
+        int resumed = second.watches().size();
+        // The new owner polls every watch again within one poll interval (backoff-max, 1 s here).
+        awaitPolledAgainOrTerminal(events, ids, before);
+        long polledAgain = System.nanoTime();
         assertExactlyOneActiveEventEach(events, ids);
         assertThat(second.watches().size()).isZero();
+        System.out.printf(
+            "[measure] WatchHandoverIT restart: %d of %d watches resumed; partitions taken over"
+                + " %d ms after the restart began; every watch polled again (or terminal) %d ms"
+                + " after the takeover (poll interval cap 1 s); %d terminal events, 0 duplicates%n",
+            resumed,
+            ids.size(),
+            (tookOver - restarted) / 1_000_000,
+            (polledAgain - tookOver) / 1_000_000,
+            events.terminalCount(ids));
+        assertThat(Duration.ofNanos(polledAgain - tookOver))
+            .as("one poll interval, plus what sampling 24 counters and a busy machine take")
+            .isLessThan(Duration.ofSeconds(3));
       }
     }
   }
@@ -148,7 +177,9 @@ class WatchHandoverIT {
   void a_second_instance_joining_and_the_first_leaving_lose_nothing_and_duplicate_nothing() {
     var settings = settings("rebalance", 4);
     var ids = ids("Rebalance", 40);
-    processingTime("PT12S");
+    // Long enough that most transfers are still watched when the first instance leaves, also on
+    // a busy machine where joining and leaving take several seconds each.
+    processingTime("PT20S");
     try (var events = new EventLog(broker.bootstrapServers(), "rebalance.events")) {
       var first = PollerInstance.start(settings);
       finalizeAndPublish(events, ids);
@@ -163,8 +194,10 @@ class WatchHandoverIT {
                     second.watches().size() > 0
                         && first.watches().size() > 0
                         && first.watches().size() + second.watches().size() == ids.size());
+        var split = List.of(first.watches().size(), second.watches().size());
         var watchedWhenLeaving =
             first.watches().keys().stream().map(TransferKey::trackingId).toList();
+        long leaving = System.nanoTime();
         first.close();
         // What the first instance still watched and had not ended when it left can only end now
         // through the second. (Not "the second watches more than before": on a loaded machine the
@@ -174,8 +207,25 @@ class WatchHandoverIT {
                 .filter(id -> events.terminalCount(List.of(id)) == 0)
                 .toList();
         assertThat(handedOver).as("transfers the first instance left unfinished").isNotEmpty();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> partitions(second) == 4);
+        long tookOver = System.nanoTime();
+        int held = second.watches().size();
         assertExactlyOneActiveEventEach(events, ids);
         assertThat(second.watches().size()).isZero();
+        System.out.printf(
+            "[measure] WatchHandoverIT rebalance: %d watches split %d/%d over two instances; the"
+                + " first left %d unfinished; %d ms after it left the second owned all partitions"
+                + " and %d watches (the rest terminal); %d terminal events, 0 duplicates%n",
+            ids.size(),
+            split.get(0),
+            split.get(1),
+            handedOver.size(),
+            (tookOver - leaving) / 1_000_000,
+            held,
+            events.terminalCount(ids));
       }
     }
   }
@@ -227,10 +277,33 @@ class WatchHandoverIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> events.terminalCount(ids) >= 3);
 
       process.destroyForcibly().waitFor();
+      long killed = System.nanoTime();
+      long terminalAtKill = events.terminalCount(ids);
+      var before = statusCalls(ids);
 
       try (var survivor = PollerInstance.start(settings)) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> partitions(survivor) == 3);
+        long tookOver = System.nanoTime();
+        awaitPolledAgainOrTerminal(events, ids, before);
+        long polledAgain = System.nanoTime();
         assertExactlyOneActiveEventEach(events, ids);
         assertThat(survivor.watches().size()).isZero();
+        System.out.printf(
+            "[measure] WatchHandoverIT kill -9: %d of %d terminal at the kill; survivor took the"
+                + " partitions over %d ms after it (session timeout 6 s); every open watch polled"
+                + " again (or terminal) %d ms after the takeover; %d terminal events, 0"
+                + " duplicates%n",
+            terminalAtKill,
+            ids.size(),
+            (tookOver - killed) / 1_000_000,
+            (polledAgain - tookOver) / 1_000_000,
+            events.terminalCount(ids));
+        assertThat(Duration.ofNanos(polledAgain - tookOver))
+            .as("one poll interval, plus what sampling 30 counters and a busy machine take")
+            .isLessThan(Duration.ofSeconds(3));
       }
     } finally {
       process.destroyForcibly();

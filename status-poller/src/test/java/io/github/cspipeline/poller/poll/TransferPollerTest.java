@@ -97,6 +97,11 @@ class TransferPollerTest {
     return counter.stream().mapToDouble(c -> c.count()).sum();
   }
 
+  private double stuckDetected() {
+    var counter = registry.find(PollerMetrics.STUCK_DETECTED).tag("server", SERVER).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   @Test
   void publishes_one_active_event_with_recipients_and_the_deterministic_event_id() {
     answer(new PollOutcome.Answered(PollerFixtures.active(ID)));
@@ -229,6 +234,58 @@ class TransferPollerTest {
               assertThat(event.error().message()).contains("PT24H");
             });
     assertThat(watches.size()).isZero();
+  }
+
+  @Test
+  void counts_a_transfer_past_the_stuck_threshold_once_and_keeps_watching_it() {
+    answer(
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.status("PROCESSING")),
+        new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plus(Duration.ofMinutes(59)));
+    assertThat(watches.stuckCount()).as("not yet past 1 h").isZero();
+    pollAt(T0.plus(Duration.ofMinutes(61)));
+    pollAt(watch().nextPollAt());
+
+    assertThat(watches.stuckCount()).isEqualTo(1);
+    assertThat(stuckDetected()).as("once per transfer").isEqualTo(1);
+    assertThat(publisher.published).isEmpty();
+
+    pollAt(watch().nextPollAt());
+    assertThat(publisher.published)
+        .singleElement()
+        .extracting(TransferEvent::state)
+        .isEqualTo(TransferState.ACTIVE);
+    assertThat(watches.stuckCount()).as("ended").isZero();
+  }
+
+  @Test
+  void counts_a_stuck_transfer_also_when_the_sender_list_settles_it() {
+    clock.set(T0.plus(Duration.ofHours(2)));
+
+    poller.actOnListed(watches.claim(watch()).orElseThrow(), "PROCESSING");
+
+    assertThat(watches.stuckCount()).isEqualTo(1);
+    assertThat(stuckDetected()).isEqualTo(1);
+  }
+
+  @Test
+  void abandons_a_transfer_the_sender_list_still_shows_processing_at_its_deadline() {
+    clock.set(T0.plus(Duration.ofHours(24)));
+
+    poller.actOnListed(watches.claim(watch()).orElseThrow(), "PROCESSING");
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.error().code()).isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
+              assertThat(event.eventId())
+                  .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.ABANDONED));
+            });
   }
 
   @Test
