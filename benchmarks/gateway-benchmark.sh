@@ -9,7 +9,8 @@
 #
 # Settings (environment): RATE (1000), DURATION seconds (30), WARMUP seconds (60; the JIT needs about
 # that long at this rate, before it the gateway spends much of its CPU compiling), CONNECTIONS (100),
-# THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080).
+# THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080),
+# GATEWAY_JAVA_OPTS (JVM options of the gateway) and GATEWAY_ARGS (extra --key=value settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/find-jdk.sh
@@ -21,6 +22,8 @@ CONNECTIONS=${CONNECTIONS:-100}
 THREADS=${THREADS:-2}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+GATEWAY_ARGS=${GATEWAY_ARGS:-}
 API_KEY=benchmark-key-$RANDOM$RANDOM
 export RATE THREADS API_KEY
 
@@ -62,14 +65,15 @@ PIDS+=($!)
 wait_until "Kafka" 60 port_busy "$KAFKA_PORT"
 
 hash=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)
-java -jar api-gateway/target/api-gateway.jar \
+# shellcheck disable=SC2086 # word splitting of the two settings is wanted
+java $GATEWAY_JAVA_OPTS -jar api-gateway/target/api-gateway.jar \
   --server.address=127.0.0.1 --server.port="$GATEWAY_PORT" \
   --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
   --cryptshare.servers.default.base-url=http://127.0.0.1:1 \
   --cryptshare.gateway.api-keys[0].name=benchmark \
   --cryptshare.gateway.api-keys[0].sha256="$hash" \
   --cryptshare.gateway.api-keys[0].requests-per-second=1000000 \
-  --logging.level.io.github.cspipeline.gateway.finalization=WARN \
+  --logging.level.io.github.cspipeline.gateway.finalization=WARN $GATEWAY_ARGS \
   >"$STATE/api-gateway.log" 2>&1 &
 PIDS+=($!)
 wait_until "api-gateway" 120 curl -fsS "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness"
