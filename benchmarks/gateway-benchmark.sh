@@ -32,7 +32,9 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk) >/dev/null
 fi
 
-if [ ! -f local-kafka/target/local-kafka.jar ] || [ ! -f api-gateway/target/api-gateway.jar ]; then
+. scripts/stale-jar.sh
+if stale_jar local-kafka/target/local-kafka.jar pom.xml local-kafka \
+  || stale_jar api-gateway/target/api-gateway.jar pom.xml common-model api-gateway; then
   echo "Building the jars (./mvnw package -DskipTests)..."
   ./mvnw -B -q -ntp package -DskipTests -DskipChecks -pl local-kafka,api-gateway -am
 fi

@@ -34,8 +34,11 @@ POLLER_PORT=${POLLER_PORT:-18083}
 TOPIC=cryptshare.transfer.events
 
 classpath_file=status-poller/target/benchmark.classpath
-if [ ! -f local-kafka/target/local-kafka.jar ] || [ ! -f cryptshare-simulator/target/cryptshare-simulator.jar ] \
-  || [ ! -f status-poller/target/status-poller.jar ] || [ ! -f "$classpath_file" ] \
+. scripts/stale-jar.sh
+if stale_jar local-kafka/target/local-kafka.jar pom.xml local-kafka \
+  || stale_jar cryptshare-simulator/target/cryptshare-simulator.jar pom.xml cryptshare-simulator \
+  || stale_jar status-poller/target/status-poller.jar pom.xml common-model cryptshare-client status-poller \
+  || [ ! -f "$classpath_file" ] \
   || [ ! -f status-poller/target/test-classes/io/github/cspipeline/poller/benchmark/PollerBenchmark.class ]; then
   echo "Building the jars and the load generator (./mvnw package -DskipTests)..."
   ./mvnw -B -q -ntp package dependency:build-classpath -DskipTests -DskipChecks \
