@@ -15,12 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
@@ -29,7 +25,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * the group notices.
  */
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
-class CrashIT {
+class CrashIT extends SimulatorBackedIT {
 
   static final String SENDER = "crash@example.com";
   // The broker's minimum: the killed member leaves the group after this.
@@ -43,32 +39,6 @@ class CrashIT {
           "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=1000",
           "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=1000",
           SESSION_TIMEOUT);
-
-  static Simulator simulator;
-  static KafkaProducer<String, byte[]> commands;
-  static EventReader events;
-  static String bootstrapServers;
-
-  @BeforeAll
-  static void start(EmbeddedKafkaBroker broker) {
-    bootstrapServers = broker.getBrokersAsString();
-    simulator = new Simulator();
-    commands = Workers.commandProducer(bootstrapServers);
-    events = new EventReader(bootstrapServers, Topics.TRANSFER_EVENTS);
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {events, commands, simulator}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Best effort.
-      }
-    }
-  }
 
   /** The worker in a JVM of its own, with the test's class path. */
   static Process workerProcess() throws Exception {

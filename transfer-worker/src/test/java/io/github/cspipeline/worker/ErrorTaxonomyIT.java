@@ -13,13 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
@@ -28,48 +25,29 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * that no request of a transfer follows a 429 sooner than the hint.
  */
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
-class ErrorTaxonomyIT {
+class ErrorTaxonomyIT extends SimulatorBackedIT {
 
-  static Simulator simulator;
   static RecordingProxy proxy;
   static ConfigurableApplicationContext worker;
-  static KafkaProducer<String, byte[]> commands;
-  static EventReader events;
 
   @BeforeAll
-  static void start(EmbeddedKafkaBroker broker) throws Exception {
-    simulator = new Simulator();
-    proxy = new RecordingProxy(simulator.baseUrl());
+  static void startProxyAndWorker() throws Exception {
+    proxy = closeAfterAll(new RecordingProxy(simulator.baseUrl()));
     worker =
-        Workers.start(
-            broker.getBrokersAsString(),
-            proxy.baseUrl(),
-            // The worker's own limit is far above the server's, so the server's 429s decide.
-            "cryptshare.worker.servers.default.rate-limit=200",
-            "cryptshare.worker.servers.default.retry.initial-backoff=50ms",
-            "cryptshare.worker.servers.default.retry.max-backoff=200ms",
-            "cryptshare.worker.servers.default.retry.budget=2m",
-            "cryptshare.servers.short.base-url=" + simulator.baseUrl(),
-            "cryptshare.servers.short.client-id=" + WorkerFixtures.CLIENT_ID,
-            "cryptshare.worker.servers.short.retry.initial-backoff=200ms",
-            "cryptshare.worker.servers.short.retry.max-backoff=500ms",
-            "cryptshare.worker.servers.short.retry.budget=3s");
-    commands = Workers.commandProducer(broker.getBrokersAsString());
-    events = new EventReader(broker.getBrokersAsString(), Topics.TRANSFER_EVENTS);
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable :
-        new AutoCloseable[] {events, commands, worker, proxy, simulator}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Best effort.
-      }
-    }
+        closeAfterAll(
+            Workers.start(
+                bootstrapServers,
+                proxy.baseUrl(),
+                // The worker's own limit is far above the server's, so the server's 429s decide.
+                "cryptshare.worker.servers.default.rate-limit=200",
+                "cryptshare.worker.servers.default.retry.initial-backoff=50ms",
+                "cryptshare.worker.servers.default.retry.max-backoff=200ms",
+                "cryptshare.worker.servers.default.retry.budget=2m",
+                "cryptshare.servers.short.base-url=" + simulator.baseUrl(),
+                "cryptshare.servers.short.client-id=" + WorkerFixtures.CLIENT_ID,
+                "cryptshare.worker.servers.short.retry.initial-backoff=200ms",
+                "cryptshare.worker.servers.short.retry.max-backoff=500ms",
+                "cryptshare.worker.servers.short.retry.budget=3s"));
   }
 
   @AfterEach

@@ -23,8 +23,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
@@ -45,54 +42,34 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultToleranceIT {
+class FaultToleranceIT extends SimulatorBackedIT {
 
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   static final String KEY_BASE64 = Base64.getEncoder().encodeToString(KEY);
   static final int RATE_LIMIT = 20;
   static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  static Simulator simulator;
   static ConfigurableApplicationContext worker;
-  static KafkaProducer<String, byte[]> commands;
-  static EventReader events;
-  static String bootstrapServers;
 
   @BeforeAll
-  static void start(EmbeddedKafkaBroker broker) {
-    bootstrapServers = broker.getBrokersAsString();
-    simulator = new Simulator();
+  static void startWorker() {
     worker =
-        Workers.start(
-            bootstrapServers,
-            simulator.baseUrl(),
-            "cryptshare.servers.default.read-timeout=5s",
-            "cryptshare.worker.servers.default.rate-limit=" + RATE_LIMIT,
-            "cryptshare.worker.servers.default.retry.initial-backoff=200ms",
-            "cryptshare.worker.servers.default.retry.max-backoff=1s",
-            "cryptshare.worker.servers.default.retry.budget=2m",
-            "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=10",
-            "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=5",
-            "cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=5s",
-            "cryptshare.worker.servers.default.circuit-breaker.calls-in-half-open-state=2",
-            "cryptshare.worker.credential-keys.k1=" + KEY_BASE64,
-            "management.endpoints.web.exposure.include=health,prometheus",
-            "management.endpoint.health.show-details=always");
-    commands = Workers.commandProducer(bootstrapServers);
-    events = new EventReader(bootstrapServers, Topics.TRANSFER_EVENTS);
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {events, commands, worker, simulator}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Best effort: the broker goes away with the test class anyway.
-      }
-    }
+        closeAfterAll(
+            Workers.start(
+                bootstrapServers,
+                simulator.baseUrl(),
+                "cryptshare.servers.default.read-timeout=5s",
+                "cryptshare.worker.servers.default.rate-limit=" + RATE_LIMIT,
+                "cryptshare.worker.servers.default.retry.initial-backoff=200ms",
+                "cryptshare.worker.servers.default.retry.max-backoff=1s",
+                "cryptshare.worker.servers.default.retry.budget=2m",
+                "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=10",
+                "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=5",
+                "cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=5s",
+                "cryptshare.worker.servers.default.circuit-breaker.calls-in-half-open-state=2",
+                "cryptshare.worker.credential-keys.k1=" + KEY_BASE64,
+                "management.endpoints.web.exposure.include=health,prometheus",
+                "management.endpoint.health.show-details=always"));
   }
 
   @AfterEach

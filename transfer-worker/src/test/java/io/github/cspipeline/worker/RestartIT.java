@@ -11,12 +11,8 @@ import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
@@ -25,35 +21,9 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * from the state topic. Also: commands repeated after the restart.
  */
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
-class RestartIT {
+class RestartIT extends SimulatorBackedIT {
 
   static final String SENDER = "restart@example.com";
-
-  static Simulator simulator;
-  static KafkaProducer<String, byte[]> commands;
-  static EventReader events;
-  static String bootstrapServers;
-
-  @BeforeAll
-  static void start(EmbeddedKafkaBroker broker) {
-    bootstrapServers = broker.getBrokersAsString();
-    simulator = new Simulator();
-    commands = Workers.commandProducer(bootstrapServers);
-    events = new EventReader(bootstrapServers, Topics.TRANSFER_EVENTS);
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {events, commands, simulator}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Best effort.
-      }
-    }
-  }
 
   static ConfigurableApplicationContext worker() {
     return Workers.start(

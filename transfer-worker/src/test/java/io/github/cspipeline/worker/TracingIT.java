@@ -12,15 +12,12 @@ import io.github.cspipeline.model.event.TransferState;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
@@ -30,40 +27,17 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  */
 @EmbeddedKafka(partitions = 3, topics = Topics.FINALIZE_COMMANDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TracingIT {
+class TracingIT extends SimulatorBackedIT {
 
   static final String SENDER = "tracing@example.com";
   static final Duration PATIENCE = Duration.ofSeconds(60);
 
-  static Simulator simulator;
-
   /** The worker of the tests before the restart test, which stops it. */
   static ConfigurableApplicationContext worker;
 
-  static KafkaProducer<String, byte[]> commands;
-  static EventReader events;
-  static String bootstrapServers;
-
   @BeforeAll
-  static void start(EmbeddedKafkaBroker broker) {
-    bootstrapServers = broker.getBrokersAsString();
-    simulator = new Simulator();
-    commands = Workers.commandProducer(bootstrapServers);
-    events = new EventReader(bootstrapServers, Topics.TRANSFER_EVENTS);
-    worker = worker();
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {worker, events, commands, simulator}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Best effort.
-      }
-    }
+  static void startWorker() {
+    worker = closeAfterAll(worker());
   }
 
   static ConfigurableApplicationContext worker() {
