@@ -181,6 +181,19 @@ class PollSchedulerTest {
     }
   }
 
+  /**
+   * Runs the polls due at T0 + 1 s, the sender's list showing s1 ACTIVE and s0, s2 PROCESSING; s1's
+   * own status request answers ACTIVE.
+   */
+  private void sweepShowingS1Active(PollScheduler scheduler, String sender) {
+    lists.put(
+        sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
+    answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
+    clock.set(T0.plusSeconds(1));
+    scheduler.dispatchDue();
+    runStarted();
+  }
+
   private static TransferSummary row(String trackingId, String state) {
     return new TransferSummary(trackingId, state);
   }
@@ -346,13 +359,7 @@ class PollSchedulerTest {
     for (int i = 0; i < 3; i++) {
       watch("default", "s" + i, sender);
     }
-    lists.put(
-        sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
-    answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    sweepShowingS1Active(scheduler, sender);
 
     assertThat(listed).containsExactly(sender + "#1");
     assertThat(polled).containsExactly(new TransferKey("default", "s1"));
@@ -379,13 +386,7 @@ class PollSchedulerTest {
         var deadline = i == 0 ? T0.plusSeconds(1) : T0.plus(Duration.ofHours(24));
         watch("default", "s" + i, sender, context.toString(), deadline);
       }
-      lists.put(
-          sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
-      answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
-      clock.set(T0.plusSeconds(1));
-
-      scheduler.dispatchDue();
-      runStarted();
+      sweepShowingS1Active(scheduler, sender);
 
       assertThat(requestTraces.get("list " + sender))
           .as("the list request runs in the trace of the watch that triggered the sweep")
