@@ -198,8 +198,12 @@ public final class SimulatorClient {
     return send(api(sessionPath(sender, trackingId), token).GET());
   }
 
+  public HttpRequest.Builder statusRequest(String sender, String token, String trackingId) {
+    return api(statusPath(sender, trackingId), token).GET();
+  }
+
   public Response status(String sender, String token, String trackingId) {
-    return send(api(statusPath(sender, trackingId), token).GET());
+    return send(statusRequest(sender, token, trackingId));
   }
 
   public String state(String sender, String token, String trackingId) {

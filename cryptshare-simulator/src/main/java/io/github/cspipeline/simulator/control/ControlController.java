@@ -237,7 +237,8 @@ public class ControlController {
         calls.finalizeCalls(),
         calls.statusCalls(),
         session != null && session.isOpen(),
-        calls.lastFinalizeTraceparent());
+        calls.lastFinalizeTraceparent(),
+        calls.lastStatusTraceparent());
   }
 
   @PutMapping("/transfers/{trackingId}")

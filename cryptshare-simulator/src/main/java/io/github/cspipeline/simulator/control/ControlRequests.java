@@ -56,5 +56,6 @@ public final class ControlRequests {
       int finalizeCalls,
       int statusCalls,
       boolean sessionOpen,
-      @Nullable String lastFinalizeTraceparent) {}
+      @Nullable String lastFinalizeTraceparent,
+      @Nullable String lastStatusTraceparent) {}
 }

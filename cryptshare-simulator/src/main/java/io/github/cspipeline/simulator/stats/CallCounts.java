@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How many finalize POSTs and status GETs reached the simulator for one tracking id, and the W3C
- * {@code traceparent} header of the last finalize.
+ * {@code traceparent} headers of the last finalize and of the last status GET.
  */
 public final class CallCounts {
 
@@ -18,6 +18,7 @@ public final class CallCounts {
   private volatile int finalizeCalls;
   private volatile int statusCalls;
   private volatile @Nullable String lastFinalizeTraceparent;
+  private volatile @Nullable String lastStatusTraceparent;
 
   public static final CallCounts NONE = new CallCounts();
 
@@ -26,7 +27,8 @@ public final class CallCounts {
     FINALIZE.incrementAndGet(this);
   }
 
-  void statusCalled() {
+  void statusCalled(@Nullable String traceparent) {
+    lastStatusTraceparent = traceparent;
     STATUS.incrementAndGet(this);
   }
 
@@ -41,5 +43,10 @@ public final class CallCounts {
   /** The {@code traceparent} header of the last finalize POST as it arrived, or null without. */
   public @Nullable String lastFinalizeTraceparent() {
     return lastFinalizeTraceparent;
+  }
+
+  /** The {@code traceparent} header of the last status GET as it arrived, or null without. */
+  public @Nullable String lastStatusTraceparent() {
+    return lastStatusTraceparent;
   }
 }

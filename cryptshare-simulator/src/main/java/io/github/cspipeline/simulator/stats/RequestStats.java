@@ -85,8 +85,8 @@ public class RequestStats {
   }
 
   /**
-   * @param traceparent the request's W3C {@code traceparent} header, kept for a finalize (at most
-   *     {@value #MAX_TRACEPARENT} characters)
+   * @param traceparent the request's W3C {@code traceparent} header, kept for a finalize and a
+   *     status GET (at most {@value #MAX_TRACEPARENT} characters)
    */
   public void record(Endpoint.Classified request, @Nullable String traceparent) {
     long nanos = nanos(clock.instant());
@@ -96,14 +96,17 @@ public class RequestStats {
     if (trackingId != null) {
       CallCounts counts = calls.computeIfAbsent(trackingId, id -> new CallCounts());
       if (request.endpoint() == Endpoint.FINALIZE) {
-        counts.finalizeCalled(
-            traceparent == null || traceparent.length() <= MAX_TRACEPARENT
-                ? traceparent
-                : traceparent.substring(0, MAX_TRACEPARENT));
+        counts.finalizeCalled(cut(traceparent));
       } else if (request.endpoint() == Endpoint.STATUS) {
-        counts.statusCalled();
+        counts.statusCalled(cut(traceparent));
       }
     }
+  }
+
+  private static @Nullable String cut(@Nullable String traceparent) {
+    return traceparent == null || traceparent.length() <= MAX_TRACEPARENT
+        ? traceparent
+        : traceparent.substring(0, MAX_TRACEPARENT);
   }
 
   public void fault(Fault fault) {

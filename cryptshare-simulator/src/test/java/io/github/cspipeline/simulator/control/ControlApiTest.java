@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.cspipeline.simulator.SimulatorClient.Response;
 import io.github.cspipeline.simulator.SimulatorTestSupport;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -100,6 +101,35 @@ class ControlApiTest extends SimulatorTestSupport {
   }
 
   @Test
+  void keeps_the_traceparent_of_the_last_status_request_of_a_tracking_id() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    String first = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01";
+    String second = "00-4bf92f3577b34da6a3ce929d0e0e4736-53995c3f42cd8ad8-00";
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    assertThat(lastStatusTraceparent(trackingId)).as("no status request yet").isNull();
+
+    simulator.send(simulator.statusRequest(SENDER, token, trackingId).header("traceparent", first));
+    assertThat(lastStatusTraceparent(trackingId)).isEqualTo(first);
+    simulator.send(
+        simulator.statusRequest(SENDER, "badToken", trackingId).header("traceparent", second));
+    simulator.send(
+        simulator.finalizeRequest(SENDER, token, trackingId).header("traceparent", first));
+
+    assertThat(simulator.transferCalls(trackingId).get("statusCalls").asInt()).isEqualTo(2);
+    assertThat(lastStatusTraceparent(trackingId))
+        .as("the last status request's, also when it was refused; finalize calls do not count")
+        .isEqualTo(second);
+    simulator.status(SENDER, token, trackingId);
+    assertThat(lastStatusTraceparent(trackingId)).as("a status request without one").isNull();
+  }
+
+  private @Nullable String lastStatusTraceparent(String trackingId) {
+    JsonNode value = simulator.transferCalls(trackingId).get("lastStatusTraceparent");
+    return value.isNull() ? null : value.asString();
+  }
+
+  @Test
   void reports_no_state_and_no_calls_for_a_tracking_id_never_seen() {
     JsonNode calls = simulator.transferCalls("20261126-101500-neverSeen");
 
@@ -108,6 +138,7 @@ class ControlApiTest extends SimulatorTestSupport {
     assertThat(calls.get("statusCalls").asInt()).isZero();
     assertThat(calls.get("sessionOpen").asBoolean()).isFalse();
     assertThat(calls.get("lastFinalizeTraceparent").isNull()).isTrue();
+    assertThat(calls.get("lastStatusTraceparent").isNull()).isTrue();
   }
 
   @Test

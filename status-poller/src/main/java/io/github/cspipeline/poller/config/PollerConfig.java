@@ -10,16 +10,20 @@ import io.github.cspipeline.poller.poll.SenderSweep;
 import io.github.cspipeline.poller.poll.StatusSource;
 import io.github.cspipeline.poller.poll.TransferPoller;
 import io.github.cspipeline.poller.publish.TerminalPublisher;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import io.github.cspipeline.poller.watch.WatchKeeper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -58,6 +62,13 @@ public class PollerConfig {
     return new CryptshareStatusCheck(clients);
   }
 
+  /** The poller's spans; without a tracer (tracing off) events keep their watch's context. */
+  @Bean
+  PollTracing pollTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+    return new PollTracing(
+        tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+  }
+
   @Bean
   WatchIndex watchIndex() {
     return new WatchIndex();
@@ -93,7 +104,11 @@ public class PollerConfig {
 
   @Bean
   WatchKeeper watchKeeper(
-      WatchIndex index, PollerProperties properties, Backoff backoff, Clock clock) {
+      WatchIndex index,
+      PollerProperties properties,
+      Backoff backoff,
+      PollTracing tracing,
+      Clock clock) {
     var poller = properties.poller();
     return new WatchKeeper(
         index,
@@ -102,6 +117,7 @@ public class PollerConfig {
         poller.watchDeadline(),
         new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),
         () -> ThreadLocalRandom.current().nextDouble(),
+        tracing,
         clock);
   }
 
@@ -112,6 +128,7 @@ public class PollerConfig {
       TerminalPublisher publisher,
       Backoff backoff,
       PollerMetrics metrics,
+      PollTracing tracing,
       PollerProperties properties,
       Clock clock) {
     var poller = properties.poller();
@@ -123,6 +140,7 @@ public class PollerConfig {
         poller.notFoundLimit(),
         poller.stuckAfter(),
         metrics,
+        tracing,
         clock);
   }
 
@@ -133,6 +151,7 @@ public class PollerConfig {
       StatusSource statusSource,
       RequestGate gate,
       PollerMetrics metrics,
+      PollTracing tracing,
       PollerProperties properties,
       Clock clock) {
     var poller = properties.poller();
@@ -147,6 +166,7 @@ public class PollerConfig {
         poller.maxConcurrentPollsPerServer(),
         poller.tick(),
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("status-poll-", 0).factory()),
-        metrics);
+        metrics,
+        tracing);
   }
 }

@@ -1,8 +1,10 @@
 package io.github.cspipeline.poller.poll;
 
+import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
+import io.micrometer.tracing.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +42,11 @@ import org.springframework.context.SmartLifecycle;
  * becomes a {@link SenderSweep} of the sender's transfer list, which settles all of them that it
  * shows. Watches the list shows in a terminal state, and watches it does not show, get a status
  * request of their own next.
+ *
+ * <p>Every poll runs on its own thread in a span of the watch's trace ({@link PollTracing}): the
+ * status request, the decision, its log lines and a terminal event belong to the transfer's trace.
+ * A sweep's list requests run in a span of the trigger watch's trace; each watch the list settles
+ * is acted on in a span of its own trace, linked to the sweep's.
  */
 public final class PollScheduler implements SmartLifecycle {
 
@@ -61,6 +68,7 @@ public final class PollScheduler implements SmartLifecycle {
   private final Duration tick;
   private final Executor pollExecutor;
   private final PollerMetrics metrics;
+  private final PollTracing tracing;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
   private final Set<TransferKey> statusRequestNext = ConcurrentHashMap.newKeySet();
   private volatile @Nullable ScheduledExecutorService ticker;
@@ -224,23 +232,36 @@ public final class PollScheduler implements SmartLifecycle {
 
     private void single(Watch claimed, RequestRateLimiter reservation) {
       started(claimed);
-      PollOutcome outcome;
-      try {
-        outcome = gate.reserved(reservation, () -> poller.check(claimed));
-      } finally {
-        permits.release();
-      }
-      pauseFor(outcome);
-      poller.act(claimed, outcome);
+      // The status request and what follows from its answer run in a span of the watch's trace.
+      tracing.poll(
+          claimed.traceparent(),
+          server,
+          claimed.trackingId(),
+          null,
+          () -> {
+            PollOutcome outcome;
+            try {
+              outcome = gate.reserved(reservation, () -> poller.check(claimed));
+            } finally {
+              permits.release();
+            }
+            pauseFor(outcome);
+            poller.act(claimed, outcome);
+          });
       dispatch();
     }
 
     private void sweep(Watch trigger, String sender, SweepRun run, RequestRateLimiter reservation) {
       started(trigger);
+      // The list requests run in a span of the trigger's trace; each watch the list settles is
+      // acted on in a span of its own trace, linked to this one.
+      var sweepSpan = tracing.startSweep(trigger.traceparent(), server, trigger.trackingId());
       SenderSweep.Result result;
       List<Watch> joiners;
       try {
-        result = gate.reserved(reservation, () -> sweep.sweep(trigger));
+        result =
+            tracing.inScope(
+                sweepSpan, () -> gate.reserved(reservation, () -> sweep.sweep(trigger)));
       } catch (RuntimeException e) {
         log.error("Sweeping the transfers of {} failed unexpectedly", trigger.sender(), e);
         result =
@@ -252,13 +273,13 @@ public final class PollScheduler implements SmartLifecycle {
         permits.release();
       }
       for (var listed : result.listed()) {
-        settle(listed.watch(), listed.state(), null);
+        settle(listed.watch(), listed.state(), null, sweepSpan);
       }
       if (!result.triggerListed()) {
-        settle(trigger, null, result.failure());
+        settle(trigger, null, result.failure(), sweepSpan);
       }
       for (var joiner : joiners) {
-        settle(joiner, result.states().get(joiner.trackingId()), result.failure());
+        settle(joiner, result.states().get(joiner.trackingId()), result.failure(), sweepSpan);
       }
       dispatch();
     }
@@ -273,11 +294,14 @@ public final class PollScheduler implements SmartLifecycle {
      * status request next, or (the list failed) the failure as its poll outcome.
      */
     private void settle(
-        Watch claimed, @Nullable String listedState, @Nullable PollOutcome failure) {
+        Watch claimed,
+        @Nullable String listedState,
+        @Nullable PollOutcome failure,
+        Span sweepSpan) {
       if (listedState == null) {
         if (failure != null) {
           pauseFor(failure);
-          poller.act(claimed, failure);
+          inPollSpan(claimed, sweepSpan, () -> poller.act(claimed, failure));
         } else {
           statusRequestNext.add(claimed.key());
           poller.dueNow(claimed);
@@ -286,8 +310,12 @@ public final class PollScheduler implements SmartLifecycle {
         statusRequestNext.add(claimed.key());
         poller.dueNow(claimed);
       } else {
-        poller.actOnListed(claimed, listedState);
+        inPollSpan(claimed, sweepSpan, () -> poller.actOnListed(claimed, listedState));
       }
+    }
+
+    private void inPollSpan(Watch claimed, Span sweepSpan, Runnable work) {
+      tracing.poll(claimed.traceparent(), server, claimed.trackingId(), sweepSpan, work);
     }
 
     private void pauseFor(PollOutcome outcome) {
@@ -321,7 +349,8 @@ public final class PollScheduler implements SmartLifecycle {
       int maxConcurrentPerServer,
       Duration tick,
       Executor pollExecutor,
-      PollerMetrics metrics) {
+      PollerMetrics metrics,
+      PollTracing tracing) {
     this.watches = watches;
     this.poller = poller;
     this.sweep = sweep;
@@ -332,6 +361,7 @@ public final class PollScheduler implements SmartLifecycle {
     this.tick = tick;
     this.pollExecutor = pollExecutor;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.poll.PollerMetrics.Mode;
 import io.github.cspipeline.poller.poll.PollerMetrics.Outcome;
 import io.github.cspipeline.poller.publish.TerminalPublisher;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import java.time.Clock;
@@ -37,8 +38,13 @@ public final class TransferPoller {
   private final int notFoundLimit;
   private final Duration stuckAfter;
   private final PollerMetrics metrics;
+  private final PollTracing tracing;
   private final Clock clock;
 
+  /**
+   * @param tracing where a terminal event takes its {@code traceparent} from: the poll span current
+   *     on the polling thread (see {@link PollScheduler})
+   */
   public TransferPoller(
       WatchIndex watches,
       StatusSource statusSource,
@@ -47,6 +53,7 @@ public final class TransferPoller {
       int notFoundLimit,
       Duration stuckAfter,
       PollerMetrics metrics,
+      PollTracing tracing,
       Clock clock) {
     this.watches = watches;
     this.statusSource = statusSource;
@@ -55,6 +62,7 @@ public final class TransferPoller {
     this.notFoundLimit = notFoundLimit;
     this.stuckAfter = stuckAfter;
     this.metrics = metrics;
+    this.tracing = tracing;
     this.clock = clock;
   }
 
@@ -254,7 +262,9 @@ public final class TransferPoller {
   private void finish(Watch watch, TransferEvent event, Instant now) {
     boolean published;
     try {
-      published = publisher.publishTerminal(watch, event);
+      // The span of this poll is the event's parent; the journal's writer thread has no scope.
+      published =
+          publisher.publishTerminal(watch, event, tracing.traceparentHere(watch.traceparent()));
     } catch (RuntimeException e) {
       var next = now.plus(backoff.after(watch.polls(), null));
       log.warn(

@@ -1,6 +1,7 @@
 package io.github.cspipeline.poller.publish;
 
 import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,12 @@ public final class EventRecords {
   /**
    * A terminal event for {@code partition} of the events topic: the partition of the transfer's
    * {@code PROCESSING} event, so that every event of a transfer stays in one partition and in
-   * order. Keyed by trackingId, with CloudEvents headers and a {@code traceparent} continuing the
-   * trace of the {@code PROCESSING} event.
+   * order. Keyed by trackingId, with CloudEvents headers and, when there is one, the {@code
+   * traceparent} of the poll span that decided the event (a span of the {@code PROCESSING} event's
+   * trace, ADR 020).
    */
   public static ProducerRecord<String, byte[]> terminal(
-      String topic, int partition, TransferEvent event, @Nullable String parentTraceparent) {
+      String topic, int partition, TransferEvent event, @Nullable String traceparent) {
     var record =
         new ProducerRecord<String, byte[]>(
             topic, partition, event.trackingId(), WireFormat.mapper().writeValueAsBytes(event));
@@ -32,11 +34,9 @@ public final class EventRecords {
         TransferEvent.CLOUD_EVENT_TYPE,
         SOURCE,
         event.occurredAt());
-    record
-        .headers()
-        .add(
-            Traceparent.HEADER,
-            Traceparent.childOf(parentTraceparent).getBytes(StandardCharsets.UTF_8));
+    if (traceparent != null) {
+      record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
+    }
     return record;
   }
 }

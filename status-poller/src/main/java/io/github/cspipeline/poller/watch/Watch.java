@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param polls status polls made so far (estimated after a takeover)
  * @param notFoundInARow consecutive 404 answers; an answer with a state resets it
  * @param lastCryptshareState the state Cryptshare reported last, if any
- * @param traceparent the W3C trace context of the {@code PROCESSING} event, continued by the
- *     terminal event
+ * @param traceparent the W3C trace context kept with the watch (ADR 020): the {@code PROCESSING}
+ *     event's, or a new trace's when it had none; each poll runs in a span of it, and the terminal
+ *     event carries the context of that span
  */
 public record Watch(
     long id,

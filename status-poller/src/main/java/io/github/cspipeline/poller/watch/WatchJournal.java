@@ -99,7 +99,11 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
       PartitionChanges changes, @Nullable ConsumerGroupMetadata group, CompletableFuture<Void> done)
       implements Op {}
 
-  private record Finish(Watch watch, TransferEvent event, CompletableFuture<Boolean> done)
+  private record Finish(
+      Watch watch,
+      TransferEvent event,
+      @Nullable String traceparent,
+      CompletableFuture<Boolean> done)
       implements Op {}
 
   private record Close(int partition, CompletableFuture<Void> done) implements Op {}
@@ -220,8 +224,8 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
   }
 
   @Override
-  public boolean publishTerminal(Watch watch, TransferEvent event) {
-    var op = new Finish(watch, event, new CompletableFuture<>());
+  public boolean publishTerminal(Watch watch, TransferEvent event, @Nullable String traceparent) {
+    var op = new Finish(watch, event, traceparent, new CompletableFuture<>());
     enqueue(op);
     try {
       return op.done().get(WAIT_FOR_COMMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -355,8 +359,7 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
             f.done().complete(false);
             continue;
           }
-          producer.send(
-              EventRecords.terminal(eventsTopic, partition, f.event(), f.watch().traceparent()));
+          producer.send(EventRecords.terminal(eventsTopic, partition, f.event(), f.traceparent()));
           producer.send(tombstone(partition, key));
           endedHere.add(key);
           finishes.add(f);

@@ -3,6 +3,7 @@ package io.github.cspipeline.poller.watch;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.error.InvalidEventException;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -36,10 +37,12 @@ public final class WatchKeeper {
   private final Duration watchDeadline;
   private final Resumption resumption;
   private final DoubleSupplier random;
+  private final PollTracing tracing;
   private final Clock clock;
 
   /**
    * @param random values in {@code [0, 1)} that spread resumed polls; tests pass a constant
+   * @param tracing gives a watch without a valid trace context a new trace
    */
   public WatchKeeper(
       WatchIndex index,
@@ -48,6 +51,7 @@ public final class WatchKeeper {
       Duration watchDeadline,
       Resumption resumption,
       DoubleSupplier random,
+      PollTracing tracing,
       Clock clock) {
     this.index = index;
     this.servers = Set.copyOf(servers);
@@ -55,6 +59,7 @@ public final class WatchKeeper {
     this.watchDeadline = watchDeadline;
     this.resumption = resumption;
     this.random = random;
+    this.tracing = tracing;
     this.clock = clock;
   }
 
@@ -122,15 +127,22 @@ public final class WatchKeeper {
           event.server());
       return;
     }
+    // A PROCESSING event without trace context (from an older producer) starts a trace here, kept
+    // with the watch on the watch topic: its polls and its terminal event form that one trace.
     changes.start(
         Watch.start(
-            event, statusUrl, clock.instant().plus(firstPollDelay), watchDeadline, traceparent));
+            event,
+            statusUrl,
+            clock.instant().plus(firstPollDelay),
+            watchDeadline,
+            tracing.keep(traceparent, event.server(), event.trackingId())));
   }
 
   /**
    * A watch loaded from the watch topic by a new owner: polled within one poll interval from now
    * (the interval a watch of its age has reached, at random within it so that a takeover of many
-   * watches does not poll them all at once), never after its deadline.
+   * watches does not poll them all at once), never after its deadline. A record written without
+   * trace context (by an older poller) gets a new trace, for as long as this instance holds it.
    */
   public Watch resume(WatchRecord record) {
     var now = clock.instant();
@@ -152,6 +164,6 @@ public final class WatchKeeper {
         polls,
         0,
         null,
-        record.traceparent());
+        tracing.keep(record.traceparent(), record.server(), record.trackingId()));
   }
 }

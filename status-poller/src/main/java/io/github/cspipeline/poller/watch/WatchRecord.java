@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param since when the transfer entered {@code PROCESSING}
  * @param deadline when the watch gives up
  * @param watchedAt when the poller started watching
- * @param traceparent the W3C trace context of the {@code PROCESSING} event
+ * @param traceparent the W3C trace context kept with the watch: the {@code PROCESSING} event's, or
+ *     that of the trace the poller started for it (ADR 020)
  */
 public record WatchRecord(
     int schemaVersion,

@@ -1,6 +1,7 @@
 package io.github.cspipeline.poller.it;
 
 import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.publish.EventRecords;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One events topic as the tests see it: publishes {@code PROCESSING} events the way the worker
@@ -31,8 +33,12 @@ public final class EventLog implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<Seen> seen = new ArrayList<>();
 
-  /** An event read back, with the partition it was in and whether the poller published it. */
-  public record Seen(TransferEvent event, int partition, boolean byPoller) {}
+  /**
+   * An event read back, with the partition it was in, whether the poller published it, and its
+   * record's {@code traceparent} header (null without).
+   */
+  public record Seen(
+      TransferEvent event, int partition, boolean byPoller, @Nullable String traceparent) {}
 
   public EventLog(String bootstrapServers, String topic) {
     this.topic = topic;
@@ -59,6 +65,16 @@ public final class EventLog implements AutoCloseable {
   }
 
   public void processing(String server, String sender, String trackingId, java.net.URI statusUrl) {
+    processing(server, sender, trackingId, statusUrl, null);
+  }
+
+  /** A {@code PROCESSING} event whose record carries {@code traceparent}, when not null. */
+  public void processing(
+      String server,
+      String sender,
+      String trackingId,
+      java.net.URI statusUrl,
+      @Nullable String traceparent) {
     var event = TransferEvent.processing(server, sender, trackingId, Instant.now(), statusUrl);
     var record =
         new ProducerRecord<>(topic, trackingId, WireFormat.mapper().writeValueAsBytes(event));
@@ -68,6 +84,9 @@ public final class EventLog implements AutoCloseable {
         TransferEvent.CLOUD_EVENT_TYPE,
         "/cryptshare-pipeline/it",
         event.occurredAt());
+    if (traceparent != null) {
+      record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
+    }
     producer.send(record);
   }
 
@@ -79,6 +98,7 @@ public final class EventLog implements AutoCloseable {
   public synchronized List<Seen> read() {
     for (var record : consumer.poll(Duration.ofMillis(50))) {
       var source = record.headers().lastHeader(CloudEvents.SOURCE);
+      var traceparent = record.headers().lastHeader(Traceparent.HEADER);
       boolean byPoller =
           source != null
               && EventRecords.SOURCE.equals(new String(source.value(), StandardCharsets.UTF_8));
@@ -86,7 +106,10 @@ public final class EventLog implements AutoCloseable {
           new Seen(
               WireFormat.mapper().readValue(record.value(), TransferEvent.class),
               record.partition(),
-              byPoller));
+              byPoller,
+              traceparent == null
+                  ? null
+                  : new String(traceparent.value(), StandardCharsets.UTF_8)));
     }
     return List.copyOf(seen);
   }

@@ -121,9 +121,17 @@ public final class SimulatorFixture implements AutoCloseable {
   }
 
   public int statusCalls(String trackingId) {
-    return json(control("GET", "/simulator/transfers/" + trackingId, "").body())
-        .path("statusCalls")
-        .asInt();
+    return transferCalls(trackingId).path("statusCalls").asInt();
+  }
+
+  /** The {@code traceparent} header of the last status request of a transfer, or null without. */
+  public @Nullable String lastStatusTraceparent(String trackingId) {
+    var value = transferCalls(trackingId).path("lastStatusTraceparent");
+    return value.isString() ? value.asString() : null;
+  }
+
+  private JsonNode transferCalls(String trackingId) {
+    return json(control("GET", "/simulator/transfers/" + trackingId, "").body());
   }
 
   /** {@code GET /simulator/stats}. */

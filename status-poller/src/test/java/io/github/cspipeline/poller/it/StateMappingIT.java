@@ -30,32 +30,23 @@ class StateMappingIT {
 
   private static final String SENDER = "mapping@example.com";
 
-  private static KafkaBroker broker;
+  private static PollerRig rig;
   private static SimulatorFixture simulator;
   private static PollerInstance poller;
   private static EventLog events;
 
   @BeforeAll
   static void start() {
-    broker = new KafkaBroker();
-    simulator = new SimulatorFixture();
-    broker.createTopic(PollerInstance.eventsTopic("mapping"), 2);
-    poller =
-        PollerInstance.start(
-            PollerInstance.settings(broker.bootstrapServers(), simulator.baseUrl(), "mapping"));
-    events = new EventLog(broker.bootstrapServers(), PollerInstance.eventsTopic("mapping"));
+    rig = PollerRig.start("mapping", Map.of());
+    simulator = rig.simulator();
+    poller = rig.poller();
+    events = rig.events();
   }
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {events, poller, simulator, broker}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception e) {
-        // Closing the rest matters more.
-      }
+    if (rig != null) {
+      rig.close();
     }
   }
 

@@ -5,9 +5,12 @@ import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.TransferSummary;
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.MutableClock;
+import io.github.cspipeline.poller.OtelTracing;
 import io.github.cspipeline.poller.PollerFixtures;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
@@ -16,11 +19,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -38,6 +43,12 @@ class PollSchedulerTest {
   private final Map<String, List<TransferSummary>> lists = new HashMap<>();
   private final Map<String, PollOutcome> answers = new HashMap<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  /** With a real tracer: the trace id each request ran in, and each event's traceparent. */
+  private @Nullable OtelTracing otel;
+
+  private final Map<String, @Nullable String> requestTraces = new HashMap<>();
+  private final Map<String, @Nullable String> eventTraceparents = new HashMap<>();
 
   /** Collects started polls instead of running them, so they stay in flight until run. */
   private final Executor holdingExecutor = started::add;
@@ -67,6 +78,7 @@ class PollSchedulerTest {
         public PollOutcome check(Watch watch) {
           request(watch.server());
           polled.add(watch.key());
+          traced("status " + watch.trackingId());
           return answers.getOrDefault(
               watch.trackingId(), new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
         }
@@ -75,6 +87,7 @@ class PollSchedulerTest {
         public ListOutcome list(String server, String sender, int page, int pageSize) {
           request(server);
           listed.add(sender + "#" + page);
+          traced("list " + sender);
           var rows = lists.getOrDefault(sender, List.of());
           int from = Math.min(rows.size(), (page - 1) * pageSize);
           return new ListOutcome.Page(rows.subList(from, Math.min(rows.size(), from + pageSize)));
@@ -87,14 +100,16 @@ class PollSchedulerTest {
         new TransferPoller(
             watches,
             source,
-            (watch, event) -> {
+            (watch, event, traceparent) -> {
               published.add(event);
+              eventTraceparents.put(event.trackingId(), traceparent);
               return watches.end(watch.key());
             },
             new Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 0, () -> 0),
             5,
             Duration.ofHours(1),
             metrics,
+            tracing(),
             clock);
     gate = new RequestGate(servers, perSecond, clock);
     return new PollScheduler(
@@ -107,14 +122,34 @@ class PollSchedulerTest {
         maxConcurrentPerServer,
         Duration.ofMillis(100),
         holdingExecutor,
-        metrics);
+        metrics,
+        tracing());
   }
 
   private PollScheduler scheduler(int maxConcurrentPerServer) {
     return scheduler(maxConcurrentPerServer, 1_000, false);
   }
 
+  private void traced(String request) {
+    if (otel != null) {
+      requestTraces.put(request, otel.currentTraceId());
+    }
+  }
+
+  private PollTracing tracing() {
+    return otel == null ? PollTracing.NOOP : otel.pollTracing();
+  }
+
   private Watch watch(String server, String trackingId, String sender) {
+    return watch(server, trackingId, sender, null, PollerFixtures.watch(trackingId).deadline());
+  }
+
+  private Watch watch(
+      String server,
+      String trackingId,
+      String sender,
+      @Nullable String traceparent,
+      Instant deadline) {
     var watch = PollerFixtures.watch(trackingId);
     return watches
         .add(
@@ -124,12 +159,12 @@ class PollSchedulerTest {
                 sender,
                 watch.statusUrl(),
                 watch.since(),
-                watch.deadline(),
+                deadline,
                 watch.nextPollAt(),
                 0,
                 0,
                 null,
-                null),
+                traceparent),
             0)
         .orElseThrow();
   }
@@ -144,6 +179,19 @@ class PollSchedulerTest {
       started.clear();
       batch.forEach(Runnable::run);
     }
+  }
+
+  /**
+   * Runs the polls due at T0 + 1 s, the sender's list showing s1 ACTIVE and s0, s2 PROCESSING; s1's
+   * own status request answers ACTIVE.
+   */
+  private void sweepShowingS1Active(PollScheduler scheduler, String sender) {
+    lists.put(
+        sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
+    answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
+    clock.set(T0.plusSeconds(1));
+    scheduler.dispatchDue();
+    runStarted();
   }
 
   private static TransferSummary row(String trackingId, String state) {
@@ -311,13 +359,7 @@ class PollSchedulerTest {
     for (int i = 0; i < 3; i++) {
       watch("default", "s" + i, sender);
     }
-    lists.put(
-        sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
-    answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    sweepShowingS1Active(scheduler, sender);
 
     assertThat(listed).containsExactly(sender + "#1");
     assertThat(polled).containsExactly(new TransferKey("default", "s1"));
@@ -328,6 +370,64 @@ class PollSchedulerTest {
               assertThat(event.trackingId()).isEqualTo("s1");
               assertThat(event.recipients()).isNotEmpty();
             });
+  }
+
+  @Test
+  void every_request_and_event_of_a_sweep_belongs_to_the_trace_of_its_watch() {
+    try (var tracer = new OtelTracing()) {
+      otel = tracer;
+      var scheduler = scheduler(8, 1_000, true);
+      var sender = "bulk@example.com";
+      var contexts = new ArrayList<Traceparent>();
+      for (int i = 0; i < 3; i++) {
+        var context = Traceparent.parse("00-%032x-%016x-01".formatted(i + 1, i + 1)).orElseThrow();
+        contexts.add(context);
+        // s0 reaches its deadline now: the list's PROCESSING ends it ABANDONED.
+        var deadline = i == 0 ? T0.plusSeconds(1) : T0.plus(Duration.ofHours(24));
+        watch("default", "s" + i, sender, context.toString(), deadline);
+      }
+      sweepShowingS1Active(scheduler, sender);
+
+      assertThat(requestTraces.get("list " + sender))
+          .as("the list request runs in the trace of the watch that triggered the sweep")
+          .isIn(contexts.stream().map(Traceparent::traceId).toList());
+      assertThat(requestTraces.get("status s1")).isEqualTo(contexts.get(1).traceId());
+      assertThat(published)
+          .extracting(TransferEvent::trackingId)
+          .containsExactlyInAnyOrder("s0", "s1");
+      for (int i : new int[] {0, 1}) {
+        var event = Traceparent.parse(eventTraceparents.get("s" + i)).orElseThrow();
+        assertThat(event.traceId()).as("the event of s%d", i).isEqualTo(contexts.get(i).traceId());
+        assertThat(event.parentId()).isNotEqualTo(contexts.get(i).parentId());
+        assertThat(event.sampled()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void a_poll_continues_an_unsampled_context_unsampled_and_starts_a_trace_without_one() {
+    try (var tracer = new OtelTracing()) {
+      otel = tracer;
+      var scheduler = scheduler(8);
+      var unsampled = "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-00";
+      var deadline = T0.plus(Duration.ofHours(24));
+      watch("default", "unsampled", SENDER, unsampled, deadline);
+      watch("default", "without", SENDER, null, deadline);
+      answers.put("unsampled", new PollOutcome.Answered(PollerFixtures.active("unsampled")));
+      answers.put("without", new PollOutcome.Answered(PollerFixtures.active("without")));
+      clock.set(T0.plusSeconds(1));
+
+      scheduler.dispatchDue();
+      runStarted();
+
+      var continued = Traceparent.parse(eventTraceparents.get("unsampled")).orElseThrow();
+      assertThat(requestTraces.get("status unsampled")).isEqualTo("a".repeat(32));
+      assertThat(continued.traceId()).isEqualTo("a".repeat(32));
+      assertThat(continued.parentId()).isNotEqualTo("b".repeat(16));
+      assertThat(continued.sampled()).isFalse();
+      var fresh = Traceparent.parse(eventTraceparents.get("without")).orElseThrow();
+      assertThat(requestTraces.get("status without")).isEqualTo(fresh.traceId());
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.error.PublishException;
 import io.github.cspipeline.poller.publish.TerminalPublisher;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
@@ -22,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,7 @@ class TransferPollerTest {
           NOT_FOUND_LIMIT,
           Duration.ofHours(1),
           new PollerMetrics(registry),
+          PollTracing.NOOP,
           clock);
 
   private static PollOutcome fail(String message) {
@@ -57,7 +60,7 @@ class TransferPollerTest {
     int failuresLeft;
 
     @Override
-    public boolean publishTerminal(Watch watch, TransferEvent event) {
+    public boolean publishTerminal(Watch watch, TransferEvent event, @Nullable String traceparent) {
       if (failuresLeft > 0) {
         failuresLeft--;
         throw new PublishException(event, new IllegalStateException("broker down"));

@@ -7,11 +7,14 @@ import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.MutableClock;
+import io.github.cspipeline.poller.OtelTracing;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.error.InvalidEventException;
+import io.github.cspipeline.poller.tracing.PollTracing;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +34,10 @@ class WatchKeeperTest {
   private final WatchKeeper keeper = keeper(Set.of(SERVER));
 
   private WatchKeeper keeper(Set<String> servers) {
+    return keeper(servers, PollTracing.NOOP);
+  }
+
+  private WatchKeeper keeper(Set<String> servers, PollTracing tracing) {
     // As the default backoff (1 s doubling to 30 s) without jitter; resumed polls at the latest.
     var backoff =
         new io.github.cspipeline.poller.poll.Backoff(
@@ -42,6 +49,7 @@ class WatchKeeperTest {
         Duration.ofHours(24),
         new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),
         () -> 0.999,
+        tracing,
         clock);
   }
 
@@ -224,5 +232,32 @@ class WatchKeeperTest {
     var resumed = keeper.resume(recordWatchedAt(T0));
 
     assertThat(resumed.nextPollAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void a_processing_event_without_trace_context_gets_a_new_trace_kept_with_its_watch() {
+    try (var otel = new OtelTracing()) {
+      var traced = keeper(Set.of(SERVER), otel.pollTracing());
+
+      handle(traced, PollerFixtures.processing(ID), "not a traceparent");
+
+      assertThat(Traceparent.parse(watches.get(KEY).orElseThrow().traceparent()))
+          .as("a new trace's context, written to the watch topic with the watch")
+          .isPresent();
+    }
+  }
+
+  @Test
+  void a_watch_record_without_trace_context_is_resumed_in_a_new_trace() {
+    try (var otel = new OtelTracing()) {
+      var traced = keeper(Set.of(SERVER), otel.pollTracing());
+
+      var resumed = traced.resume(recordWatchedAt(T0));
+
+      assertThat(Traceparent.parse(resumed.traceparent())).isPresent();
+      assertThat(keeper.resume(recordWatchedAt(T0)).traceparent())
+          .as("tracing off: nothing to keep")
+          .isNull();
+    }
   }
 }

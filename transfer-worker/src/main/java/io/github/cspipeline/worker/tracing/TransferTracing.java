@@ -1,13 +1,11 @@
 package io.github.cspipeline.worker.tracing;
 
-import io.github.cspipeline.model.Traceparent;
+import io.github.cspipeline.cryptshare.tracing.StoredTraceContext;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.worker.state.TransferProgress;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import java.util.HashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * worked on later, on a virtual thread of its own, and its decision is published by the
  * transactional writer's thread, possibly after a restart on another instance: no observation scope
  * reaches there. So the command's W3C {@code traceparent} is kept with the transfer's progress (on
- * the state topic, while it is pending), and the span of the work is opened from it explicitly.
- * Requests to Cryptshare made in that span's scope are its children (RestClient observation), and
- * the decision carries the span's own {@code traceparent}.
+ * the state topic, while it is pending), and the span of the work is opened from it explicitly
+ * ({@link StoredTraceContext}, shared with the status-poller). Requests to Cryptshare made in that
+ * span's scope are its children (RestClient observation), and the decision carries the span's own
+ * {@code traceparent}.
  *
  * <p>The trace context travels whether or not the trace is sampled: an unsampled context makes
  * unsampled spans with new span ids, and is propagated with its flags as they are.
@@ -33,12 +32,10 @@ public final class TransferTracing {
   /** Tracing off: no spans, and records carry the command's context unchanged. */
   public static final TransferTracing NOOP = new TransferTracing(Tracer.NOOP, Propagator.NOOP);
 
-  private final Tracer tracer;
-  private final Propagator propagator;
+  private final StoredTraceContext context;
 
   public TransferTracing(Tracer tracer, Propagator propagator) {
-    this.tracer = tracer;
-    this.propagator = propagator;
+    this.context = new StoredTraceContext(tracer, propagator);
   }
 
   /**
@@ -49,24 +46,13 @@ public final class TransferTracing {
    * @param header the command record's {@code traceparent} header, if any
    */
   public @Nullable String intake(@Nullable String header, FinalizeCommand command) {
-    var valid = Traceparent.parse(header);
-    if (valid.isPresent()) {
-      return valid.get().toString();
-    }
-    var span =
-        tracer
-            .spanBuilder()
-            .setNoParent()
-            .name(INTAKE_SPAN)
-            .kind(Span.Kind.CONSUMER)
-            .tag("cryptshare.server", command.server())
-            .tag("cryptshare.tracking_id", command.trackingId())
-            .start();
-    try {
-      return traceparentOf(span, null);
-    } finally {
-      span.end();
-    }
+    return context.keep(
+        header,
+        root ->
+            root.name(INTAKE_SPAN)
+                .kind(Span.Kind.CONSUMER)
+                .tag("cryptshare.server", command.server())
+                .tag("cryptshare.tracking_id", command.trackingId()));
   }
 
   /**
@@ -74,13 +60,8 @@ public final class TransferTracing {
    * trace when it has none. The caller puts it in scope ({@link #inScope}) and ends it.
    */
   public Span startWork(TransferProgress progress, boolean resumed) {
-    var parent = Traceparent.parse(progress.traceparent());
-    var builder =
-        parent.isPresent()
-            ? propagator.extract(
-                Map.of(Traceparent.HEADER, parent.get().toString()), TransferTracing::get)
-            : tracer.spanBuilder().setNoParent();
-    return builder
+    return context
+        .childOf(progress.traceparent())
         .name(WORK_SPAN)
         .kind(Span.Kind.CONSUMER)
         .tag("cryptshare.server", progress.server())
@@ -91,7 +72,7 @@ public final class TransferTracing {
 
   /** Makes {@code span} the current span of this thread until the scope is closed. */
   public Tracer.SpanInScope inScope(Span span) {
-    return tracer.withSpan(span);
+    return context.inScope(span);
   }
 
   /**
@@ -99,13 +80,6 @@ public final class TransferTracing {
    * off.
    */
   public @Nullable String traceparentOf(Span span, @Nullable String fallback) {
-    var carrier = new HashMap<String, String>();
-    propagator.inject(span.context(), carrier, Map::put);
-    var injected = carrier.get(Traceparent.HEADER);
-    return injected != null ? injected : fallback;
-  }
-
-  private static @Nullable String get(Map<String, String> carrier, String key) {
-    return carrier.get(key);
+    return context.traceparentOf(span, fallback);
   }
 }
