@@ -281,9 +281,18 @@ class WatchHandoverIT {
       long terminalAtKill = events.terminalCount(ids);
       var before = statusCalls(ids);
 
+      // The group join and the fencing of the dead owner's producers show in the output if the
+      // takeover is slow (once, in ~10 full builds, it took longer than 60 s on a loaded machine).
+      settings.put(
+          "logging.level.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator", "info");
+      settings.put(
+          "logging.level.org.apache.kafka.clients.producer.internals.TransactionManager", "info");
       try (var survivor = PollerInstance.start(settings)) {
+        // The bound is generous: the takeover time is measured and printed, not asserted; what
+        // the issue asks for is asserted below (every open watch polled again within one poll
+        // interval of the takeover, nothing lost, nothing twice).
         await()
-            .atMost(Duration.ofSeconds(60))
+            .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(10))
             .until(() -> partitions(survivor) == 3);
         long tookOver = System.nanoTime();
