@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -31,14 +32,7 @@ class CrashIT extends SimulatorBackedIT {
   // The broker's minimum: the killed member leaves the group after this.
   static final String SESSION_TIMEOUT = "spring.kafka.consumer.properties.session.timeout.ms=6000";
   static final List<String> SETTINGS =
-      List.of(
-          "cryptshare.servers.default.read-timeout=1s",
-          "cryptshare.worker.servers.default.retry.initial-backoff=300ms",
-          "cryptshare.worker.servers.default.retry.max-backoff=1s",
-          "cryptshare.worker.servers.default.retry.budget=2m",
-          "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=1000",
-          "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=1000",
-          SESSION_TIMEOUT);
+      Stream.concat(LATE_ANSWER_SETTINGS.stream(), Stream.of(SESSION_TIMEOUT)).toList();
 
   /** The worker in a JVM of its own, with the test's class path. */
   static Process workerProcess() throws Exception {

@@ -27,15 +27,7 @@ class RestartIT extends SimulatorBackedIT {
 
   static ConfigurableApplicationContext worker() {
     return Workers.start(
-        bootstrapServers,
-        simulator.baseUrl(),
-        "cryptshare.servers.default.read-timeout=1s",
-        "cryptshare.worker.servers.default.retry.initial-backoff=300ms",
-        "cryptshare.worker.servers.default.retry.max-backoff=1s",
-        "cryptshare.worker.servers.default.retry.budget=2m",
-        // Every request times out while the answers are late; the circuit must not hide that.
-        "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=1000",
-        "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=1000");
+        bootstrapServers, simulator.baseUrl(), LATE_ANSWER_SETTINGS.toArray(String[]::new));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.github.cspipeline.worker;
 import io.github.cspipeline.model.Topics;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,19 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
  * the last registered first.
  */
 abstract class SimulatorBackedIT {
+
+  /**
+   * Worker settings for tests whose finalize answers arrive after the read timeout: the finalize
+   * takes effect at Cryptshare, the worker sees no answer, and the circuit must not hide that.
+   */
+  static final List<String> LATE_ANSWER_SETTINGS =
+      List.of(
+          "cryptshare.servers.default.read-timeout=1s",
+          "cryptshare.worker.servers.default.retry.initial-backoff=300ms",
+          "cryptshare.worker.servers.default.retry.max-backoff=1s",
+          "cryptshare.worker.servers.default.retry.budget=2m",
+          "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=1000",
+          "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=1000");
 
   static Simulator simulator;
   static KafkaProducer<String, byte[]> commands;
