@@ -45,6 +45,14 @@ public final class CryptshareClient implements CryptshareApi {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_ERROR_MESSAGE = 500;
+
+  /**
+   * The longest {@code Retry-After} honoured; a longer one (or a date further ahead) counts as this
+   * long. One hour: longer than any sensible pause, short enough to end within a retry budget or a
+   * watch deadline instead of overflowing them.
+   */
+  public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
   private static final int TOKEN_LOCK_STRIPES = 64;
 
   private final String server;
@@ -346,22 +354,34 @@ public final class CryptshareClient implements CryptshareApi {
         retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER)));
   }
 
+  /**
+   * The server's {@code Retry-After}, between zero and {@link #MAX_RETRY_AFTER}: a huge value (or a
+   * date far ahead) must not overflow the callers' time arithmetic or park a transfer for years.
+   */
   private @Nullable Duration retryAfter(@Nullable String header) {
     if (header == null || header.isBlank()) {
       return null;
     }
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        var at =
-            ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        var wait = Duration.between(clock.instant(), at);
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (DateTimeParseException neither) {
-        return null;
-      }
+    var value = header.trim();
+    if (value.chars().allMatch(Character::isDigit)) {
+      // Digits only: seconds, however many digits (Long.parseLong would fail on 20 of them).
+      return value.length() > 12
+          ? MAX_RETRY_AFTER
+          : clamp(Duration.ofSeconds(Long.parseLong(value)));
     }
+    try {
+      var at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return clamp(Duration.between(clock.instant(), at));
+    } catch (DateTimeParseException | ArithmeticException neither) {
+      return null;
+    }
+  }
+
+  private static Duration clamp(Duration wait) {
+    if (wait.isNegative()) {
+      return Duration.ZERO;
+    }
+    return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
   }
 
   private JsonNode parse(byte[] body) {

@@ -64,9 +64,14 @@ public abstract sealed class CryptshareException extends RuntimeException
       return retryAfter;
     }
 
-    /** 401 with 3002: the verification token is invalid, expired or not the creating one. */
+    /**
+     * Error code 3002 with 401 or 403: the verification token is invalid, expired or not the
+     * creating one. Cryptshare's OpenAPI description (REST API 1.8) documents 3002 under both
+     * statuses ("the provided verification token differs", "invalid verification data"), so both
+     * earn the one renewal of a token.
+     */
     public boolean isInvalidToken() {
-      return httpStatus == 401 && Integer.valueOf(3002).equals(errorCode);
+      return (httpStatus == 401 || httpStatus == 403) && Integer.valueOf(3002).equals(errorCode);
     }
 
     /** 5xx, 408 and 429: the same request may succeed later. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.client.RestClient;
 
@@ -238,6 +239,40 @@ class CryptshareClientTest {
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));
     }
 
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "3601",
+          "9223372036854775807",
+          "99999999999999999999999",
+          "Fri, 31 Dec 9999 23:59:59 GMT"
+        })
+    void a_retry_after_beyond_an_hour_counts_as_an_hour(String header) {
+      stub.on("POST", FINALIZE, error(429, 2007, "Too many requests", "Retry-After", header));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.retryAfter()).isEqualTo(CryptshareClient.MAX_RETRY_AFTER).hasHours(1);
+    }
+
+    @Test
+    void a_retry_after_in_the_past_is_zero() {
+      stub.on(
+          "POST",
+          FINALIZE,
+          error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 09:00:00 GMT"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.retryAfter()).isZero();
+    }
+
     @Test
     void an_unreadable_retry_after_is_ignored() {
       stub.on("POST", FINALIZE, error(503, 5000, "Maintenance", "Retry-After", "soon"));
@@ -286,6 +321,22 @@ class CryptshareClientTest {
               () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
 
       assertThat(e.isInvalidToken()).isTrue();
+    }
+
+    // Cryptshare's OpenAPI description documents 3002 under 401 and under 403.
+    @ParameterizedTest
+    @CsvSource({"401, 3002, true", "403, 3002, true", "403, 3010, false", "403, 3011, false"})
+    void a_refused_token_is_recognised_by_its_code_3002_under_401_or_403(
+        int status, int code, boolean invalidToken) {
+      stub.on("POST", FINALIZE, error(status, code, "Refused"));
+
+      var e =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(e.isInvalidToken()).isEqualTo(invalidToken);
+      assertThat(e.isTransient()).isFalse();
     }
   }
 

@@ -1,0 +1,84 @@
+package io.github.cspipeline.model.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FinalizeCommandRulesTest {
+
+  @Test
+  void accepts_a_plain_request() {
+    assertThat(FinalizeCommandRules.check("default", "alice@example.com", "20261126-101500-AbCd"))
+        .isEmpty();
+    assertThat(FinalizeCommandRules.check("cs-2.eu", "a.b+tag@mail.example.co.uk", "x_y-Z0"))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"a@b\"@example.com",
+        "a@b@example.com",
+        "alice@localhost",
+        "alice@example..com",
+        "alice@.example.com",
+        "alice@example.com.",
+        "al ice@example.com",
+        "alice@exa/mple.com",
+        "ali%ce@example.com",
+        "ali?ce@example.com",
+        "ali#ce@example.com",
+        "ali\\ce@example.com",
+        "\"alice\"@example.com",
+        "alice\u0000@example.com",
+        "@example.com",
+        "alice@",
+        ""
+      })
+  void refuses_senders_that_are_not_a_single_harmless_address(String sender) {
+    assertThat(FinalizeCommandRules.check("default", sender, "t1"))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("sender");
+  }
+
+  @Test
+  void refuses_a_sender_longer_than_254_characters() {
+    var sender = "a".repeat(60) + "@" + "b".repeat(190) + ".com";
+    assertThat(sender).hasSizeGreaterThan(254);
+    assertThat(FinalizeCommandRules.check("default", sender, "t1"))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("sender");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a/b", "a.b", "ä", "x y"})
+  void refuses_tracking_ids_outside_the_contract(String trackingId) {
+    assertThat(FinalizeCommandRules.check("default", "alice@example.com", trackingId))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("trackingId");
+    assertThat(FinalizeCommandRules.check("default", "alice@example.com", "a".repeat(65)))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("trackingId");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "https://cs.example.com", "a b", "a/b"})
+  void refuses_server_ids_that_are_not_ids(String server) {
+    assertThat(FinalizeCommandRules.check(server, "alice@example.com", "t1"))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("server");
+  }
+
+  @Test
+  void reports_every_broken_rule_of_a_command_and_its_schema_version() {
+    var command =
+        new FinalizeCommand(
+            2, java.util.UUID.randomUUID(), Instant.EPOCH, "a/b", "nobody", "t/1", null);
+    assertThat(FinalizeCommandRules.check(command))
+        .extracting(FinalizeCommandRules.Violation::field)
+        .containsExactly("server", "sender", "trackingId", "schemaVersion");
+  }
+}
