@@ -7,6 +7,7 @@ import io.github.cspipeline.simulator.config.SimulatorProperties;
 import io.github.cspipeline.simulator.config.SimulatorSettings;
 import io.github.cspipeline.simulator.control.ControlRequests.ConfigView;
 import io.github.cspipeline.simulator.control.ControlRequests.FileSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.FinalizeOutcomes;
 import io.github.cspipeline.simulator.control.ControlRequests.RevokedTokens;
 import io.github.cspipeline.simulator.control.ControlRequests.SeededSession;
 import io.github.cspipeline.simulator.control.ControlRequests.SeededTransfers;
@@ -16,6 +17,8 @@ import io.github.cspipeline.simulator.control.ControlRequests.SessionSeed;
 import io.github.cspipeline.simulator.control.ControlRequests.StateUpdate;
 import io.github.cspipeline.simulator.control.ControlRequests.TransferCalls;
 import io.github.cspipeline.simulator.control.ControlRequests.TransferSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferSummaries;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferSummary;
 import io.github.cspipeline.simulator.session.FileInfo;
 import io.github.cspipeline.simulator.session.Outcome;
 import io.github.cspipeline.simulator.session.Recipients;
@@ -30,6 +33,9 @@ import io.github.cspipeline.simulator.verification.VerificationService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -231,14 +237,48 @@ public class ControlController {
     Transfer transfer = transfers.transfer(trackingId);
     CallCounts calls = stats.calls(trackingId);
     Session session = sessions.get(trackingId);
+    CallCounts.Outcomes outcomes = calls.finalizeOutcomes();
     return new TransferCalls(
         trackingId,
         transfer == null ? null : transfer.state(clock.instant()),
         calls.finalizeCalls(),
         calls.statusCalls(),
+        outcomes.effective(),
+        FinalizeOutcomes.of(outcomes),
         session != null && session.isOpen(),
         calls.lastFinalizeTraceparent(),
         calls.lastStatusTraceparent());
+  }
+
+  /**
+   * Every tracking id with at least one finalize call, sorted by tracking id: one pass over the
+   * counts with a map lookup each, for audits over many thousand transfers.
+   */
+  @GetMapping("/transfers")
+  public TransferSummaries finalizedTransfers() {
+    Instant now = clock.instant();
+    List<TransferSummary> summaries = new ArrayList<>();
+    stats.forEachFinalized(
+        (trackingId, calls) -> {
+          Transfer transfer = transfers.transfer(trackingId);
+          Session session = transfer == null ? sessions.get(trackingId) : null;
+          String sender =
+              transfer != null
+                  ? transfer.sender()
+                  : session != null ? session.sender() : calls.lastFinalizeSender();
+          CallCounts.Outcomes outcomes = calls.finalizeOutcomes();
+          summaries.add(
+              new TransferSummary(
+                  trackingId,
+                  sender,
+                  transfer == null ? null : transfer.state(now),
+                  calls.finalizeCalls(),
+                  calls.statusCalls(),
+                  outcomes.effective(),
+                  FinalizeOutcomes.of(outcomes)));
+        });
+    summaries.sort(Comparator.comparing(TransferSummary::trackingId));
+    return new TransferSummaries(summaries);
   }
 
   @PutMapping("/transfers/{trackingId}")

@@ -1,5 +1,6 @@
 package io.github.cspipeline.simulator.control;
 
+import io.github.cspipeline.simulator.stats.CallCounts;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -50,12 +51,38 @@ public final class ControlRequests {
 
   public record RevokedTokens(String email, int revoked) {}
 
+  /**
+   * What happened to one tracking id. {@code finalizeCalls} counts every finalize that arrived;
+   * {@code finalizeOutcomes} counts each once it ended, so the two agree once none is running.
+   */
   public record TransferCalls(
       String trackingId,
       @Nullable String state,
       int finalizeCalls,
       int statusCalls,
+      int effectiveFinalizes,
+      FinalizeOutcomes finalizeOutcomes,
       boolean sessionOpen,
       @Nullable String lastFinalizeTraceparent,
       @Nullable String lastStatusTraceparent) {}
+
+  public record FinalizeOutcomes(int created, int refused, int notFound, int answerLost) {
+
+    static FinalizeOutcomes of(CallCounts.Outcomes outcomes) {
+      return new FinalizeOutcomes(
+          outcomes.created(), outcomes.refused(), outcomes.notFound(), outcomes.answerLost());
+    }
+  }
+
+  /** One entry of {@code GET /simulator/transfers}: a tracking id with at least one finalize. */
+  public record TransferSummary(
+      String trackingId,
+      @Nullable String sender,
+      @Nullable String state,
+      int finalizeCalls,
+      int statusCalls,
+      int effectiveFinalizes,
+      FinalizeOutcomes finalizeOutcomes) {}
+
+  public record TransferSummaries(List<TransferSummary> transfers) {}
 }
