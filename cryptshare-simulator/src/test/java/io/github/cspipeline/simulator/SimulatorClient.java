@@ -279,6 +279,13 @@ public final class SimulatorClient {
     controlOk("PUT", "/simulator/senders/" + sender, "{\"verified\":" + verified + "}");
   }
 
+  /**
+   * {@code PUT /simulator/senders/{email}} with a partial update, e.g. {@code {"policy": null}}.
+   */
+  public JsonNode updateSender(String sender, String json) {
+    return controlOk("PUT", "/simulator/senders/" + sender, json);
+  }
+
   public JsonNode stats() {
     return controlOk("GET", "/simulator/stats", null);
   }

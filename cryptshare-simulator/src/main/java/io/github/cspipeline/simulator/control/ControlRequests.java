@@ -12,9 +12,19 @@ public final class ControlRequests {
 
   public record ConfigView(boolean autoSessions, String processingTime, double failedRatio) {}
 
-  public record SenderUpdate(@Nullable Boolean verified) {}
-
-  public record SenderView(String email, boolean verified, @Nullable String verificationCode) {}
+  /**
+   * A sender as the control API shows it.
+   *
+   * @param invalidTokenStatus 401 or 403: the status of a 3002 refusal of this sender's token
+   * @param policy {@code SENDER_REJECTED} (403/3010) or {@code SENDER_RECIPIENT_REJECTED}
+   *     (403/3011) refuses every finalize of the sender; null lets it finalize
+   */
+  public record SenderView(
+      String email,
+      boolean verified,
+      @Nullable String verificationCode,
+      int invalidTokenStatus,
+      @Nullable String policy) {}
 
   /**
    * A seeded session. Absent {@code recipients} mean one default recipient and absent {@code files}

@@ -13,6 +13,8 @@ import io.github.cspipeline.simulator.stats.RequestStats;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -320,6 +322,59 @@ class ControlApiTest extends SimulatorTestSupport {
         .isFalse();
     assertThat(simulator.controlOk("GET", "/simulator/faults", null).get("latency").asString())
         .isEqualTo("PT0S");
+  }
+
+  @Test
+  void updates_a_sender_partially_and_shows_all_its_settings() {
+    JsonNode initial = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+    JsonNode forbidden = simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 403}");
+    JsonNode rejected = simulator.updateSender(SENDER, "{\"policy\": \"SENDER_REJECTED\"}");
+    JsonNode unverified = simulator.updateSender(SENDER, "{\"verified\": false}");
+    JsonNode lifted = simulator.updateSender(SENDER, "{\"policy\": null}");
+
+    assertThat(initial.get("verified").asBoolean()).isTrue();
+    assertThat(initial.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(initial.get("policy").isNull()).isTrue();
+    assertThat(forbidden.get("invalidTokenStatus").asInt()).isEqualTo(403);
+    assertThat(rejected.get("invalidTokenStatus").asInt()).isEqualTo(403);
+    assertThat(rejected.get("policy").asString()).isEqualTo("SENDER_REJECTED");
+    assertThat(unverified.get("verified").asBoolean()).isFalse();
+    assertThat(unverified.get("policy").asString()).isEqualTo("SENDER_REJECTED");
+    assertThat(lifted.get("policy").isNull()).isTrue();
+    assertThat(lifted.get("verified").asBoolean()).isFalse();
+    assertThat(lifted.get("invalidTokenStatus").asInt()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{}",
+        "{\"verified\": \"no\"}",
+        "{\"invalidTokenStatus\": 500}",
+        "{\"invalidTokenStatus\": 403, \"policy\": \"NOBODY\"}",
+        "{\"verified\": false, \"policy\": 3010}"
+      })
+  void refuses_an_invalid_sender_update_and_changes_nothing(String json) {
+    Response response = simulator.control("PUT", "/simulator/senders/" + SENDER, json);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.header("Content-Type")).hasValue("application/problem+json");
+    JsonNode sender = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+    assertThat(sender.get("verified").asBoolean()).isTrue();
+    assertThat(sender.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(sender.get("policy").isNull()).isTrue();
+  }
+
+  @Test
+  void forgets_the_senders_token_status_and_policy_on_reset() {
+    simulator.updateSender(
+        SENDER, "{\"invalidTokenStatus\": 403, \"policy\": \"SENDER_RECIPIENT_REJECTED\"}");
+
+    simulator.reset();
+    JsonNode sender = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+
+    assertThat(sender.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(sender.get("policy").isNull()).isTrue();
   }
 
   @Test
