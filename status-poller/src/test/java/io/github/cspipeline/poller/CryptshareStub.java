@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Cryptshare as far as the poller needs it, on a JDK HTTP server: client-id-mode tokens and
- * scripted status answers per trackingId. Records every request.
+ * Cryptshare as far as the poller needs it, on a JDK HTTP server: client-id-mode tokens, scripted
+ * status answers per trackingId, one scripted transfer list for every sender, and refused tokens.
+ * Records every request.
  */
 public final class CryptshareStub implements AutoCloseable {
 

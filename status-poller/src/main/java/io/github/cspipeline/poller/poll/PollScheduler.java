@@ -31,7 +31,14 @@ import org.springframework.context.SmartLifecycle;
  * Starts the polls that are due, per Cryptshare server, within that server's caps: at most {@code
  * maxConcurrentPerServer} requests in flight and at most the rate cap of its {@link RequestGate}. A
  * due poll starts only when both allow it; the rest stays due, so waiting costs no thread. A {@code
- * Retry-After} from a server pauses all polls of that server until it passed.
+ * Retry-After} from a server pauses all polls of that server until it passed, for at most {@link
+ * Backoff#MAX_RETRY_AFTER}.
+ *
+ * <p>A claimed watch is handed on exactly once, whatever fails in its poll: a failure anywhere in
+ * the poll path (a bug, a failing meter) puts the watch back with a backoff and gives its server's
+ * capacity back, and a failure while dispatching one server holds up neither that server's next
+ * pass nor any other server. What the scheduler remembers per sender and per watch lives in the
+ * {@link WatchIndex}, and goes with the sender's last watch.
  *
  * <p>A ticker looks at the schedules every {@code tick}, and every finished poll looks again at its
  * server, so a server's capacity is used as soon as it frees up. Whether a poll is due is decided
