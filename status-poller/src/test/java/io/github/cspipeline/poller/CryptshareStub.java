@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Cryptshare as far as the poller needs it, on a JDK HTTP server: client-id-mode tokens and
- * scripted status answers per trackingId. Records every request.
+ * Cryptshare as far as the poller needs it, on a JDK HTTP server: client-id-mode tokens, scripted
+ * status answers per trackingId, one scripted transfer list for every sender, and refused tokens.
+ * Records every request.
  */
 public final class CryptshareStub implements AutoCloseable {
 
@@ -64,7 +64,9 @@ public final class CryptshareStub implements AutoCloseable {
   private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> statusCalls = new ConcurrentHashMap<>();
   private final Map<String, List<Long>> statusCallNanos = new ConcurrentHashMap<>();
-  private final Set<String> refusedTokens = ConcurrentHashMap.newKeySet();
+  private final Map<String, Reply> refusedTokens = new ConcurrentHashMap<>();
+  private final List<Reply> listScript = new CopyOnWriteArrayList<>();
+  private final AtomicInteger listCalls = new AtomicInteger();
   private final AtomicInteger tokensIssued = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -89,7 +91,28 @@ public final class CryptshareStub implements AutoCloseable {
 
   /** The next status poll carrying this token gets 401/3002. */
   public void refuseToken(String token) {
-    refusedTokens.add(token);
+    refuseToken(token, Reply.error(401, 3002, null));
+  }
+
+  /** The next status or list request carrying this token gets {@code refusal}. */
+  public void refuseToken(String token, Reply refusal) {
+    refusedTokens.put(token, refusal);
+  }
+
+  /** Answers every page of every sender's transfer list with these {@code trackingId: state}. */
+  public void listShows(Map<String, String> states) {
+    var rows = new StringBuilder();
+    states.forEach(
+        (trackingId, state) ->
+            rows.append(rows.isEmpty() ? "" : ",")
+                .append(
+                    "{\"trackingId\": \"%s\", \"state\": \"%s\"}".formatted(trackingId, state)));
+    listScript.clear();
+    listScript.add(new Reply(200, "{\"data\": [" + rows + "], \"meta\": {}}", null));
+  }
+
+  public int listCalls() {
+    return listCalls.get();
   }
 
   public int statusCalls(String trackingId) {
@@ -131,16 +154,25 @@ public final class CryptshareStub implements AutoCloseable {
         statusCallNanos
             .computeIfAbsent(trackingId, id -> new CopyOnWriteArrayList<>())
             .add(System.nanoTime());
-        var token = exchange.getRequestHeaders().getFirst("X-CS-VerificationToken");
-        if (token != null && refusedTokens.remove(token)) {
-          send(exchange, Reply.error(401, 3002, null));
-        } else {
-          send(exchange, next(trackingId));
-        }
+        var refusal = refusal(exchange);
+        send(exchange, refusal != null ? refusal : next(trackingId));
+      } else if (segments.length == 5 && segments[4].equals("transfers")) {
+        listCalls.incrementAndGet();
+        var refusal = refusal(exchange);
+        send(
+            exchange,
+            refusal != null
+                ? refusal
+                : listScript.isEmpty() ? Reply.error(404, 1006, null) : listScript.getFirst());
       } else {
         send(exchange, Reply.error(404, 1006, null));
       }
     }
+  }
+
+  private @Nullable Reply refusal(HttpExchange exchange) {
+    var token = exchange.getRequestHeaders().getFirst("X-CS-VerificationToken");
+    return token == null ? null : refusedTokens.remove(token);
   }
 
   private Reply next(String trackingId) {

@@ -83,6 +83,11 @@ public class PollerConfig {
       Gauge.builder(PollerMetrics.STUCK, index, WatchIndex::stuckCount)
           .description("Watched transfers PROCESSING for longer than the stuck threshold")
           .register(registry);
+      Gauge.builder(PollerMetrics.SENDERS, index, WatchIndex::senders)
+          .description(
+              "Senders with watched transfers here; what the poller keeps per sender goes with"
+                  + " the sender's last watch")
+          .register(registry);
     };
   }
 

@@ -39,8 +39,8 @@ public record PollerProperties(
    *     base of the backoff between later polls; default 1 s
    * @param backoffMultiplier factor between one poll interval and the next; default 2
    * @param backoffMax the longest interval between two polls; default 30 s (a {@code Retry-After}
-   *     of the server may be longer and is honoured). A new owner of a partition polls each of its
-   *     watches within one such interval.
+   *     of the server may be longer and is honoured up to 1 h). A new owner of a partition polls
+   *     each of its watches within one such interval.
    * @param jitter fraction by which each interval is shortened at random, so that transfers
    *     finalized together do not poll together; default 0.2
    * @param watchDeadline how long after {@code PROCESSING} a transfer is watched before it ends

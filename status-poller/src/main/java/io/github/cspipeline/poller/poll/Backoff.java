@@ -1,14 +1,26 @@
 package io.github.cspipeline.poller.poll;
 
+import io.github.cspipeline.cryptshare.CryptshareClient;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Intervals between status polls: exponential from the first-poll delay up to a cap, shortened by
- * random jitter, never shorter than the server's {@code Retry-After}.
+ * random jitter, never shorter than the server's {@code Retry-After} up to {@link
+ * #MAX_RETRY_AFTER}.
+ *
+ * <p>All arithmetic is in double nanoseconds, which saturate instead of overflowing: an interval,
+ * an age or a {@code Retry-After} of centuries gives a long interval, never an exception.
  */
 public final class Backoff {
+
+  /**
+   * The longest {@code Retry-After} the poller honours (ADR 022), as the Cryptshare client clamps
+   * it: also a value from elsewhere must not overflow the schedule's time arithmetic, nor park a
+   * watch or pause a server for years.
+   */
+  public static final Duration MAX_RETRY_AFTER = CryptshareClient.MAX_RETRY_AFTER;
 
   private final Duration first;
   private final double multiplier;
@@ -42,11 +54,23 @@ public final class Backoff {
   public Duration after(int polls, @Nullable Duration retryAfter) {
     // In double, so that a long watch cannot overflow; the cap applies before the jitter, so the
     // jitter only ever shortens an interval and the cap holds.
-    double exponential = first.toNanos() * Math.pow(multiplier, Math.max(0, polls));
-    double capped = Math.min(exponential, (double) max.toNanos());
+    double exponential = nanos(first) * Math.pow(multiplier, Math.max(0, polls));
+    double capped = Math.min(exponential, nanos(max));
     double jittered = capped * (1.0 - jitter * random.getAsDouble());
     var interval = Duration.ofNanos((long) jittered);
-    return retryAfter != null && retryAfter.compareTo(interval) > 0 ? retryAfter : interval;
+    if (retryAfter == null) {
+      return interval;
+    }
+    var wait = clampRetryAfter(retryAfter);
+    return wait.compareTo(interval) > 0 ? wait : interval;
+  }
+
+  /** A server's {@code Retry-After} held to between zero and {@link #MAX_RETRY_AFTER}. */
+  public static Duration clampRetryAfter(Duration retryAfter) {
+    if (retryAfter.isNegative()) {
+      return Duration.ZERO;
+    }
+    return retryAfter.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : retryAfter;
   }
 
   /**
@@ -55,9 +79,9 @@ public final class Backoff {
    * capped interval instead of starting the backoff from the beginning.
    */
   public int pollsWithin(Duration age) {
-    double ageNanos = age.toNanos();
-    double firstNanos = first.toNanos();
-    double maxNanos = max.toNanos();
+    double ageNanos = nanos(age);
+    double firstNanos = nanos(first);
+    double maxNanos = nanos(max);
     if (ageNanos < firstNanos) {
       return 0;
     }
@@ -67,7 +91,7 @@ public final class Backoff {
       double interval = Math.min(firstNanos * Math.pow(multiplier, polls), maxNanos);
       if (interval >= maxNanos || multiplier == 1.0) {
         // From here on the interval stays the same: count the rest at once.
-        long more = interval <= 0 ? 0 : (long) ((ageNanos - at) / interval);
+        double more = interval <= 0 ? 0 : (ageNanos - at) / interval;
         return (int) Math.min(Integer.MAX_VALUE, polls + more);
       }
       if (at + interval > ageNanos) {
@@ -76,5 +100,10 @@ public final class Backoff {
       at += interval;
       polls++;
     }
+  }
+
+  /** {@link Duration#toNanos()} without its overflow beyond 292 years. */
+  private static double nanos(Duration duration) {
+    return duration.getSeconds() * 1e9 + duration.getNano();
   }
 }

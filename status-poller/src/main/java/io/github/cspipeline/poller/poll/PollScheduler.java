@@ -1,7 +1,6 @@
 package io.github.cspipeline.poller.poll;
 
 import io.github.cspipeline.poller.tracing.PollTracing;
-import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import io.micrometer.tracing.Span;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +21,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,14 @@ import org.springframework.context.SmartLifecycle;
  * Starts the polls that are due, per Cryptshare server, within that server's caps: at most {@code
  * maxConcurrentPerServer} requests in flight and at most the rate cap of its {@link RequestGate}. A
  * due poll starts only when both allow it; the rest stays due, so waiting costs no thread. A {@code
- * Retry-After} from a server pauses all polls of that server until it passed.
+ * Retry-After} from a server pauses all polls of that server until it passed, for at most {@link
+ * Backoff#MAX_RETRY_AFTER}.
+ *
+ * <p>A claimed watch is handed on exactly once, whatever fails in its poll: a failure anywhere in
+ * the poll path (a bug, a failing meter) puts the watch back with a backoff and gives its server's
+ * capacity back, and a failure while dispatching one server holds up neither that server's next
+ * pass nor any other server. What the scheduler remembers per sender and per watch lives in the
+ * {@link WatchIndex}, and goes with the sender's last watch.
  *
  * <p>A ticker looks at the schedules every {@code tick}, and every finished poll looks again at its
  * server, so a server's capacity is used as soon as it frees up. Whether a poll is due is decided
@@ -70,15 +76,71 @@ public final class PollScheduler implements SmartLifecycle {
   private final PollerMetrics metrics;
   private final PollTracing tracing;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-  private final Set<TransferKey> statusRequestNext = ConcurrentHashMap.newKeySet();
   private volatile @Nullable ScheduledExecutorService ticker;
+
+  /**
+   * A watch claimed for a poll. It is handed on exactly once: to the {@link TransferPoller} with
+   * what the poll learnt, or back into the schedule. Whatever fails on the way, the poll's last
+   * step ({@link #retryLaterIfHeld}) puts a watch that was not handed on back with a backoff, so no
+   * failure in the poll path can leave a watch claimed for good.
+   */
+  private final class Claim {
+    final Watch watch;
+    private final AtomicBoolean handedOn = new AtomicBoolean();
+
+    Claim(Watch watch) {
+      this.watch = watch;
+    }
+
+    void act(PollOutcome outcome) {
+      if (take()) {
+        poller.act(watch, outcome);
+      }
+    }
+
+    void actOnListed(String state) {
+      if (take()) {
+        poller.actOnListed(watch, state);
+      }
+    }
+
+    /** Due again at once, for a status request of its own rather than another sweep. */
+    void statusRequestNext() {
+      if (take()) {
+        watches.awaitStatusRequest(watch);
+        poller.dueNow(watch);
+      }
+    }
+
+    /** Back into the schedule as it was: the poll did not start. */
+    void putBack() {
+      if (take()) {
+        watches.release(watch);
+      }
+    }
+
+    void retryLaterIfHeld(@Nullable Throwable cause) {
+      if (take()) {
+        poller.retryLater(watch, cause);
+      }
+    }
+
+    private boolean take() {
+      return handedOn.compareAndSet(false, true);
+    }
+  }
 
   /** A sweep of one sender's list, which due watches of that sender join instead of polling. */
   private static final class SweepRun {
-    private final List<Watch> joiners = new ArrayList<>();
+    private final Claim trigger;
+    private final List<Claim> joiners = new ArrayList<>();
     private boolean closed;
 
-    synchronized boolean join(Watch claimed) {
+    SweepRun(Claim trigger) {
+      this.trigger = trigger;
+    }
+
+    synchronized boolean join(Claim claimed) {
       if (closed) {
         return false;
       }
@@ -86,7 +148,11 @@ public final class PollScheduler implements SmartLifecycle {
       return true;
     }
 
-    synchronized List<Watch> close() {
+    /** The joiners, once: a run is closed once, whoever closes it first. */
+    synchronized List<Claim> close() {
+      if (closed) {
+        return List.of();
+      }
       closed = true;
       return List.copyOf(joiners);
     }
@@ -99,8 +165,40 @@ public final class PollScheduler implements SmartLifecycle {
     final AtomicInteger dispatchRequests = new AtomicInteger();
     final AtomicBoolean wakeUpPending = new AtomicBoolean();
     final Map<String, SweepRun> sweeping = new ConcurrentHashMap<>();
-    final Map<String, Long> lastSweepStart = new ConcurrentHashMap<>();
     volatile long pausedUntil;
+
+    /**
+     * What a started poll holds of the server's capacity: a permit of the concurrency cap and the
+     * reservation of its first request. Each is given back once, however the poll ends.
+     */
+    private final class Slot {
+      private final RequestRateLimiter reservation;
+      private final AtomicBoolean permitHeld = new AtomicBoolean(true);
+      private final AtomicBoolean reservationHeld = new AtomicBoolean(true);
+
+      Slot(RequestRateLimiter reservation) {
+        this.reservation = reservation;
+      }
+
+      /** Runs the poll's requests; the gate uses or gives back the reservation from here on. */
+      <T> T reserved(Supplier<T> work) {
+        reservationHeld.set(false);
+        return gate.reserved(reservation, work);
+      }
+
+      void freePermit() {
+        if (permitHeld.compareAndSet(true, false)) {
+          permits.release();
+        }
+      }
+
+      void free() {
+        freePermit();
+        if (reservationHeld.compareAndSet(true, false)) {
+          reservation.cancelReservation();
+        }
+      }
+    }
 
     Lane(String server) {
       this.server = server;
@@ -116,10 +214,24 @@ public final class PollScheduler implements SmartLifecycle {
       }
       int started = 0;
       int missed = 1;
-      do {
-        started += dispatchLoop();
-        missed = dispatchRequests.addAndGet(-missed);
-      } while (missed != 0);
+      try {
+        do {
+          try {
+            started += dispatchLoop();
+          } catch (RuntimeException e) {
+            // The loop must end with the request count back at zero, or this server would never
+            // be dispatched again. What stayed due starts at the next pass.
+            log.error(
+                "Dispatching the due status polls of server {} failed; going on at the next pass",
+                server,
+                e);
+          }
+          missed = dispatchRequests.addAndGet(-missed);
+        } while (missed != 0);
+      } catch (Error e) {
+        dispatchRequests.set(0);
+        throw e;
+      }
       return started;
     }
 
@@ -135,50 +247,63 @@ public final class PollScheduler implements SmartLifecycle {
         if (due == null) {
           break;
         }
-        Watch claimed = null;
+        Claim claim = null;
         var run = bulk.enabled() ? sweeping.get(senderOf(due)) : null;
         if (run != null) {
           // The sender's list is being read right now: this watch learns its state from it.
-          claimed = watches.claim(due).orElse(null);
+          var claimed = watches.claim(due).orElse(null);
           if (claimed == null) {
             continue;
           }
-          if (run.join(claimed)) {
-            metrics.scheduleLag(server, Duration.between(due.nextPollAt(), now));
+          claim = new Claim(claimed);
+          if (run.join(claim)) {
             started++;
+            metrics.scheduleLag(server, Duration.between(due.nextPollAt(), now));
             continue;
           }
         }
         if (!permits.tryAcquire()) {
-          releaseUnchanged(claimed);
+          putBack(claim);
           break;
         }
         if (!limiter.tryReserve()) {
           permits.release();
-          releaseUnchanged(claimed);
+          putBack(claim);
           wakeUpIn(limiter.untilFree());
           break;
         }
-        if (claimed == null) {
-          claimed = watches.claim(due).orElse(null);
+        var slot = new Slot(limiter);
+        if (claim == null) {
+          var claimed = watches.claim(due).orElse(null);
           if (claimed == null) {
-            limiter.cancelReservation();
-            permits.release();
+            slot.free();
             continue;
           }
+          claim = new Claim(claimed);
         }
-        var job = jobFor(claimed, now, limiter);
         try {
-          pollExecutor.execute(job);
+          pollExecutor.execute(jobFor(claim, slot, now));
           started++;
         } catch (RejectedExecutionException shuttingDown) {
-          watches.release(claimed);
-          limiter.cancelReservation();
-          permits.release();
+          abandon(claim, slot);
           break;
+        } catch (RuntimeException e) {
+          abandon(claim, slot);
+          throw e;
         }
       }
       return started;
+    }
+
+    /** Undoes a dispatch whose poll did not start: the watch, its sweep and its slot go back. */
+    private void abandon(Claim claim, Slot slot) {
+      var sender = senderOf(claim.watch);
+      var run = sweeping.get(sender);
+      if (run != null && run.trigger == claim && sweeping.remove(sender, run)) {
+        run.close().forEach(Claim::putBack);
+      }
+      claim.putBack();
+      slot.free();
     }
 
     /**
@@ -203,85 +328,122 @@ public final class PollScheduler implements SmartLifecycle {
       }
     }
 
-    private void releaseUnchanged(@Nullable Watch claimed) {
-      if (claimed != null) {
-        watches.release(claimed);
+    private void putBack(@Nullable Claim claim) {
+      if (claim != null) {
+        claim.putBack();
       }
     }
 
-    private Runnable jobFor(Watch claimed, Instant now, RequestRateLimiter reservation) {
-      if (statusRequestNext.remove(claimed.key())
+    private Runnable jobFor(Claim claim, Slot slot, Instant now) {
+      var claimed = claim.watch;
+      if (watches.takeStatusRequest(claimed)
           || !bulk.enabled()
           || watches.watchedBy(server, claimed.sender()) < bulk.minWatchedPerSender()) {
-        return () -> single(claimed, reservation);
+        return () -> single(claim, slot);
       }
-      var sender = senderOf(claimed);
-      var last = lastSweepStart.get(sender);
-      if (last != null && last >= claimed.nextPollAt().toEpochMilli()) {
+      var last = watches.lastSweepStart(server, claimed.sender());
+      if (last != null && !last.isBefore(claimed.nextPollAt())) {
         // A sweep that started after this watch was due did not settle it: the list does not
         // show it (yet, or any more). Its own status request decides.
-        return () -> single(claimed, reservation);
+        return () -> single(claim, slot);
       }
-      var run = new SweepRun();
+      var sender = senderOf(claimed);
+      var run = new SweepRun(claim);
       if (sweeping.putIfAbsent(sender, run) != null) {
-        return () -> single(claimed, reservation);
+        return () -> single(claim, slot);
       }
-      lastSweepStart.put(sender, now.toEpochMilli());
-      return () -> sweep(claimed, sender, run, reservation);
+      watches.sweepStarted(server, claimed.sender(), now);
+      return () -> sweep(claim, sender, run, slot);
     }
 
-    private void single(Watch claimed, RequestRateLimiter reservation) {
-      started(claimed);
-      // The status request and what follows from its answer run in a span of the watch's trace.
-      tracing.poll(
-          claimed.traceparent(),
-          server,
-          claimed.trackingId(),
-          null,
-          () -> {
-            PollOutcome outcome;
-            try {
-              outcome = gate.reserved(reservation, () -> poller.check(claimed));
-            } finally {
-              permits.release();
-            }
-            pauseFor(outcome);
-            poller.act(claimed, outcome);
-          });
-      dispatch();
-    }
-
-    private void sweep(Watch trigger, String sender, SweepRun run, RequestRateLimiter reservation) {
-      started(trigger);
-      // The list requests run in a span of the trigger's trace; each watch the list settles is
-      // acted on in a span of its own trace, linked to this one.
-      var sweepSpan = tracing.startSweep(trigger.traceparent(), server, trigger.trackingId());
-      SenderSweep.Result result;
-      List<Watch> joiners;
+    private void single(Claim claim, Slot slot) {
+      var claimed = claim.watch;
+      Throwable failure = null;
       try {
-        result =
-            tracing.inScope(
-                sweepSpan, () -> gate.reserved(reservation, () -> sweep.sweep(trigger)));
+        started(claimed);
+        // The status request and what follows from its answer run in a span of the watch's trace.
+        tracing.poll(
+            claimed.traceparent(),
+            server,
+            claimed.trackingId(),
+            null,
+            () -> {
+              PollOutcome outcome;
+              try {
+                outcome = slot.reserved(() -> poller.check(claimed));
+              } finally {
+                slot.freePermit();
+              }
+              pauseFor(outcome);
+              claim.act(outcome);
+            });
       } catch (RuntimeException e) {
-        log.error("Sweeping the transfers of {} failed unexpectedly", trigger.sender(), e);
-        result =
-            new SenderSweep.Result(
-                List.of(), false, 0, Map.of(), new PollOutcome.Failed(e.toString()));
+        failure = e;
       } finally {
-        joiners = run.close();
-        sweeping.remove(sender, run);
-        permits.release();
+        slot.free();
+        claim.retryLaterIfHeld(failure);
+        dispatch();
       }
-      for (var listed : result.listed()) {
-        settle(listed.watch(), listed.state(), null, sweepSpan);
+    }
+
+    private void sweep(Claim trigger, String sender, SweepRun run, Slot slot) {
+      var claims = new ArrayList<Claim>(List.of(trigger));
+      Throwable failure = null;
+      try {
+        started(trigger.watch);
+        // The list requests run in a span of the trigger's trace; each watch the list settles is
+        // acted on in a span of its own trace, linked to this one.
+        var sweepSpan =
+            tracing.startSweep(trigger.watch.traceparent(), server, trigger.watch.trackingId());
+        SenderSweep.Result result;
+        List<Claim> joiners;
+        try {
+          result =
+              tracing.inScope(sweepSpan, () -> slot.reserved(() -> sweep.sweep(trigger.watch)));
+        } catch (RuntimeException e) {
+          log.error("Sweeping the transfers of {} failed unexpectedly", trigger.watch.sender(), e);
+          result =
+              new SenderSweep.Result(
+                  List.of(), false, 0, Map.of(), new PollOutcome.Failed(e.toString()));
+        } finally {
+          joiners = close(sender, run, claims);
+          slot.freePermit();
+        }
+        var listed = new ArrayList<Claim>();
+        for (var row : result.listed()) {
+          var claim =
+              row.watch().key().equals(trigger.watch.key()) ? trigger : new Claim(row.watch());
+          listed.add(claim);
+          claims.add(claim);
+        }
+        for (int i = 0; i < listed.size(); i++) {
+          settle(listed.get(i), result.listed().get(i).state(), null, sweepSpan);
+        }
+        if (!result.triggerListed()) {
+          settle(trigger, null, result.failure(), sweepSpan);
+        }
+        for (var joiner : joiners) {
+          settle(
+              joiner, result.states().get(joiner.watch.trackingId()), result.failure(), sweepSpan);
+        }
+      } catch (RuntimeException e) {
+        failure = e;
+      } finally {
+        close(sender, run, claims);
+        slot.free();
+        for (var claim : claims) {
+          claim.retryLaterIfHeld(failure);
+        }
+        dispatch();
       }
-      if (!result.triggerListed()) {
-        settle(trigger, null, result.failure(), sweepSpan);
-      }
-      for (var joiner : joiners) {
-        settle(joiner, result.states().get(joiner.trackingId()), result.failure(), sweepSpan);
-      }
-      dispatch();
+    }
+
+    /** Closes the sweep's run to joiners; the joiners, now the sweep's to settle, are returned. */
+    private List<Claim> close(String sender, SweepRun run, List<Claim> claims) {
+      var joiners = run.close();
+      sweeping.remove(sender, run);
+      claims.addAll(joiners);
+      return joiners;
     }
 
     /** Records how late the due poll of a watch really started. */
@@ -291,26 +453,26 @@ public final class PollScheduler implements SmartLifecycle {
 
     /**
      * What a sweep means for one claimed watch: the state the list showed, or (not shown) its own
-     * status request next, or (the list failed) the failure as its poll outcome.
+     * status request next, or (the list failed) the failure as its poll outcome. A failure here
+     * puts this watch back with a backoff and leaves the others to be settled.
      */
     private void settle(
-        Watch claimed,
-        @Nullable String listedState,
-        @Nullable PollOutcome failure,
-        Span sweepSpan) {
-      if (listedState == null) {
-        if (failure != null) {
-          pauseFor(failure);
-          inPollSpan(claimed, sweepSpan, () -> poller.act(claimed, failure));
+        Claim claim, @Nullable String listedState, @Nullable PollOutcome failure, Span sweepSpan) {
+      try {
+        if (listedState == null) {
+          if (failure != null) {
+            pauseFor(failure);
+            inPollSpan(claim.watch, sweepSpan, () -> claim.act(failure));
+          } else {
+            claim.statusRequestNext();
+          }
+        } else if (StateMapping.of(listedState) instanceof StateMapping.Terminal) {
+          claim.statusRequestNext();
         } else {
-          statusRequestNext.add(claimed.key());
-          poller.dueNow(claimed);
+          inPollSpan(claim.watch, sweepSpan, () -> claim.actOnListed(listedState));
         }
-      } else if (StateMapping.of(listedState) instanceof StateMapping.Terminal) {
-        statusRequestNext.add(claimed.key());
-        poller.dueNow(claimed);
-      } else {
-        inPollSpan(claimed, sweepSpan, () -> poller.actOnListed(claimed, listedState));
+      } catch (RuntimeException e) {
+        claim.retryLaterIfHeld(e);
       }
     }
 
@@ -318,11 +480,15 @@ public final class PollScheduler implements SmartLifecycle {
       tracing.poll(claimed.traceparent(), server, claimed.trackingId(), sweepSpan, work);
     }
 
+    /**
+     * Pauses the server for its {@code Retry-After}, at most {@link Backoff#MAX_RETRY_AFTER} (the
+     * outcome holds it there already; clamped again so that no outcome can overflow the pause).
+     */
     private void pauseFor(PollOutcome outcome) {
       if (outcome instanceof PollOutcome.Retry(var reason, var retryAfter)
           && retryAfter != null
           && retryAfter.isPositive()) {
-        var until = clock.instant().plus(retryAfter).toEpochMilli();
+        var until = clock.instant().plus(Backoff.clampRetryAfter(retryAfter)).toEpochMilli();
         if (until > pausedUntil) {
           pausedUntil = until;
           log.info(
@@ -373,6 +539,7 @@ public final class PollScheduler implements SmartLifecycle {
   public int dispatchDue() {
     int started = 0;
     for (var server : watches.servers()) {
+      // Each lane catches its own failures: one server's trouble never holds up another's polls.
       started += lanes.computeIfAbsent(server, Lane::new).dispatch();
     }
     return started;

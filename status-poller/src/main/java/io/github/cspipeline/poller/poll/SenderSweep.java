@@ -54,13 +54,28 @@ public final class SenderSweep {
 
   /** Sweeps the list of the sender of {@code trigger}, a due watch the caller has claimed. */
   public Result sweep(Watch trigger) {
+    var listed = new ArrayList<Listed>();
+    var states = new HashMap<String, String>();
+    try {
+      return sweep(trigger, listed, states);
+    } catch (RuntimeException e) {
+      // The watches claimed so far must reach the caller, or they would stay claimed for good.
+      boolean triggerListed = listed.stream().anyMatch(l -> l.watch().key().equals(trigger.key()));
+      return new Result(
+          List.copyOf(listed),
+          triggerListed,
+          0,
+          Map.copyOf(states),
+          new PollOutcome.Failed("unexpected: " + e));
+    }
+  }
+
+  private Result sweep(Watch trigger, List<Listed> listed, Map<String, String> states) {
     var server = trigger.server();
     var sender = trigger.sender();
     int watchedBySender = watches.watchedBy(server, sender);
-    var listed = new ArrayList<Listed>();
     boolean triggerListed = false;
     var seen = new HashSet<TransferKey>();
-    var states = new HashMap<String, String>();
     int page = 0;
     while (page < maxPages) {
       page++;
@@ -69,7 +84,7 @@ public final class SenderSweep {
       var outcome =
           metrics.timeRequest(server, "list", () -> source.list(server, sender, number, pageSize));
       if (outcome instanceof ListOutcome.Failed(var failure)) {
-        return new Result(listed, triggerListed, page, states, failure);
+        return new Result(List.copyOf(listed), triggerListed, page, Map.copyOf(states), failure);
       }
       var rows = ((ListOutcome.Page) outcome).rows();
       for (var row : rows) {
@@ -98,6 +113,6 @@ public final class SenderSweep {
         break;
       }
     }
-    return new Result(listed, triggerListed, page, states, null);
+    return new Result(List.copyOf(listed), triggerListed, page, Map.copyOf(states), null);
   }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What follows from observing a claimed watch: a terminal event, or the watch back in the schedule
  * with its next poll time. Every decision takes its time from the injected clock; nothing here
- * throws, a failure is logged and the watch polled again later.
+ * throws, a failure is logged and the watch polled again later. Every path ends with the claimed
+ * watch ended, handed over, or released: none leaves it claimed.
  */
 public final class TransferPoller {
 
@@ -85,16 +86,24 @@ public final class TransferPoller {
     try {
       decide(claimed, outcome);
     } catch (RuntimeException e) {
-      // A bug must not end the watch silently, nor make it due again at once.
-      var next = clock.instant().plus(backoff.after(claimed.polls() + 1, null));
-      log.error(
-          "Polling transfer {} on {} failed unexpectedly; polling again at {}",
-          claimed.trackingId(),
-          claimed.server(),
-          next,
-          e);
-      watches.release(claimed.failed().withNextPollAt(next));
+      retryLater(claimed, e);
     }
+  }
+
+  /**
+   * Puts a claimed watch back after its poll failed unexpectedly (a bug, here or in the scheduler):
+   * a bug must not end the watch silently, leave it claimed, nor make it due again at once. Never
+   * throws.
+   */
+  public void retryLater(Watch claimed, @Nullable Throwable cause) {
+    var next = clock.instant().plus(backoff.after(claimed.polls() + 1, null));
+    log.error(
+        "Polling transfer {} on {} failed unexpectedly; polling again at {}",
+        claimed.trackingId(),
+        claimed.server(),
+        next,
+        cause);
+    watches.release(claimed.failed().withNextPollAt(next));
   }
 
   /**
@@ -114,8 +123,7 @@ public final class TransferPoller {
         unrecognised(watch, cryptshareState, Mode.BULK, now);
       }
     } catch (RuntimeException e) {
-      log.error("Acting on the listed state of {} failed unexpectedly", claimed.key(), e);
-      watches.release(claimed);
+      retryLater(claimed, e);
     }
   }
 
@@ -278,12 +286,26 @@ public final class TransferPoller {
       return;
     }
     if (!published) {
-      log.debug(
-          "Transfer {} on {} is no longer watched here (ended meanwhile or handed over); not"
-              + " publishing {}",
-          watch.trackingId(),
-          watch.server(),
-          event.state());
+      // Mostly the watch ended meanwhile or left with its partition, and this release does nothing.
+      // But the journal also refuses while the watch's partition is being loaded again, and then
+      // the watch, still here and claimed, must go back into the schedule.
+      var next = now.plus(backoff.after(watch.polls(), null));
+      if (watches.release(watch.withNextPollAt(next))) {
+        log.info(
+            "The journal did not take the {} event of transfer {} on {} (its partition is not open"
+                + " yet); polling again at {}",
+            event.state(),
+            watch.trackingId(),
+            watch.server(),
+            next);
+      } else {
+        log.debug(
+            "Transfer {} on {} is no longer watched here (ended meanwhile or handed over); not"
+                + " publishing {}",
+            watch.trackingId(),
+            watch.server(),
+            event.state());
+      }
       return;
     }
     metrics.reachedTerminal(watch.server(), event.state(), Duration.between(watch.since(), now));

@@ -22,6 +22,14 @@ import org.jspecify.annotations.Nullable;
  * Cryptshare states are interned), the schedules are red-black trees with O(log n) claim and
  * release. One lock guards everything; no operation but {@link #drop} touches more than a few
  * entries.
+ *
+ * <p>What the scheduler remembers per sender (when its list was last swept) and per watch (that it
+ * gets a status request of its own next) lives here, with the sender's count and the watch's entry:
+ * it goes when the sender's last watch, or the watch, leaves, however it leaves (ended, dropped
+ * with its partition), so it cannot outgrow the watches.
+ *
+ * <p>Times are kept as epoch milliseconds, saturated at the ends of {@code long}: a watch with
+ * times far out of the ordinary (a corrupt event or record) is kept, never an exception.
  */
 public final class WatchIndex {
 
@@ -50,6 +58,7 @@ public final class WatchIndex {
     @Nullable String lastState;
     boolean claimed;
     boolean stuck;
+    boolean statusRequestNext;
 
     Entry(long id, Watch watch, String server, String sender, int partition) {
       this.id = id;
@@ -57,11 +66,11 @@ public final class WatchIndex {
       this.trackingId = watch.trackingId();
       this.sender = sender;
       this.statusUrl = watch.statusUrl().toString();
-      this.since = watch.since().toEpochMilli();
-      this.deadline = watch.deadline().toEpochMilli();
+      this.since = millis(watch.since());
+      this.deadline = millis(watch.deadline());
       this.partition = partition;
       this.traceparent = watch.traceparent();
-      this.nextPollAt = watch.nextPollAt().toEpochMilli();
+      this.nextPollAt = millis(watch.nextPollAt());
       this.polls = watch.polls();
       this.notFoundInARow = watch.notFoundInARow();
     }
@@ -82,10 +91,11 @@ public final class WatchIndex {
     }
   }
 
-  /** A shared string and how many watches use it. */
+  /** A shared sender string, how many watches use it, and when its list was last swept. */
   private static final class Counted {
     final String value;
     int count;
+    long lastSweepStart = Long.MIN_VALUE;
 
     Counted(String value) {
       this.value = value;
@@ -104,6 +114,7 @@ public final class WatchIndex {
   private final Map<TransferKey, Boolean> ended;
   private long nextId = 1;
   private int stuck;
+  private int awaitingStatusRequest;
 
   public WatchIndex() {
     this(DEFAULT_ENDED_CAPACITY);
@@ -160,7 +171,7 @@ public final class WatchIndex {
       return null;
     }
     var first = schedule.first();
-    return first.nextPollAt <= now.toEpochMilli() ? first.snapshot() : null;
+    return first.nextPollAt <= millis(now) ? first.snapshot() : null;
   }
 
   /**
@@ -206,12 +217,74 @@ public final class WatchIndex {
       return false;
     }
     entry.claimed = false;
-    entry.nextPollAt = updated.nextPollAt().toEpochMilli();
+    entry.nextPollAt = millis(updated.nextPollAt());
     entry.polls = updated.polls();
     entry.notFoundInARow = updated.notFoundInARow();
     entry.lastState = internState(updated.lastCryptshareState());
     schedule(entry);
     return true;
+  }
+
+  /**
+   * Marks a claimed watch for a status request of its own at its next poll, rather than a sweep of
+   * its sender's list (which just did not settle it).
+   */
+  public synchronized void awaitStatusRequest(Watch claimed) {
+    var entry = current(claimed);
+    if (entry != null && !entry.statusRequestNext) {
+      entry.statusRequestNext = true;
+      awaitingStatusRequest++;
+    }
+  }
+
+  /**
+   * Whether the watch is marked for a status request of its own ({@link #awaitStatusRequest}); the
+   * mark is taken: true once.
+   */
+  public synchronized boolean takeStatusRequest(Watch claimed) {
+    var entry = current(claimed);
+    if (entry == null || !entry.statusRequestNext) {
+      return false;
+    }
+    entry.statusRequestNext = false;
+    awaitingStatusRequest--;
+    return true;
+  }
+
+  /** Watches marked for a status request of their own. */
+  public synchronized int awaitingStatusRequest() {
+    return awaitingStatusRequest;
+  }
+
+  /**
+   * Remembers when a sweep of the sender's list started, for as long as the sender has watches on
+   * the server here; for a sender without any, nothing is remembered.
+   */
+  public synchronized void sweepStarted(String server, String sender, Instant at) {
+    var counted = counted(server, sender);
+    if (counted != null) {
+      counted.lastSweepStart = millis(at);
+    }
+  }
+
+  /**
+   * When the last sweep of the sender's list started, or null when none did since the sender's
+   * first watch here (after its last watch left, the sender is forgotten).
+   */
+  public synchronized @Nullable Instant lastSweepStart(String server, String sender) {
+    var counted = counted(server, sender);
+    return counted == null || counted.lastSweepStart == Long.MIN_VALUE
+        ? null
+        : Instant.ofEpochMilli(counted.lastSweepStart);
+  }
+
+  /** Senders with watches here, over all servers. */
+  public synchronized int senders() {
+    int count = 0;
+    for (var bySender : senders.values()) {
+      count += bySender.size();
+    }
+    return count;
   }
 
   /** The partition of the watch record, or -1 when this watch is no longer current here. */
@@ -299,9 +372,13 @@ public final class WatchIndex {
 
   /** How many transfers of this sender on this server are watched here. */
   public synchronized int watchedBy(String server, String sender) {
-    var bySender = senders.get(server);
-    var counted = bySender == null ? null : bySender.get(sender);
+    var counted = counted(server, sender);
     return counted == null ? 0 : counted.count;
+  }
+
+  private @Nullable Counted counted(String server, String sender) {
+    var bySender = senders.get(server);
+    return bySender == null ? null : bySender.get(sender);
   }
 
   /** The servers with watches, now or before. */
@@ -335,6 +412,9 @@ public final class WatchIndex {
     if (entry.stuck) {
       stuck--;
     }
+    if (entry.statusRequestNext) {
+      awaitingStatusRequest--;
+    }
     var bySender = senders.get(entry.server);
     var counted = bySender.get(entry.sender);
     if (--counted.count == 0) {
@@ -364,5 +444,17 @@ public final class WatchIndex {
       states.put(state, state);
     }
     return state;
+  }
+
+  /** {@link Instant#toEpochMilli()}, saturated instead of overflowing. */
+  private static long millis(Instant instant) {
+    long seconds = instant.getEpochSecond();
+    if (seconds > Long.MAX_VALUE / 1_000 - 1) {
+      return Long.MAX_VALUE;
+    }
+    if (seconds < Long.MIN_VALUE / 1_000 + 1) {
+      return Long.MIN_VALUE;
+    }
+    return instant.toEpochMilli();
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,7 +92,13 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
   private static final int MAX_OPS_PER_ROUND = 5_000;
   private static final Duration WAIT_FOR_COMMIT = Duration.ofMinutes(2);
   private static final Duration FIRST_REOPEN_DELAY = Duration.ofSeconds(1);
-  private static final Duration MAX_REOPEN_DELAY = Duration.ofSeconds(30);
+
+  /**
+   * The longest wait between two tries to load a partition whose load failed (Kafka trouble): with
+   * the backoff cap (a loaded watch is polled within one interval) it bounds how long after Kafka
+   * is back a partition's watches are polled again (ADR 022).
+   */
+  static final Duration MAX_REOPEN_DELAY = Duration.ofSeconds(10);
 
   private sealed interface Op permits Changes, Finish, Close {}
 
@@ -158,6 +165,11 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
     Gauge.builder("cryptshare.poller.partitions", open, Map::size)
         .description("Partitions whose watches this instance holds")
         .register(registry);
+    Gauge.builder("cryptshare.poller.partitions.loading", this, WatchJournal::loading)
+        .description(
+            "Partitions assigned to this instance whose watches could not be loaded yet (retried"
+                + " in the background)")
+        .register(registry);
   }
 
   // --- partition ownership, called by the consumer's rebalance listener ---
@@ -203,6 +215,16 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
 
   public boolean isOpen(int partition) {
     return open.containsKey(partition);
+  }
+
+  private int loading() {
+    int count = 0;
+    for (int partition : assigned) {
+      if (!open.containsKey(partition)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   // --- writes ---
@@ -440,23 +462,29 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
     if (executor == null || executor.isShutdown()) {
       return;
     }
-    executor.schedule(
-        () -> {
-          try {
-            open(partition);
-          } catch (RuntimeException e) {
-            var next = delay.isZero() ? FIRST_REOPEN_DELAY : delay.multipliedBy(2);
-            next = next.compareTo(MAX_REOPEN_DELAY) > 0 ? MAX_REOPEN_DELAY : next;
-            log.warn(
-                "Could not load the watches of partition {} ({}); trying again in {}",
-                partition,
-                e.toString(),
-                next);
-            scheduleReopen(partition, next);
-          }
-        },
-        delay.toMillis(),
-        TimeUnit.MILLISECONDS);
+    try {
+      executor.schedule(
+          () -> {
+            try {
+              open(partition);
+            } catch (RuntimeException | Error e) {
+              // Tried again whatever failed: a partition that is never loaded again would leave its
+              // watches unpolled and its events unread for good.
+              var next = delay.isZero() ? FIRST_REOPEN_DELAY : delay.multipliedBy(2);
+              next = next.compareTo(MAX_REOPEN_DELAY) > 0 ? MAX_REOPEN_DELAY : next;
+              log.warn(
+                  "Could not load the watches of partition {} ({}); trying again in {}",
+                  partition,
+                  e.toString(),
+                  next);
+              scheduleReopen(partition, next);
+            }
+          },
+          delay.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      log.debug("Not loading partition {} again: the poller is stopping", partition);
+    }
   }
 
   /** Initialises the partition's producer (fencing its previous owner), then loads its watches. */
@@ -496,7 +524,18 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
             });
         index.drop(partition);
         tombstones.forEach(index::rememberEnded);
-        loaded.values().forEach(record -> index.add(keeper.resume(record), partition));
+        for (var record : loaded.values()) {
+          try {
+            index.add(keeper.resume(record), partition);
+          } catch (RuntimeException e) {
+            // One odd record must not keep the whole partition (its watches, its events) closed.
+            log.error(
+                "Cannot resume the watch of {} from {}: {}; not watching it",
+                record.key(),
+                watchesTopic,
+                e.toString());
+          }
+        }
         open.put(partition, new OpenPartition(producer));
         var took = Duration.ofNanos(System.nanoTime() - started);
         takeoverTimer.record(took);

@@ -149,7 +149,9 @@ public final class WatchKeeper {
     var age = Duration.between(record.watchedAt(), now);
     int polls = age.isNegative() ? 0 : resumption.pollsAtAge().applyAsInt(age);
     var interval = resumption.intervalAfter().apply(polls);
-    var next = now.plusNanos((long) (interval.toNanos() * random.getAsDouble()));
+    // In double nanoseconds, which saturate: a backoff cap of centuries must not fail the load.
+    double intervalNanos = interval.getSeconds() * 1e9 + interval.getNano();
+    var next = now.plusNanos((long) (intervalNanos * random.getAsDouble()));
     if (next.isAfter(record.deadline())) {
       next = record.deadline().isBefore(now) ? now : record.deadline();
     }

@@ -64,4 +64,25 @@ class BackoffTest {
         .isThrownBy(
             () -> new Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 1.5, () -> 0));
   }
+
+  @Test
+  void honours_a_retry_after_for_one_hour_at_most() {
+    var backoff = withoutJitter();
+
+    assertThat(backoff.after(1, Duration.ofHours(2))).isEqualTo(Duration.ofHours(1));
+    assertThat(backoff.after(1, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
+        .isEqualTo(Backoff.MAX_RETRY_AFTER);
+  }
+
+  @Test
+  void computes_intervals_and_ages_beyond_what_a_duration_in_nanoseconds_can_hold() {
+    var centuries =
+        new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofDays(365L * 1_000), 0, () -> 0.0);
+
+    assertThat(centuries.after(1_000, null)).isPositive();
+    assertThat(withoutJitter().pollsWithin(Duration.ofDays(365L * 10_000)))
+        .isEqualTo(Integer.MAX_VALUE);
+    assertThat(withoutJitter().pollsWithin(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isEqualTo(Integer.MAX_VALUE);
+  }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
 import io.github.cspipeline.cryptshare.CryptshareServerProperties;
+import io.github.cspipeline.cryptshare.TransferSummary;
 import io.github.cspipeline.poller.CryptshareStub;
 import io.github.cspipeline.poller.CryptshareStub.Reply;
 import io.github.cspipeline.poller.PollerFixtures;
@@ -15,9 +16,12 @@ import io.github.cspipeline.poller.watch.Watch;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.client.RestClient;
 
 class CryptshareStatusCheckTest {
@@ -106,6 +110,63 @@ class CryptshareStatusCheckTest {
     assertThat(outcome).isInstanceOf(PollOutcome.Answered.class);
     assertThat(cryptshare.tokensIssued()).isEqualTo(2);
     assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
+  }
+
+  @Test
+  void renews_a_token_refused_with_403_and_3002_and_reads_the_status_with_the_fresh_one() {
+    cryptshare.script("t-token", Reply.state("PROCESSING"));
+    cryptshare.refuseToken("token-1", Reply.error(403, 3002, null));
+
+    var outcome = check.check(watchOf("t-token"));
+
+    assertThat(outcome).isEqualTo(new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
+    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403})
+  void renews_a_token_refused_with_3002_and_reads_the_senders_list_with_the_fresh_one(int status) {
+    cryptshare.listShows(Map.of("t-listed", "PROCESSING"));
+    cryptshare.refuseToken("token-1", Reply.error(status, 3002, null));
+
+    var outcome = check.list(SERVER, SENDER, 1, 100);
+
+    assertThat(outcome)
+        .isEqualTo(new ListOutcome.Page(List.of(new TransferSummary("t-listed", "PROCESSING"))));
+    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.listCalls()).isEqualTo(2);
+  }
+
+  /**
+   * 3010 and 3011 reject a sender (or sender and recipient) by policy: nothing a fresh token
+   * changes, and nothing that says how the transfer is doing. Like any other non-transient 4xx the
+   * poll fails, and the watch is polled again with backoff until its deadline.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {3010, 3011})
+  void keeps_the_token_on_a_403_with_a_policy_code_and_reports_a_failed_poll(int errorCode) {
+    cryptshare.script("t-policy", Reply.error(403, errorCode, null));
+
+    var outcome = check.check(watchOf("t-policy"));
+
+    assertThat(outcome).isInstanceOf(PollOutcome.Failed.class);
+    assertThat(((PollOutcome.Failed) outcome).reason()).contains("403");
+    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.statusCalls("t-policy")).isEqualTo(1);
+  }
+
+  @Test
+  void keeps_the_token_on_a_403_with_a_policy_code_from_the_senders_list() {
+    cryptshare.listShows(Map.of("t-listed", "PROCESSING"));
+    cryptshare.refuseToken("token-1", Reply.error(403, 3010, null));
+
+    var outcome = check.list(SERVER, SENDER, 1, 100);
+
+    assertThat(outcome).isInstanceOf(ListOutcome.Failed.class);
+    assertThat(((ListOutcome.Failed) outcome).outcome()).isInstanceOf(PollOutcome.Failed.class);
+    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.listCalls()).isEqualTo(1);
   }
 
   @Test

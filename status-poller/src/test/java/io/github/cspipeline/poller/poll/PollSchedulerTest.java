@@ -14,6 +14,10 @@ import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +31,8 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.client.MockClientHttpRequest;
@@ -42,7 +48,30 @@ class PollSchedulerTest {
   private final List<Runnable> started = new ArrayList<>();
   private final Map<String, List<TransferSummary>> lists = new HashMap<>();
   private final Map<String, PollOutcome> answers = new HashMap<>();
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  /** Fails the next registration of the schedule-lag timer: a fault in the middle of a poll. */
+  private boolean failScheduleLagOnce;
+
+  private final SimpleMeterRegistry registry =
+      new SimpleMeterRegistry() {
+        @Override
+        protected Timer newTimer(
+            Meter.Id id,
+            DistributionStatisticConfig distributionStatisticConfig,
+            PauseDetector pauseDetector) {
+          if (failScheduleLagOnce && id.getName().equals(PollerMetrics.SCHEDULE_LAG)) {
+            failScheduleLagOnce = false;
+            throw new IllegalStateException("metrics backend failed");
+          }
+          return super.newTimer(id, distributionStatisticConfig, pauseDetector);
+        }
+      };
+
+  /** A transfer whose watch ends (by another publisher's event) while its sender's list is read. */
+  private final Map<String, TransferKey> endWhenListed = new HashMap<>();
+
+  /** List pages from this one on throw, as a bug in the list request would. */
+  private int listThrowsFromPage = Integer.MAX_VALUE;
 
   /** With a real tracer: the trace id each request ran in, and each event's traceparent. */
   private @Nullable OtelTracing otel;
@@ -85,8 +114,15 @@ class PollSchedulerTest {
 
         @Override
         public ListOutcome list(String server, String sender, int page, int pageSize) {
+          if (page >= listThrowsFromPage) {
+            throw new IllegalStateException("bug in the list request");
+          }
           request(server);
           listed.add(sender + "#" + page);
+          var ending = endWhenListed.remove(sender);
+          if (ending != null) {
+            watches.end(ending);
+          }
           traced("list " + sender);
           var rows = lists.getOrDefault(sender, List.of());
           int from = Math.min(rows.size(), (page - 1) * pageSize);
@@ -165,6 +201,26 @@ class PollSchedulerTest {
                 0,
                 null,
                 traceparent),
+            0)
+        .orElseThrow();
+  }
+
+  private Watch watchDueAt(String trackingId, String sender, Instant nextPollAt) {
+    var watch = PollerFixtures.watch(trackingId);
+    return watches
+        .add(
+            new Watch(
+                0,
+                new TransferKey("default", trackingId),
+                sender,
+                watch.statusUrl(),
+                watch.since(),
+                watch.deadline(),
+                nextPollAt,
+                0,
+                0,
+                null,
+                null),
             0)
         .orElseThrow();
   }
@@ -460,6 +516,149 @@ class PollSchedulerTest {
 
     assertThat(listed).isEmpty();
     assertThat(polled).hasSize(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {Long.MAX_VALUE, 1_000_000_000_000L})
+  void a_retry_after_of_years_pauses_the_server_and_the_watch_for_one_hour_at_most(long seconds) {
+    var scheduler = scheduler(1);
+    answers.put("b0", new PollOutcome.Retry("429", Duration.ofSeconds(seconds)));
+    var b0 = watch("busy", "b0").key();
+    var b1 = watch("busy", "b1").key();
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(polled).containsExactly(b0);
+    assertThat(scheduler.inFlight()).isZero();
+    var resumesAt = clock.instant().plus(Backoff.MAX_RETRY_AFTER);
+    assertThat(watches.get(b0).orElseThrow().nextPollAt()).isEqualTo(resumesAt);
+
+    answers.remove("b0");
+    clock.set(resumesAt.minusMillis(1));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).as("the server is paused until then").containsExactly(b0);
+
+    clock.set(resumesAt);
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).containsExactlyInAnyOrder(b0, b1, b0);
+  }
+
+  @Test
+  void a_poll_that_fails_before_its_answer_is_acted_on_puts_its_watch_back_and_frees_its_slot() {
+    var scheduler = scheduler(1);
+    var t1 = watch("default", "t1").key();
+    failScheduleLagOnce = true;
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(scheduler.inFlight()).isZero();
+    var next = watches.get(t1).orElseThrow().nextPollAt();
+    assertThat(next).isAfter(clock.instant()).isBeforeOrEqualTo(clock.instant().plusSeconds(30));
+
+    clock.set(next);
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(polled).containsExactly(t1);
+  }
+
+  @Test
+  void a_failure_while_dispatching_leaves_the_servers_dispatching_working() {
+    var scheduler = scheduler(8, 1_000, true);
+    var sender = "bulk@example.com";
+    for (int i = 0; i < 3; i++) {
+      watch("default", "s" + i, sender);
+    }
+    lists.put(
+        sender, List.of(row("s2", "PROCESSING"), row("s1", "PROCESSING"), row("s0", "PROCESSING")));
+    // s0 starts the sweep; s1 joins it, and recording its schedule lag fails.
+    failScheduleLagOnce = true;
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    for (int i = 0; i < 3; i++) {
+      var watch = watches.get(new TransferKey("default", "s" + i)).orElseThrow();
+      assertThat(watch.polls()).as("s%d", i).isEqualTo(1);
+    }
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(scheduler.dispatchDue()).isPositive();
+  }
+
+  @Test
+  void a_sweep_that_fails_on_a_later_page_settles_the_watches_its_earlier_pages_claimed() {
+    var scheduler = scheduler(8, 1_000, true);
+    var sender = "bulk@example.com";
+    watch("default", "s0", sender);
+    watch("default", "s1", sender);
+    for (int i = 2; i < 5; i++) {
+      watchDueAt("s" + i, sender, T0.plus(Duration.ofHours(1)));
+    }
+    lists.put(
+        sender,
+        List.of(
+            row("s4", "PROCESSING"),
+            row("s3", "PROCESSING"),
+            row("s2", "PROCESSING"),
+            row("s1", "PROCESSING"),
+            row("s0", "PROCESSING")));
+    listThrowsFromPage = 2;
+    clock.set(T0.plusSeconds(1));
+
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(listed).containsExactly(sender + "#1");
+    assertThat(scheduler.inFlight()).isZero();
+    for (int i = 0; i < 5; i++) {
+      var watch = watches.get(new TransferKey("default", "s" + i)).orElseThrow();
+      assertThat(watch.polls()).as("s%d", i).isEqualTo(1);
+      assertThat(watch.nextPollAt()).as("s%d", i).isEqualTo(clock.instant().plusSeconds(2));
+    }
+  }
+
+  @Test
+  void keeps_nothing_per_sender_or_transfer_once_the_last_watch_of_each_sender_ended() {
+    var scheduler = scheduler(8, 1_000, true);
+    int senders = 40;
+    for (int k = 0; k < senders; k++) {
+      var sender = "sender" + k + "@example.com";
+      for (int i = 0; i < 3; i++) {
+        watch("default", k + "-" + i, sender);
+      }
+      // The list misses the sweep's trigger, which would get a status request of its own next,
+      // but its watch ends meanwhile.
+      lists.put(sender, List.of(row(k + "-2", "PROCESSING"), row(k + "-1", "PROCESSING")));
+      endWhenListed.put(sender, new TransferKey("default", k + "-0"));
+    }
+    clock.set(T0.plusSeconds(1));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(listed).hasSize(senders);
+    assertThat(polled).as("no status request for an ended watch").isEmpty();
+    assertThat(watches.senders()).isEqualTo(senders);
+    for (int k = 0; k < senders; k++) {
+      assertThat(watches.lastSweepStart("default", "sender" + k + "@example.com"))
+          .isEqualTo(T0.plusSeconds(1));
+    }
+
+    // Half end by terminal events of another publisher, the rest leave with their partition.
+    for (int k = 0; k < senders / 2; k++) {
+      for (int i = 0; i < 3; i++) {
+        watches.end(new TransferKey("default", k + "-" + i));
+      }
+    }
+    watches.drop(0);
+
+    assertThat(watches.size()).isZero();
+    assertThat(watches.senders()).isZero();
+    assertThat(watches.awaitingStatusRequest()).isZero();
   }
 
   @Test

@@ -15,6 +15,8 @@ import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +28,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TransferPollerTest {
 
@@ -37,7 +41,21 @@ class TransferPollerTest {
   private final WatchIndex watches = new WatchIndex();
   private final Deque<StatusSource> answers = new ArrayDeque<>();
   private final RecordingPublisher publisher = new RecordingPublisher();
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  /** Fails the next registration of the polls counter: a fault in the middle of a decision. */
+  private boolean failPollCountOnce;
+
+  private final SimpleMeterRegistry registry =
+      new SimpleMeterRegistry() {
+        @Override
+        protected Counter newCounter(Meter.Id id) {
+          if (failPollCountOnce && id.getName().equals(PollerMetrics.POLLS)) {
+            failPollCountOnce = false;
+            throw new IllegalStateException("metrics backend failed");
+          }
+          return super.newCounter(id);
+        }
+      };
   private final TransferPoller poller =
       new TransferPoller(
           watches,
@@ -58,12 +76,18 @@ class TransferPollerTest {
   private final class RecordingPublisher implements TerminalPublisher {
     final List<TransferEvent> published = new ArrayList<>();
     int failuresLeft;
+    int refusalsLeft;
 
     @Override
     public boolean publishTerminal(Watch watch, TransferEvent event, @Nullable String traceparent) {
       if (failuresLeft > 0) {
         failuresLeft--;
         throw new PublishException(event, new IllegalStateException("broker down"));
+      }
+      if (refusalsLeft > 0) {
+        // As the journal answers while the watch's partition is not (or no longer) open here.
+        refusalsLeft--;
+        return false;
       }
       if (watches.partitionOf(watch) < 0) {
         return false;
@@ -452,5 +476,50 @@ class TransferPollerTest {
 
     assertThat(watch().nextPollAt()).isAfter(T0.plusSeconds(1));
     assertThat(publisher.published).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {Long.MAX_VALUE, 1_000_000_000_000L})
+  void polls_again_within_an_hour_whatever_retry_after_the_server_sent(long seconds) {
+    answer(
+        new PollOutcome.Retry("429", Duration.ofSeconds(seconds)),
+        new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plusSeconds(1));
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(1).plus(Duration.ofHours(1)));
+    pollAt(watch().nextPollAt());
+
+    assertThat(publisher.published)
+        .singleElement()
+        .extracting(TransferEvent::state)
+        .isEqualTo(TransferState.ACTIVE);
+  }
+
+  @Test
+  void
+      polls_again_a_watch_whose_terminal_event_the_journal_did_not_take_while_it_is_still_watched() {
+    publisher.refusalsLeft = 1;
+    answer(
+        new PollOutcome.Answered(PollerFixtures.active(ID)),
+        new PollOutcome.Answered(PollerFixtures.active(ID)));
+
+    pollAt(T0.plusSeconds(1));
+    assertThat(publisher.published).isEmpty();
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
+    pollAt(T0.plusSeconds(3));
+
+    assertThat(publisher.published).hasSize(1);
+    assertThat(watches.size()).isZero();
+  }
+
+  @Test
+  void polls_again_later_not_at_once_when_acting_on_a_listed_state_fails() {
+    failPollCountOnce = true;
+    clock.set(T0.plusSeconds(1));
+
+    poller.actOnListed(watches.claim(watch()).orElseThrow(), "PROCESSING");
+
+    assertThat(watch().nextPollAt()).isAfter(clock.instant());
+    assertThat(watches.claim(watch())).as("back in the schedule").isPresent();
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.poller.PollerFixtures;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class WatchIndexTest {
@@ -162,5 +163,72 @@ class WatchIndexTest {
     assertThat(watch.nextPollAt()).isEqualTo(T0.plusSeconds(5));
     assertThat(watch.statusUrl()).isEqualTo(PollerFixtures.watch("t1").statusUrl());
     assertThat(watch.sender()).isEqualTo(PollerFixtures.SENDER);
+  }
+
+  @Test
+  void remembers_a_senders_last_sweep_only_while_the_sender_has_watches_here() {
+    var first = onServer(SERVER, "t1", "bulk@example.com");
+    watches.sweepStarted(SERVER, "bulk@example.com", T0);
+    watches.sweepStarted(SERVER, "gone@example.com", T0);
+
+    assertThat(watches.lastSweepStart(SERVER, "bulk@example.com")).isEqualTo(T0);
+    assertThat(watches.lastSweepStart(SERVER, "gone@example.com")).isNull();
+    assertThat(watches.senders()).isEqualTo(1);
+
+    watches.end(first.key());
+    assertThat(watches.senders()).isZero();
+    onServer(SERVER, "t2", "bulk@example.com");
+    assertThat(watches.lastSweepStart(SERVER, "bulk@example.com")).isNull();
+  }
+
+  @Test
+  void forgets_that_a_watch_awaits_its_own_status_request_when_the_watch_leaves() {
+    var watch = add("t1", 10, 0);
+    var claimed = watches.claim(watch).orElseThrow();
+    watches.awaitStatusRequest(claimed);
+    watches.release(claimed);
+    assertThat(watches.awaitingStatusRequest()).isEqualTo(1);
+
+    watches.drop(0);
+    var again = add("t1", 10, 0);
+
+    assertThat(watches.awaitingStatusRequest()).isZero();
+    assertThat(watches.takeStatusRequest(watches.claim(again).orElseThrow())).isFalse();
+  }
+
+  @Test
+  void hands_out_the_status_request_mark_once() {
+    var claimed = watches.claim(add("t1", 10, 0)).orElseThrow();
+    watches.awaitStatusRequest(claimed);
+
+    assertThat(watches.takeStatusRequest(claimed)).isTrue();
+    assertThat(watches.takeStatusRequest(claimed)).isFalse();
+    assertThat(watches.awaitingStatusRequest()).isZero();
+  }
+
+  @Test
+  void keeps_a_watch_whose_times_lie_beyond_what_epoch_milliseconds_can_hold() {
+    var w = PollerFixtures.watch("far");
+    var far =
+        new Watch(
+            0,
+            w.key(),
+            w.sender(),
+            w.statusUrl(),
+            Instant.MIN,
+            Instant.MAX,
+            Instant.MAX,
+            0,
+            0,
+            null,
+            null);
+
+    var added = watches.add(far, 0).orElseThrow();
+    var claimed = watches.claim(added).orElseThrow();
+
+    assertThat(watches.release(claimed.withNextPollAt(Instant.MAX))).isTrue();
+    assertThat(watches.nextDue(SERVER, T0)).isNull();
+    assertThat(watches.get(w.key()).orElseThrow().deadline())
+        .isAfter(T0.plus(Duration.ofDays(36_500)));
   }
 }
