@@ -4,10 +4,12 @@ import io.github.cspipeline.model.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -136,6 +138,30 @@ public final class ProgressRestorer {
         topic,
         Duration.between(started, Instant.now()).toMillis());
     return byPartition;
+  }
+
+  /**
+   * Which of these decided records are committed on the state topic: the latest record of the
+   * transfer is that decision. Waits, like {@link #restore}, for transactions still open.
+   *
+   * @throws StateUnavailableException the topic could not be read in time
+   */
+  public Set<TransferProgress> committed(Collection<TransferProgress> decided) {
+    var commandPartitions = new TreeSet<Integer>();
+    decided.forEach(d -> commandPartitions.add(d.commandPartition()));
+    var latest = new HashMap<String, TransferProgress>();
+    restore(commandPartitions).values().forEach(list -> list.forEach(p -> latest.put(p.key(), p)));
+    var committed = new HashSet<TransferProgress>();
+    for (var d : decided) {
+      var found = latest.get(d.key());
+      if (found != null
+          && !found.isPending()
+          && found.outcome() == d.outcome()
+          && Objects.equals(found.decidedAt(), d.decidedAt())) {
+        committed.add(d);
+      }
+    }
+    return committed;
   }
 
   // The end including uncommitted records: reading (committed only) up to it waits for every
