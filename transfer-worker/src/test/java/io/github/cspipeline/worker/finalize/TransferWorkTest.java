@@ -257,4 +257,47 @@ class TransferWorkTest {
             });
     verify(finalizer, never()).decide(progressOf(first.trackingId()), anyBoolean(), any());
   }
+
+  // Item 2f of issue 9: a synchronous send failure at intake used to be caught like an invalid
+  // command: the valid command was dead-lettered and the book kept a PENDING entry with no job.
+  @Test
+  void a_progress_record_kafka_does_not_take_rolls_the_intake_back_instead_of_dead_lettering() {
+    assign(List.of());
+    @SuppressWarnings("unchecked")
+    org.springframework.kafka.core.KafkaOperations<String, Object> kafka =
+        mock(org.springframework.kafka.core.KafkaOperations.class);
+    when(kafka.send(any(org.apache.kafka.clients.producer.ProducerRecord.class)))
+        .thenThrow(
+            new org.apache.kafka.common.errors.TimeoutException(
+                "Topic cryptshare.transfer-worker.state not present in metadata after 60000 ms."));
+    var deadLetters = mock(org.springframework.kafka.listener.ConsumerAwareRecordRecoverer.class);
+    var listener =
+        new FinalizeCommandListener(
+            work,
+            new CommandValidator(
+                "default"::equals,
+                new io.github.cspipeline.worker.credential.PassThroughCredentials(Map.of())),
+            kafka,
+            deadLetters,
+            COMMANDS,
+            "transfer-worker");
+    var command = command(trackingId());
+    var record =
+        new org.apache.kafka.clients.consumer.ConsumerRecord<
+            String,
+            io.github.cspipeline.model.command.@org.jspecify.annotations.Nullable FinalizeCommand>(
+            COMMANDS, 0, 7L, command.trackingId(), command);
+    org.springframework.transaction.support.TransactionSynchronizationManager.initSynchronization();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> listener.onCommands(List.of(record), mock(Consumer.class)))
+          .isInstanceOf(StateUnavailableException.class);
+    } finally {
+      org.springframework.transaction.support.TransactionSynchronizationManager.clear();
+    }
+
+    verify(deadLetters, never()).accept(any(), any(), any());
+    assertThat(work.pending()).isZero();
+    assertThat(book.get(0, TransferProgress.key("default", command.trackingId()))).isNull();
+  }
 }
