@@ -186,8 +186,13 @@ public class WorkerConfiguration {
 
   @Bean
   ProgressRestorer progressRestorer(WorkerProperties properties, KafkaProperties kafka) {
+    var topics = properties.worker().topics();
     return new ProgressRestorer(
-        properties.worker().topics().state(), kafka::buildConsumerProperties, RESTORE_MAX_WAIT);
+        topics.state(),
+        kafka::buildConsumerProperties,
+        RESTORE_MAX_WAIT,
+        topics.statePartitions(),
+        KafkaConfiguration.stateTopic(topics));
   }
 
   @Bean
