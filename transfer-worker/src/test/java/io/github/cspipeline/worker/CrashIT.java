@@ -59,13 +59,17 @@ class CrashIT extends SimulatorBackedIT {
     var process = workerProcess();
     ConfigurableApplicationContext successor = null;
     try {
-      send(commands, command(SENDER, decided));
+      // Kept: repeated below as a redelivery (same command id). A new command with a new id
+      // would be a new acceptance, answered by announcing the decision again (ADR 024).
+      var decidedCommand = command(SENDER, decided);
+      var inFlightCommand = command(SENDER, inFlight);
+      send(commands, decidedCommand);
       commands.flush();
       assertThat(events.awaitEvent(decided, Duration.ofSeconds(120)).state())
           .isEqualTo(TransferState.PROCESSING);
 
       simulator.faults("{\"latency\": \"PT1.5S\"}");
-      send(commands, command(SENDER, inFlight));
+      send(commands, inFlightCommand);
       commands.flush();
       await()
           .atMost(Duration.ofSeconds(30))
@@ -80,8 +84,8 @@ class CrashIT extends SimulatorBackedIT {
       var event = events.awaitEvent(inFlight, Duration.ofSeconds(90));
       var resumedAfter = Duration.between(killed, Instant.now());
 
-      send(commands, command(SENDER, decided));
-      send(commands, command(SENDER, inFlight));
+      send(commands, decidedCommand);
+      send(commands, inFlightCommand);
       var marker = trackingIds(1).getFirst();
       send(commands, command(SENDER, marker));
       commands.flush();

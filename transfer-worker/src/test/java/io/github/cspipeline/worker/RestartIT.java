@@ -37,7 +37,11 @@ class RestartIT extends SimulatorBackedIT {
     var first = worker();
     ConfigurableApplicationContext second = null;
     try {
-      send(commands, command(SENDER, decided));
+      // Kept: repeated below as a redelivery (same command id). A new command with a new id
+      // would be a new acceptance, answered by announcing the decision again (ADR 024).
+      var decidedCommand = command(SENDER, decided);
+      var inFlightCommand = command(SENDER, inFlight);
+      send(commands, decidedCommand);
       commands.flush();
       assertThat(events.awaitEvent(decided, Duration.ofSeconds(60)).state())
           .isEqualTo(TransferState.PROCESSING);
@@ -45,7 +49,7 @@ class RestartIT extends SimulatorBackedIT {
       // Answers now come after the worker's read timeout: the finalize takes effect at
       // Cryptshare, the worker sees no answer and keeps asking for the status in vain.
       simulator.faults("{\"latency\": \"PT1.5S\"}");
-      send(commands, command(SENDER, inFlight));
+      send(commands, inFlightCommand);
       commands.flush();
       await()
           .atMost(Duration.ofSeconds(30))
@@ -68,8 +72,8 @@ class RestartIT extends SimulatorBackedIT {
 
       // Repeated commands after the restart: one decided before it, one decided across it.
       var marker = trackingIds(1).getFirst();
-      send(commands, command(SENDER, decided));
-      send(commands, command(SENDER, inFlight));
+      send(commands, decidedCommand);
+      send(commands, inFlightCommand);
       commands.flush();
       var duplicatesBefore = duplicates(resumed);
       await()

@@ -364,13 +364,14 @@ class TransferWorkerIT {
   }
 
   @Test
-  void a_repeated_command_is_not_finalized_again_and_publishes_nothing_new() {
+  void a_redelivered_command_is_not_finalized_again_and_publishes_nothing_new() {
     var trackingId = trackingId();
-    sendToPartitionZero(command(trackingId));
+    var command = command(trackingId);
+    sendToPartitionZero(command);
     assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
     var marker = trackingId();
 
-    sendToPartitionZero(command(trackingId));
+    sendToPartitionZero(command);
     sendToPartitionZero(command(marker));
 
     // The marker comes after the repeat on the same partition: once it is decided, the repeat
@@ -379,6 +380,33 @@ class TransferWorkerIT {
     assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(1);
     assertThat(seenEvents.stream().filter(r -> trackingId.equals(r.key()))).hasSize(1);
     assertThat(finalizeCount("duplicate")).isPositive();
+  }
+
+  // Item 2l of issue 9: a gateway that no longer knows a transfer (its topics' retention passed)
+  // sends a new command for it; publishing nothing left its caller at ACCEPTED forever.
+  @Test
+  void a_decided_transfer_requested_again_by_a_new_command_gets_its_decision_announced_again() {
+    var trackingId = trackingId();
+    sendToPartitionZero(command(trackingId));
+    var first = awaitEvent(trackingId);
+    assertThat(first.state()).isEqualTo(TransferState.PROCESSING);
+
+    sendToPartitionZero(command(trackingId));
+
+    var announced =
+        await()
+            .pollInSameThread()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  events.poll(Duration.ofMillis(100)).forEach(seenEvents::add);
+                  return seenEvents.stream().filter(r -> trackingId.equals(r.key())).toList();
+                },
+                records -> records.size() == 2);
+    var again = WireFormat.mapper().readValue(announced.get(1).value(), TransferEvent.class);
+    assertThat(again).isEqualTo(first);
+    assertThat(header(announced.get(1), CloudEvents.ID)).isEqualTo(first.eventId().toString());
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(1);
   }
 
   @Test

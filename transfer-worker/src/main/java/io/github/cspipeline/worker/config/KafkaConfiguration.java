@@ -229,11 +229,12 @@ public class KafkaConfiguration {
 
   /**
    * The worker's progress per transfer: compacted (the latest record per transfer counts), and
-   * deleted after the retention so that memory stays bounded.
+   * deleted after the retention so that memory stays bounded. Not a {@code NewTopic} bean: the
+   * {@code KafkaAdmin} would add partitions to an existing topic when {@code state-partitions}
+   * grew, and transfers would be looked for in the wrong partition; the worker creates the topic
+   * itself when it is missing and never changes it (ADR 024).
    */
-  @Bean
-  NewTopic transferStateTopic(WorkerProperties properties) {
-    var topics = properties.worker().topics();
+  static NewTopic stateTopic(WorkerProperties.TopicSettings topics) {
     return TopicBuilder.name(topics.state())
         .partitions(topics.statePartitions())
         .replicas(topics.replicationFactor())

@@ -16,8 +16,10 @@ import io.github.cspipeline.worker.resilience.RetryBackoff;
 import io.github.cspipeline.worker.resilience.ServerGuard;
 import io.github.cspipeline.worker.resilience.ServerGuards;
 import io.github.cspipeline.worker.state.ProgressRestorer;
+import io.github.cspipeline.worker.state.StateMetrics;
 import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferBook;
+import io.github.cspipeline.worker.state.TransferProgress;
 import io.github.cspipeline.worker.tracing.TransferTracing;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -34,8 +36,10 @@ import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -182,8 +186,13 @@ public class WorkerConfiguration {
 
   @Bean
   ProgressRestorer progressRestorer(WorkerProperties properties, KafkaProperties kafka) {
+    var topics = properties.worker().topics();
     return new ProgressRestorer(
-        properties.worker().topics().state(), kafka::buildConsumerProperties, RESTORE_MAX_WAIT);
+        topics.state(),
+        kafka::buildConsumerProperties,
+        RESTORE_MAX_WAIT,
+        topics.statePartitions(),
+        KafkaConfiguration.stateTopic(topics));
   }
 
   @Bean
@@ -191,9 +200,33 @@ public class WorkerConfiguration {
     return new StateRecords(properties.worker().topics().state(), restorer);
   }
 
+  /**
+   * Writes decisions; after a failed transaction it reads the state topic to see which decisions
+   * were committed after all, so none is published twice.
+   */
   @Bean
-  TransactionalWriter transactionalWriter(KafkaTemplate<String, Object> kafkaTemplate) {
-    return new TransactionalWriter(kafkaTemplate);
+  TransactionalWriter transactionalWriter(
+      KafkaTemplate<String, Object> kafkaTemplate,
+      ProgressRestorer restorer,
+      StateMetrics stateMetrics) {
+    return new TransactionalWriter(
+        kafkaTemplate,
+        tags -> {
+          var decided = tags.stream().map(TransferProgress.class::cast).toList();
+          try {
+            Set<Object> committed = new HashSet<>(restorer.committed(decided));
+            stateMetrics.read("verify", "ok");
+            return committed;
+          } catch (RuntimeException e) {
+            stateMetrics.read("verify", "failed");
+            throw e;
+          }
+        });
+  }
+
+  @Bean
+  StateMetrics stateMetrics(MeterRegistry registry) {
+    return new StateMetrics(registry);
   }
 
   @Bean
@@ -223,24 +256,31 @@ public class WorkerConfiguration {
       TransferTracing tracing,
       FinalizeMetrics metrics,
       Clock clock,
-      WorkerProperties properties) {
+      WorkerProperties properties,
+      StateMetrics stateMetrics) {
     var longestRequest =
         properties.servers().values().stream()
             .map(s -> s.connectTimeout().plus(s.readTimeout()))
             .max(Duration::compareTo)
             .orElse(Duration.ZERO);
-    return new TransferWork(
-        new TransferBook(),
-        restorer,
-        stateRecords,
-        finalizer,
-        publisher,
-        tracing,
-        metrics,
-        clock,
-        server -> properties.settingsOf(server).retry().budget(),
-        properties.worker().topics().commands(),
-        longestRequest.plus(REVOKE_GRACE_BEYOND_TIMEOUTS));
+    var worker = properties.worker();
+    var work =
+        new TransferWork(
+            new TransferBook(worker.decidedMemory(), worker.maxDecided()),
+            restorer,
+            stateRecords,
+            finalizer,
+            publisher,
+            tracing,
+            metrics,
+            clock,
+            server -> properties.settingsOf(server).retry().budget(),
+            properties.worker().topics().commands(),
+            longestRequest.plus(REVOKE_GRACE_BEYOND_TIMEOUTS),
+            stateMetrics,
+            publisher::reannouncement);
+    stateMetrics.gauges(work::remembered);
+    return work;
   }
 
   @Bean

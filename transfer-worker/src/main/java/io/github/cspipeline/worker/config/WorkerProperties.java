@@ -67,6 +67,11 @@ public record WorkerProperties(
    * @param servers resilience settings per Cryptshare server id; servers without an entry get the
    *     defaults of {@link ServerSettings}
    * @param topics topic names and how the worker declares the topics it produces to
+   * @param decidedMemory how long a decided transfer is remembered in memory to recognise a
+   *     repeated command at once; older ones are looked up on the state topic when a command for
+   *     them comes (default 1 h)
+   * @param maxDecided the most decided transfers remembered in memory, the oldest forgotten first
+   *     (default 100,000; about 200 bytes each)
    */
   public record Worker(
       @DefaultValue("transfer-worker") @NotBlank String groupId,
@@ -75,12 +80,14 @@ public record WorkerProperties(
       @DefaultValue("1000") @Min(1) int maxPending,
       @DefaultValue Map<String, String> credentialKeys,
       @DefaultValue Map<String, @Valid ServerSettings> servers,
-      @Valid @DefaultValue TopicSettings topics) {
+      @Valid @DefaultValue TopicSettings topics,
+      @DefaultValue("1h") @DurationMin(millis = 0) Duration decidedMemory,
+      @DefaultValue("100000") @Min(0) int maxDecided) {
 
     /** Never prints the credential keys. */
     @Override
     public String toString() {
-      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s]"
+      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s, decidedMemory=%s, maxDecided=%d]"
           .formatted(
               groupId,
               concurrency,
@@ -88,7 +95,9 @@ public record WorkerProperties(
               maxPending,
               credentialKeys.keySet(),
               servers,
-              topics);
+              topics,
+              decidedMemory,
+              maxDecided);
     }
   }
 

@@ -89,9 +89,11 @@ public final class FinalizeCommandListener {
             record.offset(),
             e.getMessage());
         deadLetters.accept(record, consumer, e);
-      } catch (StateUnavailableException e) {
-        // The partition's state could not be read: nothing is wrong with the command. Rolling
-        // back redelivers the poll after a backoff.
+      } catch (StateUnavailableException
+          | org.apache.kafka.common.KafkaException
+          | org.springframework.kafka.KafkaException e) {
+        // The partition's state could not be read or written, or Kafka refused a record: nothing
+        // is wrong with the command. Rolling back redelivers the poll after a backoff.
         throw e;
       } catch (RuntimeException e) {
         // Taking a command in makes no remote call, so trying again would fail the same way.
@@ -119,8 +121,29 @@ public final class FinalizeCommandListener {
             ? null
             : new String(traceparent.value(), StandardCharsets.UTF_8))) {
       case TransferWork.Admission.Accepted a -> {
-        kafka.send(a.record());
+        try {
+          kafka.send(a.record());
+        } catch (RuntimeException e) {
+          // Kafka did not take the record (e.g. no metadata in time): nothing is wrong with the
+          // command. Forget it and roll the intake back, so that it comes again.
+          work.forget(List.of(a.progress()));
+          throw new StateUnavailableException(
+              "could not write the progress of " + command.trackingId(), e);
+        }
         accepted.add(a.progress());
+      }
+      case TransferWork.Admission.Reannounce r -> {
+        log.info(
+            "{} was decided already ({}) and is requested again by a new command; publishing its"
+                + " decision again, with its original event id",
+            command.trackingId(),
+            r.existing().outcome());
+        try {
+          kafka.send(r.event());
+        } catch (RuntimeException e) {
+          throw new StateUnavailableException(
+              "could not announce the decision of " + command.trackingId() + " again", e);
+        }
       }
       case TransferWork.Admission.Duplicate d ->
           log.info(

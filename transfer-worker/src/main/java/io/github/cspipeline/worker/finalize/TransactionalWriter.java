@@ -3,11 +3,14 @@ package io.github.cspipeline.worker.finalize;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -19,6 +22,10 @@ import org.springframework.kafka.listener.AbstractMessageListenerContainer;
  * decisions of many transfers share a transaction (group commit), so a burst of decisions needs a
  * few commits, not one producer per transfer. A failed transaction is retried with backoff until it
  * succeeds or the worker stops; nothing is lost silently.
+ *
+ * <p>A failed transaction may have been committed all the same (a commit that timed out is
+ * completed by the broker). Before writing a group again, the writer asks its {@link Verifier}
+ * which groups are committed already, so that a decision is never published twice.
  */
 public final class TransactionalWriter implements SmartLifecycle {
 
@@ -28,25 +35,46 @@ public final class TransactionalWriter implements SmartLifecycle {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
+  /** Tells which groups of a failed transaction are committed after all. */
+  @FunctionalInterface
+  public interface Verifier {
+    /**
+     * @param tags the tags of the groups in question
+     * @return those whose records are committed
+     * @throws RuntimeException it cannot be told yet (e.g. Kafka is unreachable); asked again later
+     */
+    Set<Object> committed(List<Object> tags);
+  }
+
   private record Write(
-      List<ProducerRecord<String, Object>> records, CompletableFuture<Void> committed) {}
+      List<ProducerRecord<String, Object>> records,
+      @Nullable Object tag,
+      CompletableFuture<Void> committed) {}
 
   private final KafkaOperations<String, Object> kafka;
+  private final Verifier verifier;
   private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
   private volatile boolean running;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private Thread thread;
 
-  public TransactionalWriter(KafkaOperations<String, Object> kafka) {
+  /**
+   * @param verifier asked, after a failed transaction, which tagged groups are committed anyway
+   */
+  public TransactionalWriter(KafkaOperations<String, Object> kafka, Verifier verifier) {
     this.kafka = kafka;
+    this.verifier = verifier;
   }
 
   /**
+   * @param tag identifies the group for the {@link Verifier}; null: the group is written again
+   *     after any failure
    * @return completes when the records are committed, exceptionally when the worker stopped before
    *     they could be
    */
-  public CompletableFuture<Void> write(List<ProducerRecord<String, Object>> records) {
-    var write = new Write(List.copyOf(records), new CompletableFuture<>());
+  public CompletableFuture<Void> write(
+      List<ProducerRecord<String, Object>> records, @Nullable Object tag) {
+    var write = new Write(List.copyOf(records), tag, new CompletableFuture<>());
     queue.add(write);
     return write.committed();
   }
@@ -80,8 +108,16 @@ public final class TransactionalWriter implements SmartLifecycle {
 
   private void commit(List<Write> batch) throws InterruptedException {
     var backoff = FIRST_BACKOFF;
+    boolean mayBeCommitted = false;
     while (true) {
       try {
+        if (mayBeCommitted) {
+          dropCommitted(batch);
+          mayBeCommitted = false;
+          if (batch.isEmpty()) {
+            return;
+          }
+        }
         kafka.executeInTransaction(
             ops -> {
               batch.forEach(w -> w.records().forEach(ops::send));
@@ -99,16 +135,45 @@ public final class TransactionalWriter implements SmartLifecycle {
           return;
         }
         log.warn(
-            "Kafka transaction of {} decisions failed ({}); trying again in {}",
+            "Kafka transaction of {} decisions failed or could not be checked ({}); checking what"
+                + " was committed and trying again in {}",
             batch.size(),
             e.getMessage(),
             backoff);
+        // Whatever failed, the transaction may have been committed (a timed-out commit is
+        // completed by the broker): look before writing again.
+        mayBeCommitted = true;
         Thread.sleep(backoff);
         backoff =
             backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
                 ? MAX_BACKOFF
                 : backoff.multipliedBy(2);
       }
+    }
+  }
+
+  private void dropCommitted(List<Write> batch) {
+    var tags = batch.stream().map(Write::tag).filter(Objects::nonNull).toList();
+    if (tags.isEmpty()) {
+      return;
+    }
+    var committed = verifier.committed(tags);
+    int before = batch.size();
+    batch.removeIf(
+        w -> {
+          if (w.tag() != null && committed.contains(w.tag())) {
+            w.committed().complete(null);
+            return true;
+          }
+          return false;
+        });
+    if (batch.size() < before) {
+      log.info(
+          "{} of {} decisions of a failed transaction were committed after all; writing the other"
+              + " {} again",
+          before - batch.size(),
+          before,
+          batch.size());
     }
   }
 

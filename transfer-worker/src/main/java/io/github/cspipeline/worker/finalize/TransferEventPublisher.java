@@ -8,6 +8,7 @@ import io.github.cspipeline.worker.state.TransferProgress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,18 @@ public final class TransferEventPublisher {
    */
   public CompletableFuture<Void> publish(
       TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
+    var decided = progress.decided(event);
+    List<ProducerRecord<String, Object>> records =
+        List.of(eventRecord(event, traceparent), state.of(decided, clock.instant()));
+    return writer.write(records, decided);
+  }
+
+  /**
+   * The record of an event: key trackingId, CloudEvents headers ({@code ce_id} = {@code eventId}),
+   * and the {@code traceparent}, if any.
+   */
+  public ProducerRecord<String, Object> eventRecord(
+      TransferEvent event, @Nullable String traceparent) {
     var record =
         CloudEvents.<Object>record(
             topic,
@@ -53,9 +66,11 @@ public final class TransferEventPublisher {
     if (traceparent != null) {
       record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }
-    List<ProducerRecord<String, Object>> records =
-        List.of(
-            record, state.of(progress.decided(event.state(), event.occurredAt()), clock.instant()));
-    return writer.write(records);
+    return record;
+  }
+
+  /** The event kept with a decided transfer, to announce it again (its original id). */
+  public ProducerRecord<String, Object> reannouncement(TransferProgress decided) {
+    return eventRecord(Objects.requireNonNull(decided.event(), "event"), null);
   }
 }

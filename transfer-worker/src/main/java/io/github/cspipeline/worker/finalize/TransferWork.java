@@ -4,7 +4,9 @@ import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.worker.resilience.StopSwitch;
 import io.github.cspipeline.worker.state.ProgressRestorer;
+import io.github.cspipeline.worker.state.StateMetrics;
 import io.github.cspipeline.worker.state.StateRecords;
+import io.github.cspipeline.worker.state.StateUnavailableException;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
 import io.github.cspipeline.worker.tracing.TransferTracing;
@@ -54,12 +56,24 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
 
     /** Known already (being worked on, or decided): nothing to do. */
     record Duplicate(TransferBook.Entry existing) implements Admission {}
+
+    /**
+     * Decided already, and requested again by a new command (the gateway that sent it no longer
+     * knew the transfer): publish the decision again as it was, same event id, in the intake
+     * transaction, so that whoever asked learns the outcome. Nothing is finalized again.
+     */
+    record Reannounce(TransferBook.Entry.Decided existing, ProducerRecord<String, Object> event)
+        implements Admission {}
   }
 
   private record Job(TransferProgress progress, StopSwitch stopSwitch) {}
 
   private static final Logger log = LoggerFactory.getLogger(TransferWork.class);
   private static final Duration RESTART_AFTER_BUG = Duration.ofSeconds(5);
+  // Reading the state topic back is retried this often until it succeeds or the partition goes:
+  // a partition whose transfers cannot be read must not wait for its next command or rebalance.
+  private static final long RESTORE_RETRY_FIRST_MS = 1_000;
+  private static final long RESTORE_RETRY_MAX_MS = 15_000;
 
   private final TransferBook book;
   private final ProgressRestorer restorer;
@@ -73,9 +87,20 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   private final String commandsTopic;
   private final Duration revokeGrace;
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  // Assigned command partitions whose state could not be read yet; a background task retries.
+  private final Set<Integer> unrestored = ConcurrentHashMap.newKeySet();
+  // Transfers whose intake commit had an unknown outcome, by command partition, until their
+  // partition's state could be read back.
+  private final Map<Integer, List<TransferProgress>> unsure = new ConcurrentHashMap<>();
+  private final Object restoreLock = new Object();
+  private final StateMetrics stateMetrics;
+  private final Function<TransferProgress, ProducerRecord<String, Object>> eventRecords;
   private final ScheduledExecutorService restarts =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("transfer-worker-restarts").daemon().factory());
+  private final ScheduledExecutorService restores =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("transfer-worker-restores").daemon().factory());
   private volatile Runnable onChange = () -> {};
   private volatile boolean running;
 
@@ -83,6 +108,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
    * @param budgets the retry budget of each server
    * @param revokeGrace how long a revocation waits for requests in flight (longer than any read
    *     timeout)
+   * @param eventRecords the event record of a decided transfer's kept event, to announce it again
    */
   public TransferWork(
       TransferBook book,
@@ -95,8 +121,12 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       Clock clock,
       Function<String, Duration> budgets,
       String commandsTopic,
-      Duration revokeGrace) {
+      Duration revokeGrace,
+      StateMetrics stateMetrics,
+      Function<TransferProgress, ProducerRecord<String, Object>> eventRecords) {
     this.book = book;
+    this.stateMetrics = stateMetrics;
+    this.eventRecords = eventRecords;
     this.restorer = restorer;
     this.stateRecords = stateRecords;
     this.finalizer = finalizer;
@@ -119,6 +149,11 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     return book.pending();
   }
 
+  /** Decided transfers this instance keeps in memory. */
+  public int remembered() {
+    return book.decided();
+  }
+
   /**
    * Takes a valid command in (consumer thread, inside the intake transaction). The trace context
    * kept with the transfer is the command's, or a new trace's when it came without a valid one.
@@ -131,6 +166,24 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       // The restore at assignment failed (e.g. the state topic was unreachable): try again now.
       // If it fails again, the intake transaction rolls back and the commands come again later.
       takeOver(Set.of(partition));
+    }
+    var key = TransferProgress.key(command.server(), command.trackingId());
+    var known = book.get(partition, key);
+    if (known == null && book.mayHaveForgotten(key)) {
+      known = lookUp(partition, key);
+    }
+    if (known instanceof TransferBook.Entry.Decided decided
+        && decided.commandId() != null
+        && !decided.commandId().equals(command.commandId())) {
+      var again = reannouncement(partition, key);
+      if (again != null) {
+        stateMetrics.reannounced(command.server());
+        return new Admission.Reannounce(decided, again);
+      }
+    }
+    if (known != null) {
+      metrics.duplicate(command.server());
+      return new Admission.Duplicate(known);
     }
     var now = clock.instant();
     var progress =
@@ -148,6 +201,33 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     return new Admission.Accepted(progress, stateRecords.of(progress, now));
   }
 
+  // A transfer whose decided entry the book may have forgotten (to bound its memory): the state
+  // topic knows. Read on the consumer thread; rare, because repeats normally come within seconds.
+  private TransferBook.@Nullable Entry lookUp(int partition, String key) {
+    var found = readState(partition, key, "lookup");
+    if (found == null) {
+      return null;
+    }
+    book.merge(partition, List.of(found)).forEach(p -> launch(p, true));
+    return book.get(partition, key);
+  }
+
+  private @Nullable ProducerRecord<String, Object> reannouncement(int partition, String key) {
+    var found = readState(partition, key, "lookup");
+    return found == null || found.event() == null ? null : eventRecords.apply(found);
+  }
+
+  private @Nullable TransferProgress readState(int partition, String key, String kind) {
+    try {
+      var restored = restorer.restore(Set.of(partition)).getOrDefault(partition, List.of());
+      stateMetrics.read(kind, "ok");
+      return restored.stream().filter(p -> p.key().equals(key)).findFirst().orElse(null);
+    } catch (StateUnavailableException e) {
+      stateMetrics.read(kind, "failed");
+      throw e;
+    }
+  }
+
   /** The intake transaction of these transfers is committed: start working on them. */
   public void start(List<TransferProgress> accepted) {
     accepted.forEach(progress -> launch(progress, false));
@@ -161,23 +241,89 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   }
 
   /**
-   * The outcome of the intake transaction of these transfers is unknown: forget them and read their
-   * partitions back, which resumes those whose intake was committed after all.
+   * The outcome of the intake transaction of these transfers is unknown: forget them, and start
+   * those whose {@code PENDING} record the state topic shows once it can be read (in the
+   * background, retried until it can, so the consumer is not held up while Kafka is away). Only
+   * these transfers are looked at: the book's other entries are newer than any read.
    */
   public void recheck(List<TransferProgress> accepted) {
     accepted.forEach(book::forget);
+    accepted.forEach(
+        p ->
+            unsure
+                .computeIfAbsent(
+                    p.commandPartition(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(p));
     var partitions = new TreeSet<Integer>();
     accepted.forEach(p -> partitions.add(p.commandPartition()));
-    try {
-      takeOver(partitions);
-    } catch (RuntimeException e) {
-      log.error(
-          "Could not read the state of command partitions {} back after an uncertain commit;"
-              + " their transfers are resumed at the next assignment",
-          partitions,
-          e);
+    log.warn(
+        "The intake of {} commands of partitions {} may or may not have been committed; reading"
+            + " their state back",
+        accepted.size(),
+        partitions);
+    restores.submit(() -> recheckUntilRead(partitions, RESTORE_RETRY_FIRST_MS));
+    onChange.run();
+  }
+
+  private void recheckUntilRead(Set<Integer> partitions, long backoffMillis) {
+    var left = new TreeSet<Integer>();
+    for (int partition : partitions) {
+      var transfers = unsure.get(partition);
+      if (transfers == null || transfers.isEmpty()) {
+        continue;
+      }
+      if (!book.owns(partition)) {
+        // Revoked meanwhile: the partition's next owner reads the state anyway.
+        unsure.remove(partition);
+        continue;
+      }
+      try {
+        Map<String, TransferProgress> restored = new java.util.HashMap<>();
+        restorer
+            .restore(Set.of(partition))
+            .getOrDefault(partition, List.of())
+            .forEach(p -> restored.put(p.key(), p));
+        stateMetrics.read("recheck", "ok");
+        var committed = new ArrayList<TransferProgress>();
+        for (var transfer : transfers) {
+          var found = restored.get(transfer.key());
+          if (found != null
+              && found.isPending()
+              && found.acceptedAt().equals(transfer.acceptedAt())
+              && java.util.Objects.equals(found.commandId(), transfer.commandId())) {
+            committed.add(found);
+          }
+        }
+        unsure.remove(partition);
+        int started = 0;
+        for (var progress : book.merge(partition, committed)) {
+          launch(progress, false);
+          started++;
+        }
+        log.info(
+            "Read partition {} back after an uncertain intake: {} of {} transfers were taken in"
+                + " and are started; the others come again with their commands",
+            partition,
+            started,
+            transfers.size());
+      } catch (RuntimeException e) {
+        stateMetrics.read("recheck", "failed");
+        log.warn(
+            "Could not read the state of command partition {} back after an uncertain intake ({});"
+                + " trying again in {} ms",
+            partition,
+            e.getMessage(),
+            backoffMillis);
+        left.add(partition);
+      }
     }
     onChange.run();
+    if (!left.isEmpty() && running) {
+      restores.schedule(
+          () -> recheckUntilRead(left, Math.min(backoffMillis * 2, RESTORE_RETRY_MAX_MS)),
+          backoffMillis,
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   private void launch(TransferProgress progress, boolean resumed) {
@@ -241,7 +387,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     stopSwitch.enterCriticalAnyway();
     try {
       publisher.publish(event, progress, traceparent).get();
-      book.decided(progress, event.state());
+      book.decided(progress, event.state(), clock.instant());
       metrics.decided(
           progress.server(),
           event.state(),
@@ -271,24 +417,71 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       takeOver(assigned);
     } catch (RuntimeException e) {
       log.error(
-          "Could not read the state of command partitions {}; trying again with their first"
-              + " command",
+          "Could not read the state of command partitions {}; trying again in the background (and"
+              + " with their next command)",
           assigned,
           e);
+      unrestored.addAll(assigned);
+      restores.schedule(
+          () -> restoreUntilRead(RESTORE_RETRY_FIRST_MS),
+          RESTORE_RETRY_FIRST_MS,
+          TimeUnit.MILLISECONDS);
     }
   }
 
-  private void takeOver(Set<Integer> assigned) {
-    var restored = restorer.restore(assigned);
-    int resumed = 0;
-    for (var entry : restored.entrySet()) {
-      book.assign(entry.getKey(), entry.getValue());
-      for (var progress : book.pendingOf(entry.getKey())) {
-        launch(progress, true);
-        resumed++;
-      }
+  // Resumes the pending transfers of assigned partitions whose restore failed, without waiting
+  // for their next command: otherwise they would wait for it, or for the next rebalance.
+  private void restoreUntilRead(long backoffMillis) {
+    var wanted = new TreeSet<>(unrestored);
+    wanted.removeIf(book::owns);
+    unrestored.removeIf(book::owns);
+    if (wanted.isEmpty() || !running) {
+      return;
     }
-    log.info("Took over command partitions {}; resuming {} pending transfers", assigned, resumed);
+    try {
+      takeOver(wanted);
+      unrestored.removeAll(wanted);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Still cannot read the state of command partitions {} ({}); trying again in {} ms",
+          wanted,
+          e.getMessage(),
+          backoffMillis);
+      restores.schedule(
+          () -> restoreUntilRead(Math.min(backoffMillis * 2, RESTORE_RETRY_MAX_MS)),
+          backoffMillis,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // One restore at a time: the consumer thread (assignment, a command of an unrestored partition)
+  // and the background retry may both want a partition; the second finds it owned.
+  private void takeOver(Set<Integer> assigned) {
+    synchronized (restoreLock) {
+      var wanted = new TreeSet<>(assigned);
+      wanted.removeIf(book::owns);
+      if (wanted.isEmpty()) {
+        return;
+      }
+      Map<Integer, List<TransferProgress>> restored;
+      try {
+        restored = restorer.restore(wanted);
+        stateMetrics.read("restore", "ok");
+      } catch (RuntimeException e) {
+        stateMetrics.read("restore", "failed");
+        throw e;
+      }
+      int resumed = 0;
+      for (var entry : restored.entrySet()) {
+        book.assign(entry.getKey(), entry.getValue());
+        for (var progress : book.pendingOf(entry.getKey())) {
+          launch(progress, true);
+          resumed++;
+        }
+      }
+      book.prune(clock.instant());
+      log.info("Took over command partitions {}; resuming {} pending transfers", wanted, resumed);
+    }
     onChange.run();
   }
 
@@ -341,6 +534,8 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       }
     }
     partitions.forEach(book::revoke);
+    unrestored.removeAll(partitions);
+    partitions.forEach(unsure::remove);
     log.info(
         "Gave up command partitions {}; stopped {} transfers in work",
         new TreeSet<>(partitions),
@@ -366,6 +561,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     running = false;
     stopAll();
     restarts.shutdownNow();
+    restores.shutdownNow();
   }
 
   @Override

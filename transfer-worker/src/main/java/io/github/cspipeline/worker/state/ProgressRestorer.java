@@ -4,15 +4,19 @@ import io.github.cspipeline.model.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -38,11 +43,21 @@ public final class ProgressRestorer {
 
   private static final Logger log = LoggerFactory.getLogger(ProgressRestorer.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  private static final int LAYOUT_SAMPLE = 20;
+
+  /**
+   * Header of every state record: the layout (state partition count, the modulus of command
+   * partition to state partition) it was written with.
+   */
+  public static final String LAYOUT_HEADER = "cryptshare_state-partitions";
 
   private final String topic;
   private final Supplier<Map<String, Object>> kafkaProperties;
   private final Duration maxWait;
-  private volatile int partitions;
+  private final int layout;
+  private final @Nullable NewTopic creation;
+  private volatile boolean topicChecked;
+  private volatile boolean layoutChecked;
 
   /**
    * @param kafkaProperties connection settings (bootstrap servers, security)
@@ -51,18 +66,43 @@ public final class ProgressRestorer {
    */
   public ProgressRestorer(
       String topic, Supplier<Map<String, Object>> kafkaProperties, Duration maxWait) {
+    this(topic, kafkaProperties, maxWait, 6, null);
+  }
+
+  /**
+   * @param layout the number of state partitions the transfers are spread over (command partition
+   *     modulo this): fixed for the life of the topic, whatever its partition count becomes (ADR
+   *     024). The topic must have at least this many partitions.
+   * @param creation how to create the topic when it does not exist; an existing topic is never
+   *     changed (a generic topic admin would add partitions to match the configuration)
+   */
+  public ProgressRestorer(
+      String topic,
+      Supplier<Map<String, Object>> kafkaProperties,
+      Duration maxWait,
+      int layout,
+      @Nullable NewTopic creation) {
+    if (layout < 1) {
+      throw new IllegalArgumentException("layout must be at least 1");
+    }
     this.topic = topic;
     this.kafkaProperties = kafkaProperties;
     this.maxWait = maxWait;
+    this.layout = layout;
+    this.creation = creation;
   }
 
-  /** The state partition that holds the transfers of a command partition. */
+  /** The number of state partitions the transfers are spread over. */
+  public int layout() {
+    return layout;
+  }
+
+  /**
+   * The state partition that holds the transfers of a command partition. The layout, not the
+   * topic's partition count: partitions added to the topic later must not move any transfer.
+   */
   public int statePartitionOf(int commandPartition) {
-    int count = partitions;
-    if (count == 0) {
-      throw new IllegalStateException("state topic " + topic + " has not been read yet");
-    }
-    return commandPartition % count;
+    return commandPartition % layout;
   }
 
   /**
@@ -78,6 +118,11 @@ public final class ProgressRestorer {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // Never let a read create the topic with the broker's default partition count.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    if (!topicChecked) {
+      createIfMissing(config);
+    }
     config.put(
         ConsumerConfig.CLIENT_ID_CONFIG, "transfer-worker-restore-" + started.toEpochMilli());
     try (var consumer =
@@ -86,9 +131,18 @@ public final class ProgressRestorer {
       if (infos == null || infos.isEmpty()) {
         throw new StateUnavailableException("state topic " + topic + " does not exist");
       }
-      partitions = infos.size();
+      if (infos.size() < layout) {
+        throw new StateUnavailableException(
+            ("state topic %s has %d partitions, fewer than the %d its layout needs"
+                    + " (cryptshare.worker.topics.state-partitions); a state topic's layout cannot"
+                    + " change: set state-partitions to the partition count it was created with")
+                .formatted(topic, infos.size(), layout));
+      }
+      if (!layoutChecked) {
+        checkLayoutOfEveryPartition(config, infos.size());
+      }
       var wanted = new TreeSet<Integer>();
-      commandPartitions.forEach(p -> wanted.add(p % partitions));
+      commandPartitions.forEach(p -> wanted.add(statePartitionOf(p)));
       var assigned = wanted.stream().map(p -> new TopicPartition(topic, p)).toList();
       consumer.assign(assigned);
       consumer.seekToBeginning(assigned);
@@ -102,6 +156,7 @@ public final class ProgressRestorer {
         }
         for (var record : consumer.poll(POLL)) {
           records++;
+          checkLayout(record);
           if (record.value() == null) {
             latest.remove(record.key());
             continue;
@@ -136,6 +191,124 @@ public final class ProgressRestorer {
         topic,
         Duration.between(started, Instant.now()).toMillis());
     return byPartition;
+  }
+
+  private void createIfMissing(Map<String, Object> config) {
+    if (creation == null) {
+      topicChecked = true;
+      return;
+    }
+    var adminConfig = new HashMap<>(config);
+    adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+    try (var admin = Admin.create(adminConfig)) {
+      var names = admin.listTopics().names().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+      if (!names.contains(topic)) {
+        try {
+          admin
+              .createTopics(List.of(creation))
+              .all()
+              .get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+          log.info("Created state topic {} with {} partitions", topic, creation.numPartitions());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+      topicChecked = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateUnavailableException("interrupted while creating " + topic, e);
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | org.apache.kafka.common.KafkaException e) {
+      throw new StateUnavailableException("could not check or create state topic " + topic, e);
+    }
+  }
+
+  // Once per process: the last records of every partition must carry this layout. Reading only
+  // the wanted partitions would miss a change whose new partitions are still empty (the topic
+  // grown and state-partitions raised together): transfers would be looked for where none are.
+  private void checkLayoutOfEveryPartition(Map<String, Object> config, int partitionCount) {
+    var sampling = new HashMap<>(config);
+    // Aborted records carry the layout too; no need to wait for open transactions.
+    sampling.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    sampling.put(
+        ConsumerConfig.CLIENT_ID_CONFIG, "transfer-worker-layout-" + Instant.now().toEpochMilli());
+    try (var consumer =
+        new KafkaConsumer<>(sampling, new StringDeserializer(), new ByteArrayDeserializer())) {
+      var all = new ArrayList<TopicPartition>();
+      for (int p = 0; p < partitionCount; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(all);
+      var begins = consumer.beginningOffsets(all, maxWait);
+      var ends = consumer.endOffsets(all, maxWait);
+      var open = new HashSet<TopicPartition>();
+      for (var tp : all) {
+        if (ends.get(tp) > begins.get(tp)) {
+          consumer.seek(tp, Math.max(begins.get(tp), ends.get(tp) - LAYOUT_SAMPLE));
+          open.add(tp);
+        }
+      }
+      var deadline = Instant.now().plus(maxWait);
+      while (!open.isEmpty()) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new StateUnavailableException(
+              "could not sample the layout of state topic %s within %s".formatted(topic, maxWait));
+        }
+        for (var record : consumer.poll(POLL)) {
+          checkLayout(record);
+        }
+        open.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new StateUnavailableException("could not sample the layout of " + topic, e);
+    }
+    layoutChecked = true;
+  }
+
+  // A record written with another layout means state-partitions was changed for an existing topic:
+  // transfers of some command partitions would now be looked for in the wrong state partition.
+  // Refusing keeps every decision and pending transfer where it is until the setting is restored.
+  private void checkLayout(
+      org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record) {
+    var header = record.headers().lastHeader(LAYOUT_HEADER);
+    if (header == null) {
+      return;
+    }
+    var written = new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!written.equals(Integer.toString(layout))) {
+      throw new StateUnavailableException(
+          ("state topic %s was written with state-partitions=%s, but this worker has %d; a state"
+                  + " topic's layout cannot change: set cryptshare.worker.topics.state-partitions"
+                  + " back to %s")
+              .formatted(topic, written, layout, written));
+    }
+  }
+
+  /**
+   * Which of these decided records are committed on the state topic: the latest record of the
+   * transfer is that decision. Waits, like {@link #restore}, for transactions still open.
+   *
+   * @throws StateUnavailableException the topic could not be read in time
+   */
+  public Set<TransferProgress> committed(Collection<TransferProgress> decided) {
+    var commandPartitions = new TreeSet<Integer>();
+    decided.forEach(d -> commandPartitions.add(d.commandPartition()));
+    var latest = new HashMap<String, TransferProgress>();
+    restore(commandPartitions).values().forEach(list -> list.forEach(p -> latest.put(p.key(), p)));
+    var committed = new HashSet<TransferProgress>();
+    for (var d : decided) {
+      var found = latest.get(d.key());
+      if (found != null
+          && !found.isPending()
+          && found.outcome() == d.outcome()
+          && Objects.equals(found.decidedAt(), d.decidedAt())) {
+        committed.add(d);
+      }
+    }
+    return committed;
   }
 
   // The end including uncommitted records: reading (committed only) up to it waits for every

@@ -1,6 +1,7 @@
 package io.github.cspipeline.worker.state;
 
 import io.github.cspipeline.model.CloudEvents;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +29,11 @@ public final class StateRecords {
             progress);
     CloudEvents.addHeaders(
         record.headers(), UUID.randomUUID(), TransferProgress.CLOUD_EVENT_TYPE, SOURCE, now);
+    record
+        .headers()
+        .add(
+            ProgressRestorer.LAYOUT_HEADER,
+            Integer.toString(restorer.layout()).getBytes(StandardCharsets.UTF_8));
     return record;
   }
 }

@@ -1,9 +1,11 @@
 package io.github.cspipeline.worker.state;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +34,12 @@ import org.jspecify.annotations.Nullable;
  * @param outcome the published state, once {@code DECIDED}: {@code PROCESSING}, {@code REJECTED} or
  *     {@code ABANDONED}
  * @param decidedAt when it was decided
+ * @param commandId the command taken in; kept once {@code DECIDED}, so that a command repeated with
+ *     a new id (a new acceptance by a gateway that forgot the transfer) can be told from a
+ *     redelivery of the same one. Absent in records of earlier versions.
+ * @param event the event published with the decision, once {@code DECIDED}: re-announced as it was
+ *     (same {@code eventId}) when the transfer is requested again. Absent in records of earlier
+ *     versions.
  */
 public record TransferProgress(
     int schemaVersion,
@@ -45,7 +53,9 @@ public record TransferProgress(
     @Nullable FinalizeCommand command,
     @Nullable String traceparent,
     @Nullable TransferState outcome,
-    @Nullable Instant decidedAt) {
+    @Nullable Instant decidedAt,
+    @Nullable UUID commandId,
+    @Nullable TransferEvent event) {
 
   public static final int SCHEMA_VERSION = 1;
 
@@ -91,11 +101,26 @@ public record TransferProgress(
         command,
         traceparent,
         null,
+        null,
+        command.commandId(),
         null);
   }
 
   /** The same transfer, decided; the command (and its credential) is no longer kept. */
   public TransferProgress decided(TransferState outcome, Instant at) {
+    return decided(outcome, at, null);
+  }
+
+  /**
+   * The same transfer, decided by publishing {@code event}, which is kept to be announced again;
+   * the command (and its credential) is no longer kept.
+   */
+  public TransferProgress decided(TransferEvent event) {
+    return decided(event.state(), event.occurredAt(), event);
+  }
+
+  private TransferProgress decided(
+      TransferState outcome, Instant at, @Nullable TransferEvent event) {
     return new TransferProgress(
         SCHEMA_VERSION,
         server,
@@ -108,7 +133,9 @@ public record TransferProgress(
         null,
         null,
         outcome,
-        at);
+        at,
+        commandId,
+        event);
   }
 
   /** The record key on the state topic: {@code server/trackingId} (tracking ids have no '/'). */
