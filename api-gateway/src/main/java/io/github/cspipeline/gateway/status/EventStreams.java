@@ -220,8 +220,10 @@ class EventStreams implements SmartLifecycle {
     return total;
   }
 
+  /** Also after a stop: a stopped context may be started again (the test framework pauses them). */
   @Override
   public void start() {
+    stopped = false;
     running = true;
   }
 
