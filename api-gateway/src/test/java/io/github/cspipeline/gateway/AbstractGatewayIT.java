@@ -27,7 +27,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * configuration, so Spring's test context cache starts it once).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@EmbeddedKafka(partitions = 2, topics = Topics.TRANSFER_EVENTS)
+@EmbeddedKafka(
+    partitions = 2,
+    topics = Topics.TRANSFER_EVENTS,
+    // One broker: transactions (as the worker and the poller write events) need these.
+    brokerProperties = {
+      "transaction.state.log.replication.factor=1",
+      "transaction.state.log.min.isr=1"
+    })
 abstract class AbstractGatewayIT {
 
   static final String CLAIMS = "cryptshare.api-gateway.claims";

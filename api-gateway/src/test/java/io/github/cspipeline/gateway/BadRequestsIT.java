@@ -89,6 +89,43 @@ class BadRequestsIT extends AbstractGatewayIT {
             "INVALID_FIELD"),
         bad("sender not an address", postJson(body("not-an-email", "t-1")), 400, "INVALID_FIELD"),
         bad("sender without domain", postJson(body("alice@", "t-1")), 400, "INVALID_FIELD"),
+        // Senders bean validation lets through but the worker's rules (FinalizeCommandRules)
+        // refuse: accepting them would leave the transfer ACCEPTED forever.
+        bad(
+            "a sender with a quoted local part holding an @",
+            postJson(bodyWithSender("\\\"a@b\\\"@example.com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender with a quoted local part",
+            postJson(bodyWithSender("\\\"alice\\\"@example.com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender with a quoted local part holding a space",
+            postJson(bodyWithSender("\\\"a b\\\"@example.com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender with a control character",
+            postJson(bodyWithSender("ali\\u007fce@example.com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender with an empty domain label",
+            postJson(bodyWithSender("alice@example..com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender whose domain starts with a dot",
+            postJson(bodyWithSender("alice@.example.com")),
+            400,
+            "INVALID_FIELD"),
+        bad(
+            "a sender with a quote in the domain",
+            postJson(bodyWithSender("alice@exa\\\"mple.com")),
+            400,
+            "INVALID_FIELD"),
         bad(
             "sender over 254 characters",
             postJson(body("a".repeat(250) + "@example.com", "t-1")),
@@ -329,6 +366,13 @@ class BadRequestsIT extends AbstractGatewayIT {
 
   private static Arguments bad(String description, Call call, int status, String code) {
     return Arguments.of(description, call, status, code);
+  }
+
+  /** A body whose sender is given as JSON string content (escapes allowed). */
+  private static String bodyWithSender(String jsonEscapedSender) {
+    return "{\"server\": \"default\", \"sender\": \""
+        + jsonEscapedSender
+        + "\", \"trackingId\": \"t-1\"}";
   }
 
   private static Call postJson(String body) {

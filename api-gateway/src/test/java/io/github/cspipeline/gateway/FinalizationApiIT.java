@@ -203,6 +203,32 @@ class FinalizationApiIT extends AbstractGatewayIT {
   }
 
   @Test
+  void actuator_endpoints_other_than_health_and_its_probes_need_a_key_like_the_api() {
+    for (var open :
+        List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> assertThat(get(port, "", open).statusCode()).as(open).isEqualTo(200));
+    }
+    for (var closed :
+        List.of(
+            "/actuator/info",
+            "/actuator/metrics",
+            "/actuator/prometheus",
+            "/actuator/health/kafka",
+            "/actuator")) {
+      var refused = get(port, "", closed);
+      assertThat(refused.statusCode()).as(closed).isEqualTo(401);
+      assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(code(refused.body())).isEqualTo("UNAUTHENTICATED");
+    }
+    assertThat(get(port, KEY, "/actuator/info").statusCode()).isEqualTo(200);
+    assertThat(get(port, GatewayFixtures.jwt(c -> {}), "/actuator/info").statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void metrics_count_requests_by_route_and_outcome_and_time_the_accept() {
     post(port, KEY, body("alice@example.com", uniqueTrackingId("metrics")));
     post(port, KEY, "{");

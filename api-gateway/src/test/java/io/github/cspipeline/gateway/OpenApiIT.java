@@ -37,7 +37,7 @@ class OpenApiIT extends AbstractGatewayIT {
         .containsExactlyInAnyOrder("200", "400", "401", "403", "404", "429");
     var events = doc.path("paths").path("/api/v1/transfers/{trackingId}/events");
     assertThat(names(events.path("get").path("responses")))
-        .containsExactlyInAnyOrder("200", "400", "401", "403", "404", "429");
+        .containsExactlyInAnyOrder("200", "400", "401", "403", "404", "429", "503");
     assertThat(
             finalize
                 .path("post")

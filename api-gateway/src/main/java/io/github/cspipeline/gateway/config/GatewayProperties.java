@@ -53,6 +53,7 @@ public record GatewayProperties(
    * @param credentialKeyId the key id that seals new tokens; required when keys are configured
    * @param maxBodySize the largest request body accepted
    * @param sseTimeout how long an event stream stays open without reaching a terminal state
+   * @param sse the bounds and heartbeat of event streams
    * @param view the status view's store and its memory bound
    */
   public record Gateway(
@@ -66,6 +67,7 @@ public record GatewayProperties(
       @Nullable @Pattern(regexp = "[A-Za-z0-9_-]{1,32}") String credentialKeyId,
       @DefaultValue("16KB") DataSize maxBodySize,
       @DefaultValue("10m") Duration sseTimeout,
+      @Valid @DefaultValue Sse sse,
       @Valid @DefaultValue View view) {
 
     @AssertTrue(message = "configure at least one API key or cryptshare.gateway.jwt")
@@ -151,6 +153,29 @@ public record GatewayProperties(
       @DefaultValue("6") int partitions,
       @DefaultValue("1") short replicas,
       @DefaultValue("1d") Duration claimsRetention) {}
+
+  /**
+   * Server-Sent Events streams ({@code GET /api/v1/transfers/{trackingId}/events}) on each
+   * instance. Each open stream holds a slot until it ends for any reason: terminal state, timeout,
+   * client gone, error or shutdown.
+   *
+   * @param maxStreamsPerCaller open streams one credential (API key or JWT subject) may hold; one
+   *     more is answered 429 {@code TOO_MANY_STREAMS} with {@code Retry-After}
+   * @param maxStreams open streams of all callers together; one more is answered 503 {@code
+   *     STREAMS_EXHAUSTED} with {@code Retry-After}
+   * @param heartbeat how long a stream may be silent before it sends a comment line; a client that
+   *     is gone is noticed when that write fails, and its slot is freed
+   */
+  public record Sse(
+      @DefaultValue("20") @Positive int maxStreamsPerCaller,
+      @DefaultValue("1000") @Positive int maxStreams,
+      @DefaultValue("15s") Duration heartbeat) {
+
+    @AssertTrue(message = "heartbeat must be positive")
+    public boolean isHeartbeatPositive() {
+      return heartbeat.isPositive();
+    }
+  }
 
   /**
    * The status view: a RocksDB store on local disk, rebuilt from the topics at every start, with a

@@ -39,7 +39,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(GatewayException.class)
   ResponseEntity<ProblemDetail> gatewayException(GatewayException e, HttpServletRequest request) {
-    return Problems.answer(request, e.status(), e.code(), e.getMessage(), e.retryAfter());
+    ResponseEntity<ProblemDetail> answer =
+        Problems.answer(request, e.status(), e.code(), e.getMessage(), e.retryAfter());
+    if (e instanceof InvalidFieldsException invalid && answer.getBody() != null) {
+      answer.getBody().setProperty("fields", invalid.fields());
+    }
+    return answer;
   }
 
   @ExceptionHandler(Exception.class)

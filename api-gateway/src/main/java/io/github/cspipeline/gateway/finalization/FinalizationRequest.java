@@ -7,7 +7,10 @@ import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Body of {@code POST /api/v1/finalizations}.
+ * Body of {@code POST /api/v1/finalizations}. The annotations give the field messages and the
+ * OpenAPI description; {@link FinalizationService} then checks the values against {@code
+ * FinalizeCommandRules}, the rules the worker applies, so that nothing accepted here is refused
+ * there.
  *
  * @param server id of a configured Cryptshare server; {@code default} when absent
  * @param sender the sender's email address

@@ -4,11 +4,13 @@ import io.github.cspipeline.gateway.config.GatewayProperties;
 import io.github.cspipeline.gateway.config.KafkaConfig;
 import io.github.cspipeline.gateway.config.TopicReader;
 import io.github.cspipeline.gateway.error.GatewayException;
+import io.github.cspipeline.gateway.error.InvalidFieldsException;
 import io.github.cspipeline.gateway.security.Caller;
 import io.github.cspipeline.gateway.status.TransferView;
 import io.github.cspipeline.gateway.status.TransferViews;
 import io.github.cspipeline.model.CloudEvents;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.command.FinalizeCommandRules;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +25,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -94,6 +99,18 @@ public class FinalizationService {
       @Nullable String idempotencyKey,
       @Nullable String token) {
     var server = request.serverOrDefault();
+    // The worker takes in exactly what these rules allow; whatever passed bean validation but
+    // breaks them would be accepted here and refused there, and never reach a terminal state.
+    var violations = FinalizeCommandRules.check(server, request.sender(), request.trackingId());
+    if (!violations.isEmpty()) {
+      throw new InvalidFieldsException(
+          violations.stream()
+              .collect(
+                  Collectors.toMap(
+                      FinalizeCommandRules.Violation::field,
+                      FinalizeCommandRules.Violation::message,
+                      (a, b) -> a + "; " + b)));
+    }
     if (!properties.servers().containsKey(server)) {
       throw new GatewayException(
           HttpStatus.BAD_REQUEST, "UNKNOWN_SERVER", "No Cryptshare server '" + server + "'");
@@ -230,8 +247,9 @@ public class FinalizationService {
           .partitions()
           .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       var ends = new HashMap<TopicPartition, Long>();
+      // The view reader reads committed records only; it cannot pass an open transaction.
       admin
-          .listOffsets(specs)
+          .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
           .all()
           .get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
           .forEach((tp, info) -> ends.put(tp, info.offset()));

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -17,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Requires {@code Authorization: Bearer <api-key or JWT>} on everything but the actuator's health
- * and info endpoints, applies the caller's rate limit, and makes the {@link Caller} available to
- * the controllers. Scope (server, sender) is checked where the server and sender are known.
+ * endpoint and its liveness and readiness groups, applies the caller's rate limit, and makes the
+ * {@link Caller} available to the controllers. Scope (server, sender) is checked where the server
+ * and sender are known.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 200)
@@ -45,12 +47,17 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     return (Caller) request.getAttribute(CALLER_ATTRIBUTE);
   }
 
+  /**
+   * Only health and its probe groups are open (for the orchestrator's probes and balancers);
+   * everything else, actuator endpoints included, needs a credential like the API (CONTRACT §2).
+   */
+  private static final Set<String> OPEN_PATHS =
+      Set.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
+
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     var path = request.getRequestURI().substring(request.getContextPath().length());
-    return path.equals("/actuator/health")
-        || path.startsWith("/actuator/health/")
-        || path.equals("/actuator/info");
+    return OPEN_PATHS.contains(path);
   }
 
   @Override

@@ -4,20 +4,12 @@ import io.github.cspipeline.gateway.config.GatewayProperties;
 import io.github.cspipeline.gateway.error.GatewayException;
 import io.github.cspipeline.gateway.error.Outcomes;
 import io.github.cspipeline.gateway.security.AuthenticationFilter;
+import io.github.cspipeline.model.command.FinalizeCommandRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.constraints.Pattern;
-import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -30,16 +22,15 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 class TransferStatusController {
 
-  private static final Logger log = LoggerFactory.getLogger(TransferStatusController.class);
-
   private final TransferViews views;
+  private final EventStreams streams;
   private final GatewayProperties properties;
-  private final Clock clock;
 
-  TransferStatusController(TransferViews views, GatewayProperties properties, Clock clock) {
+  TransferStatusController(
+      TransferViews views, EventStreams streams, GatewayProperties properties) {
     this.views = views;
+    this.streams = streams;
     this.properties = properties;
-    this.clock = clock;
   }
 
   @Operation(summary = "The transfer's current state, from any gateway instance")
@@ -81,9 +72,8 @@ class TransferStatusController {
               schema = @Schema(implementation = ProblemDetail.class)))
   @GetMapping(path = "/api/v1/transfers/{trackingId}", produces = "application/json")
   TransferView get(
-      @PathVariable @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String trackingId,
-      @RequestParam(defaultValue = "default") @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}")
-          String server,
+      @PathVariable String trackingId,
+      @RequestParam(defaultValue = "default") String server,
       HttpServletRequest request) {
     var view = visible(trackingId, server, request);
     Outcomes.set(request, "ok");
@@ -94,7 +84,9 @@ class TransferStatusController {
       summary = "Live updates of one transfer as Server-Sent Events",
       description =
           "Sends the current view as a 'transfer' event, then every change, until a terminal state"
-              + " or the stream's timeout.")
+              + " or the stream's timeout. A stream silent for the heartbeat interval (15 s) sends"
+              + " a comment line. Each credential may hold a bounded number of open streams, and"
+              + " each instance in all.")
   @ApiResponse(
       responseCode = "200",
       description = "An event stream of 'transfer' events, each a view as JSON",
@@ -129,7 +121,16 @@ class TransferStatusController {
               schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "429",
-      description = "Rate limit of the credential exceeded; see Retry-After",
+      description =
+          "Rate limit of the credential exceeded, or the credential holds the most open streams it"
+              + " may (TOO_MANY_STREAMS); see Retry-After",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "This instance has no stream free (STREAMS_EXHAUSTED); see Retry-After",
       content =
           @Content(
               mediaType = "application/problem+json",
@@ -138,73 +139,24 @@ class TransferStatusController {
       path = "/api/v1/transfers/{trackingId}/events",
       produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter events(
-      @PathVariable @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String trackingId,
-      @RequestParam(defaultValue = "default") @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}")
-          String server,
+      @PathVariable String trackingId,
+      @RequestParam(defaultValue = "default") String server,
       HttpServletRequest request) {
     visible(trackingId, server, request);
+    var emitter = streams.open(AuthenticationFilter.caller(request).name(), server, trackingId);
     Outcomes.set(request, "streaming");
-    var timeout = properties.gateway().sseTimeout();
-    var emitter = new SseEmitter(timeout.toMillis());
-    var changes = new LinkedBlockingQueue<TransferView>();
-    var subscription = views.watch(server, trackingId, changes::offer);
-    var done = new java.util.concurrent.atomic.AtomicBoolean();
-    Runnable end =
-        () -> {
-          done.set(true);
-          subscription.close();
-        };
-    emitter.onCompletion(end);
-    emitter.onTimeout(end);
-    emitter.onError(e -> end.run());
-    // Subscribed first, then read: a change in between is in the queue, not lost.
-    var first = views.find(server, trackingId).orElseThrow();
-    Thread.ofVirtual()
-        .name("sse-" + trackingId)
-        .start(() -> stream(emitter, first, changes, done, clock.instant().plus(timeout)));
     return emitter;
-  }
-
-  private void stream(
-      SseEmitter emitter,
-      TransferView first,
-      LinkedBlockingQueue<TransferView> changes,
-      java.util.concurrent.atomic.AtomicBoolean done,
-      Instant until) {
-    var last = first;
-    try {
-      send(emitter, first);
-      while (!last.isTerminal() && !done.get()) {
-        long waitMs = Duration.between(clock.instant(), until).toMillis();
-        if (waitMs <= 0) {
-          break;
-        }
-        var next = changes.poll(Math.min(waitMs, 1_000), TimeUnit.MILLISECONDS);
-        if (next != null && !next.equals(last)) {
-          send(emitter, next);
-          last = next;
-        }
-      }
-      emitter.complete();
-    } catch (IOException | IllegalStateException e) {
-      // The client went away; nothing to tell anyone.
-      log.debug("Event stream of {} ended: {}", first.trackingId(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      emitter.complete();
-    }
-  }
-
-  private static void send(SseEmitter emitter, TransferView view) throws IOException {
-    emitter.send(
-        SseEmitter.event()
-            .name("transfer")
-            .id(view.state())
-            .data(view, MediaType.APPLICATION_JSON));
   }
 
   /** The view, if it exists and the caller may see it; the same checks for both endpoints. */
   private TransferView visible(String trackingId, String server, HttpServletRequest request) {
+    // The same rules as for a finalize request (and the worker's), so that every transfer the
+    // gateway accepts can be looked up, and nothing else.
+    if (!FinalizeCommandRules.TRACKING_ID.matcher(trackingId).matches()
+        || !FinalizeCommandRules.SERVER.matcher(server).matches()) {
+      throw new GatewayException(
+          HttpStatus.BAD_REQUEST, "INVALID_PARAMETER", "Invalid path or query parameter");
+    }
     if (!properties.servers().containsKey(server)) {
       throw new GatewayException(
           HttpStatus.BAD_REQUEST, "UNKNOWN_SERVER", "No Cryptshare server '" + server + "'");

@@ -14,7 +14,10 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Feeds the status view from the command and event topics, read whole by every instance. */
+/**
+ * Feeds the status view from the command and event topics, read whole by every instance, committed
+ * records only.
+ */
 @Configuration(proxyBeanMethods = false)
 class ViewFeed {
 
@@ -27,6 +30,9 @@ class ViewFeed {
     // commands at once), so it fetches in batches: fewer fetches for the broker and for us.
     config.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
     config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+    // Pollers and workers write events in transactions; an aborted one (a fenced instance's) must
+    // never become a view's state, least of all its one terminal state. Not configurable.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new TopicReader(
         "view",
         config,

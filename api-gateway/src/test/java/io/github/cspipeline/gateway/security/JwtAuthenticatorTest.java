@@ -147,6 +147,7 @@ class JwtAuthenticatorTest {
             null,
             DataSize.ofKilobytes(16),
             Duration.ofMinutes(10),
+            new GatewayProperties.Sse(20, 1000, Duration.ofSeconds(15)),
             new GatewayProperties.View(
                 null, 10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(4))));
   }

@@ -99,6 +99,7 @@ class TransferViewsTest {
             null,
             DataSize.ofKilobytes(16),
             Duration.ofMinutes(10),
+            new GatewayProperties.Sse(20, 1000, Duration.ofSeconds(15)),
             new GatewayProperties.View(
                 null, cacheEntries, DataSize.ofMegabytes(8), DataSize.ofMegabytes(4))));
   }
