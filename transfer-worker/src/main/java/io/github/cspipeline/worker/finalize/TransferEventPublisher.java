@@ -41,6 +41,15 @@ public final class TransferEventPublisher {
    */
   public CompletableFuture<Void> publish(
       TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
+    return writer.write(records(event, progress, traceparent));
+  }
+
+  /**
+   * The records of a decision, for a transaction of the caller's (e.g. a command refused at
+   * intake): the event and the transfer's {@code DECIDED} progress.
+   */
+  public List<ProducerRecord<String, Object>> records(
+      TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
     var record =
         CloudEvents.<Object>record(
             topic,
@@ -53,9 +62,7 @@ public final class TransferEventPublisher {
     if (traceparent != null) {
       record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }
-    List<ProducerRecord<String, Object>> records =
-        List.of(
-            record, state.of(progress.decided(event.state(), event.occurredAt()), clock.instant()));
-    return writer.write(records);
+    return List.of(
+        record, state.of(progress.decided(event.state(), event.occurredAt()), clock.instant()));
   }
 }
