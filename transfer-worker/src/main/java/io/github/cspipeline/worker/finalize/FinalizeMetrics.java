@@ -51,9 +51,10 @@ public final class FinalizeMetrics {
 
   /**
    * Gauge of transfers waiting for this instance's configuration, tagged {@code reason}: {@code
-   * server_not_configured} or {@code credential_key_unknown}. They end {@code ABANDONED} when their
-   * budget is spent, unless an instance with the configuration takes them over: an operator should
-   * look at a value above 0.
+   * server_not_configured}, {@code credential_key_unknown} or {@code credential_invalid} (this
+   * instance's key of that id differs from the one that took the transfer in). They end {@code
+   * ABANDONED} when their budget is spent, unless an instance with the configuration takes them
+   * over: an operator should look at a value above 0.
    */
   public static final String AWAITING_CONFIGURATION =
       "cryptshare.worker.finalize.awaiting.configuration";
