@@ -16,6 +16,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
@@ -98,6 +101,52 @@ class ErrorTaxonomyIT extends SimulatorBackedIT {
     System.out.printf(
         "[measure] 403/3001 on finalize: finalizeCalls=%d, outcome %s at once%n",
         simulator.finalizeCalls(id), event.state());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403})
+  void a_revoked_token_refused_with_3002_is_renewed_once_and_the_transfer_finalized(int status) {
+    var sender = "renew" + status + "@example.com";
+    var warmUp = trackingIds(1).getFirst();
+    // The sender's token is cached first, then revoked: the next finalize meets 3002.
+    send(commands, command(sender, warmUp));
+    commands.flush();
+    events.awaitEvent(warmUp, Duration.ofSeconds(60));
+    simulator.sender(sender, "{\"invalidTokenStatus\": " + status + "}");
+    simulator.revokeTokens(sender);
+    var id = trackingIds(1).getFirst();
+
+    send(commands, command(sender, id));
+    commands.flush();
+
+    var event = events.awaitEvent(id, Duration.ofSeconds(60));
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(simulator.finalizeCalls(id)).isEqualTo(2);
+    assertThat(simulator.finalizeOutcome(id, "refused")).isEqualTo(1);
+    assertThat(simulator.effectiveFinalizes(id)).isEqualTo(1);
+    System.out.printf(
+        "[measure] %d/3002 on finalize with a revoked token: finalizeCalls=%d, effective=%d,"
+            + " outcome %s%n",
+        status, simulator.finalizeCalls(id), simulator.effectiveFinalizes(id), event.state());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"SENDER_REJECTED, 3010", "SENDER_RECIPIENT_REJECTED, 3011"})
+  void a_sender_refused_by_policy_is_rejected_with_cryptshares_code(String policy, int code) {
+    var sender = "policy" + code + "@example.com";
+    simulator.sender(sender, "{\"policy\": \"" + policy + "\"}");
+    var id = trackingIds(1).getFirst();
+
+    send(commands, command(sender, id));
+    commands.flush();
+
+    var event = events.awaitEvent(id, Duration.ofSeconds(60));
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().code()).isEqualTo("CRYPTSHARE_REJECTED");
+    assertThat(event.error().httpStatus()).isEqualTo(403);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(code);
+    assertThat(simulator.finalizeCalls(id)).isEqualTo(1);
+    assertThat(simulator.effectiveFinalizes(id)).isZero();
   }
 
   @Test

@@ -60,6 +60,29 @@ public final class Simulator implements AutoCloseable {
     return transfer(trackingId).path("finalizeCalls").asInt();
   }
 
+  /** Finalize calls that really finalized the session (0 or 1). */
+  public int effectiveFinalizes(String trackingId) {
+    return transfer(trackingId).path("effectiveFinalizes").asInt();
+  }
+
+  /** {@code created}, {@code refused}, {@code notFound} or {@code answerLost}: how many. */
+  public int finalizeOutcome(String trackingId, String outcome) {
+    return transfer(trackingId).path("finalizeOutcomes").path(outcome).asInt();
+  }
+
+  /**
+   * Changes how the simulator treats a sender, e.g. {@code {"invalidTokenStatus": 403}} or {@code
+   * {"policy": "SENDER_REJECTED"}}.
+   */
+  public void sender(String email, String json) {
+    call("PUT", "/simulator/senders/" + email, json);
+  }
+
+  /** Forgets every token issued for the sender: requests with them answer 3002. */
+  public void revokeTokens(String email) {
+    call("DELETE", "/simulator/senders/" + email + "/tokens", "");
+  }
+
   public int statusCalls(String trackingId) {
     return transfer(trackingId).path("statusCalls").asInt();
   }

@@ -95,6 +95,7 @@ class TransferWorkerIT {
                 "--cryptshare.worker.servers.default.retry.max-backoff=200ms",
                 "--cryptshare.worker.servers.default.retry.budget=5s",
                 "--cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=500ms",
+                "--cryptshare.worker.unknown-server-budget=3s",
                 "--cryptshare.worker.credential-keys.k1=" + Base64.getEncoder().encodeToString(KEY),
                 "--logging.level.io.github.cspipeline=DEBUG");
     commands =
@@ -276,37 +277,39 @@ class TransferWorkerIT {
   @Test
   void an_unreachable_budget_ends_in_abandoned_with_the_last_error() {
     var trackingId = trackingId();
-    cryptshare.on("POST", finalizePath(SENDER, trackingId), error(502, 5000, "Bad gateway"));
+    cryptshare.on("POST", finalizePath(SENDER, trackingId), error(503, 5000, "Unavailable"));
 
     send(command(trackingId));
 
     var event = awaitEvent(trackingId);
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo("RETRY_BUDGET_SPENT");
-    assertThat(event.error().httpStatus()).isEqualTo(502);
+    assertThat(event.error().httpStatus()).isEqualTo(503);
+  }
+
+  @Test
+  void a_bad_gateway_on_finalize_is_checked_like_a_lost_answer_and_not_finalized_twice() {
+    var trackingId = trackingId();
+    // The proxy answered 502, but the finalize had reached Cryptshare: the transfer exists.
+    cryptshare.on("POST", finalizePath(SENDER, trackingId), error(502, 5000, "Bad gateway"));
+
+    send(command(trackingId));
+
+    assertThat(awaitEvent(trackingId).state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).hasSize(1);
+    assertThat(cryptshare.requests("GET", statusPath(SENDER, trackingId))).hasSize(1);
   }
 
   @Test
   void poison_records_go_to_the_dead_letter_topic_and_the_next_command_is_still_processed() {
     var unreadable = "poison-" + UUID.randomUUID();
-    var unknownServer = trackingId();
-    var withCredential = trackingId();
+    var badTrackingId = "poison-" + UUID.randomUUID();
     var valid = trackingId();
 
     send(unreadable, "{ this is not json".getBytes(StandardCharsets.UTF_8));
     send(
-        unknownServer,
-        json(FinalizeCommand.of(Instant.now(), "nowhere", SENDER, unknownServer, null)));
-    send(
-        withCredential,
-        json(
-            FinalizeCommand.of(
-                Instant.now(),
-                "default",
-                SENDER,
-                withCredential,
-                new CredentialCipher(Map.of("k9", new byte[32]), "k9")
-                    .encrypt("callers-token", "default", SENDER, withCredential))));
+        badTrackingId,
+        json(FinalizeCommand.of(Instant.now(), "default", SENDER, "../" + badTrackingId, null)));
     send(command(valid));
 
     var dead = awaitDeadLetter(unreadable);
@@ -316,19 +319,16 @@ class TransferWorkerIT {
     assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_FQCN))
         .isEqualTo(DeserializationException.class.getName());
     assertThat(header(dead, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.FINALIZE_COMMANDS);
-    var misrouted = awaitDeadLetter(unknownServer);
-    assertThat(header(misrouted, KafkaConfiguration.DEAD_LETTER_REASON))
-        .contains("'nowhere' is not configured");
-    assertThat(header(misrouted, KafkaHeaders.DLT_EXCEPTION_FQCN))
+    // A tracking id that breaks the rules cannot key an event: the gateway never accepts it.
+    var unkeyable = awaitDeadLetter(badTrackingId);
+    assertThat(header(unkeyable, KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("trackingId must be 1-64 of [A-Za-z0-9_-]");
+    assertThat(header(unkeyable, KafkaHeaders.DLT_EXCEPTION_FQCN))
         .isEqualTo(InvalidCommandException.class.getName());
-    assertThat(WireFormat.mapper().readValue(misrouted.value(), FinalizeCommand.class).server())
-        .isEqualTo("nowhere");
-    assertThat(header(awaitDeadLetter(withCredential), KafkaConfiguration.DEAD_LETTER_REASON))
-        .contains("credential cannot be used", "'k9'")
-        .doesNotContain("callers-token");
     assertThat(awaitEvent(valid).state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.requests("POST", finalizePath(SENDER, unknownServer))).isEmpty();
-    assertThat(cryptshare.requests("POST", finalizePath(SENDER, withCredential))).isEmpty();
+    pollMore();
+    assertThat(seenEvents)
+        .noneMatch(r -> r.key().equals(unreadable) || r.key().endsWith(badTrackingId));
     assertThat(
             worker
                 .getBean(MeterRegistry.class)
@@ -336,6 +336,140 @@ class TransferWorkerIT {
                 .tags("outcome", "dead_letter")
                 .counters())
         .isNotEmpty();
+  }
+
+  /** Reads what else is there, so that "nothing more" can be asserted. */
+  static void pollMore() {
+    for (int i = 0; i < 5; i++) {
+      events.poll(Duration.ofMillis(200)).forEach(seenEvents::add);
+      deadLetters.poll(Duration.ofMillis(200)).forEach(seenDeadLetters::add);
+    }
+  }
+
+  static long seen(List<ConsumerRecord<String, byte[]>> seen, String key) {
+    return seen.stream().filter(r -> key.equals(r.key())).count();
+  }
+
+  /** Sends the command again, then a marker behind it; returns once the marker is decided. */
+  static void repeatAndWait(FinalizeCommand command) {
+    var marker = trackingId();
+    sendToPartitionZero(command);
+    sendToPartitionZero(command(marker));
+    assertThat(awaitEvent(marker).state()).isEqualTo(TransferState.PROCESSING);
+    pollMore();
+  }
+
+  @Test
+  void a_command_for_a_server_this_worker_does_not_know_ends_abandoned_once_its_budget_is_spent() {
+    var trackingId = trackingId();
+    var command = FinalizeCommand.of(Instant.now(), "nowhere", SENDER, trackingId, null);
+    var started = Instant.now();
+
+    sendToPartitionZero(command);
+
+    var event = awaitEvent(trackingId);
+    var took = Duration.between(started, Instant.now());
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.server()).isEqualTo("nowhere");
+    assertThat(event.error().code()).isEqualTo("SERVER_NOT_CONFIGURED");
+    assertThat(event.error().message()).contains("'nowhere' is not configured", "PT3S");
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, trackingId))).isEmpty();
+    assertThat(
+            worker
+                .getBean(MeterRegistry.class)
+                .get(FinalizeMetrics.FINALIZE)
+                .tags("server", FinalizeMetrics.UNKNOWN_SERVER, "outcome", "abandoned")
+                .counter()
+                .count())
+        .isPositive();
+    assertThat(
+            worker
+                .getBean(MeterRegistry.class)
+                .get(FinalizeMetrics.AWAITING_CONFIGURATION)
+                .tag("reason", "server_not_configured")
+                .gauge()
+                .value())
+        .isZero();
+
+    repeatAndWait(command);
+
+    assertThat(seen(seenEvents, trackingId)).isEqualTo(1);
+    assertThat(seen(seenDeadLetters, trackingId)).isZero();
+    System.out.printf(
+        "[measure] unknown server, budget 3 s: ABANDONED SERVER_NOT_CONFIGURED after %d ms%n",
+        took.toMillis());
+  }
+
+  @Test
+  void
+      a_command_with_an_invalid_sender_ends_rejected_plus_a_dead_letter_and_a_repeat_adds_nothing() {
+    var trackingId = trackingId();
+    var command =
+        FinalizeCommand.of(Instant.now(), "default", "\"a@b\"@example.com", trackingId, null);
+
+    sendToPartitionZero(command);
+
+    var record = awaitRecord(events, seenEvents, r -> trackingId.equals(r.key()));
+    var event = WireFormat.mapper().readValue(record.value(), TransferEvent.class);
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.sender()).isEqualTo("\"a@b\"@example.com");
+    assertThat(event.error())
+        .isEqualTo(
+            new TransferError("INVALID_COMMAND", "sender must be an email address", null, null));
+    assertThat(header(record, CloudEvents.TYPE)).isEqualTo(TransferEvent.CLOUD_EVENT_TYPE);
+    var dead = awaitDeadLetter(trackingId);
+    assertThat(header(dead, KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("sender must be an email address");
+    assertThat(cryptshare.requests("POST", finalizePath("\"a@b\"@example.com", trackingId)))
+        .isEmpty();
+
+    repeatAndWait(command);
+
+    assertThat(seen(seenEvents, trackingId)).isEqualTo(1);
+    assertThat(seen(seenDeadLetters, trackingId)).isEqualTo(1);
+  }
+
+  @Test
+  void a_credential_of_a_key_this_worker_lacks_ends_abandoned_and_one_no_key_decrypts_rejected() {
+    var unknownKey = trackingId();
+    var tampered = trackingId();
+
+    send(
+        unknownKey,
+        json(
+            FinalizeCommand.of(
+                Instant.now(),
+                "default",
+                SENDER,
+                unknownKey,
+                new CredentialCipher(Map.of("k9", new byte[32]), "k9")
+                    .encrypt("callers-token", "default", SENDER, unknownKey))));
+    send(
+        tampered,
+        json(
+            FinalizeCommand.of(
+                Instant.now(),
+                "default",
+                SENDER,
+                tampered,
+                // Made for another transfer with the worker's own key.
+                new CredentialCipher(Map.of("k1", KEY), "k1")
+                    .encrypt("callers-token", "default", SENDER, unknownKey))));
+
+    var rejected = awaitEvent(tampered);
+    assertThat(rejected.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(rejected.error().code()).isEqualTo("CREDENTIAL_INVALID");
+    assertThat(rejected.error().message()).doesNotContain("callers-token");
+    assertThat(header(awaitDeadLetter(tampered), KafkaConfiguration.DEAD_LETTER_REASON))
+        .contains("credential cannot be used")
+        .doesNotContain("callers-token");
+    var abandoned = awaitEvent(unknownKey);
+    assertThat(abandoned.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(abandoned.error().code()).isEqualTo("CREDENTIAL_KEY_UNKNOWN");
+    assertThat(abandoned.error().message()).contains("'k9'").doesNotContain("callers-token");
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, unknownKey))).isEmpty();
+    assertThat(cryptshare.requests("POST", finalizePath(SENDER, tampered))).isEmpty();
   }
 
   @Test

@@ -157,7 +157,7 @@ public class WorkerConfiguration {
                     .description("Circuit of the server: 0 closed, 1 half-open, 2 open")
                     .tag("server", server)
                     .register(registry));
-    return new FinalizeMetrics(registry);
+    return new FinalizeMetrics(registry, serverGuards.byServer()::containsKey);
   }
 
   static double circuitStateValue(CircuitBreaker.State state) {
@@ -181,7 +181,13 @@ public class WorkerConfiguration {
       Clock clock,
       FinalizeMetrics metrics) {
     return new Finalizer(
-        clients::get, serverGuards::get, credentials, Pauser.SLEEP, clock, metrics);
+        clients::get,
+        serverGuards::get,
+        clients::contains,
+        credentials,
+        Pauser.SLEEP,
+        clock,
+        metrics);
   }
 
   @Bean
@@ -274,7 +280,7 @@ public class WorkerConfiguration {
             tracing,
             metrics,
             clock,
-            server -> properties.settingsOf(server).retry().budget(),
+            properties::budgetOf,
             properties.worker().topics().commands(),
             longestRequest.plus(REVOKE_GRACE_BEYOND_TIMEOUTS),
             stateMetrics,
@@ -309,7 +315,6 @@ public class WorkerConfiguration {
   @Bean
   FinalizeCommandListener finalizeCommandListener(
       TransferWork work,
-      CryptshareClients clients,
       PassThroughCredentials credentials,
       KafkaTemplate<String, Object> kafkaTemplate,
       ConsumerAwareRecordRecoverer deadLetters,
@@ -317,7 +322,7 @@ public class WorkerConfiguration {
     var worker = properties.worker();
     return new FinalizeCommandListener(
         work,
-        new CommandValidator(clients::contains, credentials),
+        new CommandValidator(credentials),
         kafkaTemplate,
         deadLetters,
         worker.topics().commands(),

@@ -49,6 +49,13 @@ public record WorkerProperties(
         || servers.keySet().containsAll(worker.servers().keySet());
   }
 
+  /** The retry budget of a server's commands; {@code unknownServerBudget} for other servers. */
+  public Duration budgetOf(String server) {
+    return servers.containsKey(server)
+        ? settingsOf(server).retry().budget()
+        : worker.unknownServerBudget();
+  }
+
   /** The resilience settings of a server: its own, or the defaults. */
   public ServerSettings settingsOf(String server) {
     var own = worker.servers().get(server);
@@ -62,8 +69,11 @@ public record WorkerProperties(
    * @param maxPending the most transfers one instance works on at once; beyond that, consumption
    *     pauses until some are decided
    * @param credentialKeys keys that decrypt pass-through credentials ({@code
-   *     FinalizeCommand.credential}), by key id, each 32 bytes in standard base64. No default: a
-   *     command with a credential no key can decrypt goes to the dead-letter topic. Secrets.
+   *     FinalizeCommand.credential}), by key id, each 32 bytes in standard base64. No default. A
+   *     credential of a key id not configured here waits within its server's retry budget for an
+   *     instance that has the key, then ends {@code ABANDONED} ({@code CREDENTIAL_KEY_UNKNOWN}); a
+   *     credential a configured key does not decrypt ends {@code REJECTED} ({@code
+   *     CREDENTIAL_INVALID}). Secrets.
    * @param servers resilience settings per Cryptshare server id; servers without an entry get the
    *     defaults of {@link ServerSettings}
    * @param topics topic names and how the worker declares the topics it produces to
@@ -72,6 +82,9 @@ public record WorkerProperties(
    *     them comes (default 1 h)
    * @param maxDecided the most decided transfers remembered in memory, the oldest forgotten first
    *     (default 100,000; about 200 bytes each)
+   * @param unknownServerBudget the retry budget of a command for a server not configured here: it
+   *     waits that long for an instance configured for it to take it over (e.g. in a rolling
+   *     deployment), then ends {@code ABANDONED} ({@code SERVER_NOT_CONFIGURED})
    */
   public record Worker(
       @DefaultValue("transfer-worker") @NotBlank String groupId,
@@ -82,12 +95,13 @@ public record WorkerProperties(
       @DefaultValue Map<String, @Valid ServerSettings> servers,
       @Valid @DefaultValue TopicSettings topics,
       @DefaultValue("1h") @DurationMin(millis = 0) Duration decidedMemory,
-      @DefaultValue("100000") @Min(0) int maxDecided) {
+      @DefaultValue("100000") @Min(0) int maxDecided,
+      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerBudget) {
 
     /** Never prints the credential keys. */
     @Override
     public String toString() {
-      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s, decidedMemory=%s, maxDecided=%d]"
+      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s, decidedMemory=%s, maxDecided=%d, unknownServerBudget=%s]"
           .formatted(
               groupId,
               concurrency,
@@ -97,7 +111,8 @@ public record WorkerProperties(
               servers,
               topics,
               decidedMemory,
-              maxDecided);
+              maxDecided,
+              unknownServerBudget);
     }
   }
 

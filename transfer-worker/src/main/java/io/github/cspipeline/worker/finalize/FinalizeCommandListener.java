@@ -2,6 +2,7 @@ package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.worker.state.StateUnavailableException;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
@@ -25,9 +26,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The Kafka edge of the worker. Runs inside the container's Kafka transaction: for each command of
  * a poll it writes either the transfer's {@code PENDING} progress (a new transfer), nothing (a
- * transfer already taken in or decided: no second finalize), or a dead letter (unreadable or
- * invalid); the container commits the offsets in the same transaction. The transfers start once the
- * transaction is committed, so the listener returns in milliseconds whatever Cryptshare does.
+ * transfer already taken in or decided: no second finalize), a {@code REJECTED} event with the
+ * transfer's {@code DECIDED} progress and a dead letter (a readable command that breaks the rules),
+ * or only a dead letter (unreadable, or no tracking id that can key an event); the container
+ * commits the offsets in the same transaction. The transfers start once the transaction is
+ * committed, so the listener returns in milliseconds whatever Cryptshare does.
  */
 public final class FinalizeCommandListener {
 
@@ -76,19 +79,25 @@ public final class FinalizeCommandListener {
   public void onCommands(
       List<ConsumerRecord<String, @Nullable FinalizeCommand>> records, Consumer<?, ?> consumer) {
     var accepted = new ArrayList<TransferProgress>();
-    afterTransaction(accepted);
+    var refused = new ArrayList<TransferWork.Refused>();
+    afterTransaction(accepted, refused);
     for (var record : records) {
       try {
         take(record, accepted);
       } catch (InvalidCommandException e) {
-        log.warn(
-            "Command with key {} at {}-{}@{} is invalid ({}); sending it to the dead-letter topic",
-            record.key(),
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            e.getMessage());
-        deadLetters.accept(record, consumer, e);
+        // The gateway may have accepted it: a readable command ends REJECTED; the dead letter
+        // keeps the record for an operator, in addition.
+        if (e.refused() == null || refuse(record, e, refused)) {
+          log.warn(
+              "Command with key {} at {}-{}@{} is invalid ({}); sending it to the dead-letter"
+                  + " topic",
+              record.key(),
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              e.getMessage());
+          deadLetters.accept(record, consumer, e);
+        }
       } catch (StateUnavailableException
           | org.apache.kafka.common.KafkaException
           | org.springframework.kafka.KafkaException e) {
@@ -113,13 +122,7 @@ public final class FinalizeCommandListener {
   private void take(
       ConsumerRecord<String, @Nullable FinalizeCommand> record, List<TransferProgress> accepted) {
     var command = commandOf(record);
-    var traceparent = record.headers().lastHeader(Traceparent.HEADER);
-    switch (work.admit(
-        command,
-        record.partition(),
-        traceparent == null || traceparent.value() == null
-            ? null
-            : new String(traceparent.value(), StandardCharsets.UTF_8))) {
+    switch (work.admit(command, record.partition(), traceparentOf(record))) {
       case TransferWork.Admission.Accepted a -> {
         try {
           kafka.send(a.record());
@@ -155,10 +158,54 @@ public final class FinalizeCommandListener {
     }
   }
 
+  /**
+   * @return whether the command was refused now (false: its transfer is known already, so nothing
+   *     is published and nothing dead-lettered)
+   */
+  private boolean refuse(
+      ConsumerRecord<String, @Nullable FinalizeCommand> record,
+      InvalidCommandException invalid,
+      List<TransferWork.Refused> refused) {
+    var command = Objects.requireNonNull(invalid.refused(), "refused");
+    var refusal =
+        work.refuse(
+            command,
+            record.partition(),
+            traceparentOf(record),
+            new TransferError(
+                Objects.requireNonNull(invalid.code(), "code"), invalid.reason(), null, null));
+    if (refusal == null) {
+      log.info("{} was taken in already; not refusing it again", command.trackingId());
+      return false;
+    }
+    try {
+      refusal.records().forEach(kafka::send);
+    } catch (RuntimeException e) {
+      work.forget(List.of(refusal.progress()));
+      throw new StateUnavailableException(
+          "could not write the refusal of " + command.trackingId(), e);
+    }
+    refused.add(refusal);
+    log.warn(
+        "{} cannot be processed ({}); publishing REJECTED ({})",
+        command.trackingId(),
+        invalid.reason(),
+        invalid.code());
+    return true;
+  }
+
+  private static @Nullable String traceparentOf(ConsumerRecord<?, ?> record) {
+    var traceparent = record.headers().lastHeader(Traceparent.HEADER);
+    return traceparent == null || traceparent.value() == null
+        ? null
+        : new String(traceparent.value(), StandardCharsets.UTF_8);
+  }
+
   // Transfers start only once their PENDING progress and the offsets are committed: a decision
   // published earlier could land before the PENDING record and be hidden by it on the compacted
   // topic.
-  private void afterTransaction(List<TransferProgress> accepted) {
+  private void afterTransaction(
+      List<TransferProgress> accepted, List<TransferWork.Refused> refused) {
     if (!TransactionSynchronizationManager.isSynchronizationActive()) {
       throw new IllegalStateException("the finalize listener must run in a Kafka transaction");
     }
@@ -167,15 +214,20 @@ public final class FinalizeCommandListener {
           @Override
           public void afterCompletion(int status) {
             if (status == STATUS_COMMITTED) {
+              work.refused(List.copyOf(refused));
               work.start(List.copyOf(accepted));
-            } else if (status == STATUS_UNKNOWN) {
+              return;
+            }
+            var taken = new ArrayList<>(accepted);
+            refused.forEach(r -> taken.add(r.progress()));
+            if (status == STATUS_UNKNOWN) {
               // The commit may have succeeded: only the state topic can tell.
-              work.recheck(List.copyOf(accepted));
+              work.recheck(List.copyOf(taken));
             } else {
               log.info(
                   "Intake transaction of {} commands rolled back; they will be redelivered",
-                  accepted.size());
-              work.forget(List.copyOf(accepted));
+                  taken.size());
+              work.forget(List.copyOf(taken));
             }
           }
         });

@@ -7,11 +7,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The worker's meters. Tags carry only configured server ids and fixed sets of outcomes, never
- * tracking ids or senders, to keep cardinality bounded.
+ * The worker's meters. Tags carry only configured server ids (any other server id is tagged {@value
+ * #UNKNOWN_SERVER}) and fixed sets of outcomes, never tracking ids or senders, to keep cardinality
+ * bounded.
  */
 public final class FinalizeMetrics {
 
@@ -44,13 +49,57 @@ public final class FinalizeMetrics {
   /** Gauge: 1 while consumption of commands is paused (circuits open or too much in work). */
   public static final String PAUSED = "cryptshare.worker.consumer.paused";
 
+  /**
+   * Gauge of transfers waiting for this instance's configuration, tagged {@code reason}: {@code
+   * server_not_configured}, {@code credential_key_unknown} or {@code credential_invalid} (this
+   * instance's key of that id differs from the one that took the transfer in). They end {@code
+   * ABANDONED} when their budget is spent, unless an instance with the configuration takes them
+   * over: an operator should look at a value above 0.
+   */
+  public static final String AWAITING_CONFIGURATION =
+      "cryptshare.worker.finalize.awaiting.configuration";
+
   /** Tag value for records whose server is not configured (or unreadable). */
   public static final String UNKNOWN_SERVER = "unknown";
 
   private final MeterRegistry registry;
+  private final Predicate<String> configuredServer;
+  private final Map<String, AtomicInteger> awaitingConfiguration = new ConcurrentHashMap<>();
 
-  public FinalizeMetrics(MeterRegistry registry) {
+  /**
+   * @param configuredServer whether a server id is configured; others are tagged {@value
+   *     #UNKNOWN_SERVER}
+   */
+  public FinalizeMetrics(MeterRegistry registry, Predicate<String> configuredServer) {
     this.registry = registry;
+    this.configuredServer = configuredServer;
+  }
+
+  /** One more transfer waits for configuration ({@code reason}: a fixed set of values). */
+  public void startedWaitingForConfiguration(String reason) {
+    waiting(reason).incrementAndGet();
+  }
+
+  /** A transfer no longer waits for configuration. */
+  public void stoppedWaitingForConfiguration(String reason) {
+    waiting(reason).decrementAndGet();
+  }
+
+  private AtomicInteger waiting(String reason) {
+    return awaitingConfiguration.computeIfAbsent(
+        reason,
+        r -> {
+          var count = new AtomicInteger();
+          Gauge.builder(AWAITING_CONFIGURATION, count, AtomicInteger::get)
+              .description("Transfers waiting for a server or credential key this instance lacks")
+              .tag("reason", r)
+              .register(registry);
+          return count;
+        });
+  }
+
+  private String tagOf(String server) {
+    return configuredServer.test(server) ? server : UNKNOWN_SERVER;
   }
 
   /** Registers the gauges read from the worker's state. */
@@ -68,7 +117,7 @@ public final class FinalizeMetrics {
     count(server, state.name().toLowerCase(Locale.ROOT));
     Timer.builder(LATENCY)
         .description("Time from taking a command in to its decision")
-        .tag("server", server)
+        .tag("server", tagOf(server))
         .publishPercentileHistogram()
         .register(registry)
         .record(took);
@@ -85,13 +134,13 @@ public final class FinalizeMetrics {
   public void finalizeCall(String server, String outcome, Duration took) {
     Counter.builder(CALLS)
         .description("Finalize requests sent to Cryptshare, by outcome")
-        .tag("server", server)
+        .tag("server", tagOf(server))
         .tag("outcome", outcome)
         .register(registry)
         .increment();
     Timer.builder(CALL_LATENCY)
         .description("Time of one finalize request")
-        .tag("server", server)
+        .tag("server", tagOf(server))
         .publishPercentileHistogram()
         .register(registry)
         .record(took);
@@ -100,7 +149,7 @@ public final class FinalizeMetrics {
   public void retried(String server, String cause) {
     Counter.builder(RETRIES)
         .description("Retries scheduled after transient failures")
-        .tag("server", server)
+        .tag("server", tagOf(server))
         .tag("cause", cause)
         .register(registry)
         .increment();
@@ -109,7 +158,7 @@ public final class FinalizeMetrics {
   private void count(String server, String outcome) {
     Counter.builder(FINALIZE)
         .description("What became of finalize commands")
-        .tag("server", server)
+        .tag("server", tagOf(server))
         .tag("outcome", outcome)
         .register(registry)
         .increment();

@@ -4,6 +4,7 @@ import io.github.cspipeline.cryptshare.CryptshareApi;
 import io.github.cspipeline.cryptshare.CryptshareException;
 import io.github.cspipeline.cryptshare.ForeignLocationException;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialException;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
@@ -15,8 +16,10 @@ import io.github.resilience4j.retry.Retry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +32,23 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>transient (unreachable, 5xx, 408, 429): retry after the server's retry policy (exponential
  *       backoff with jitter; a longer {@code Retry-After} wins);
- *   <li>ambiguous (no answer after the request was sent) and 404 on finalize: the transfer status
- *       decides; a transfer that exists was finalized, so {@code PROCESSING}; otherwise finalize
- *       again (after no answer) or {@code REJECTED} (after 404);
- *   <li>401/3002: a fresh token once (client-id mode only), then {@code REJECTED};
+ *   <li>ambiguous (no answer after the request was sent, or 502/504, a proxy's answer) and 404 on
+ *       finalize: the transfer status decides; a transfer that exists was finalized, so {@code
+ *       PROCESSING}; otherwise finalize again (after no answer) or {@code REJECTED} (after 404);
+ *   <li>3002 under 401 or 403: a fresh token once (client-id mode only), then {@code REJECTED};
  *   <li>other 4xx: {@code REJECTED} at once;
  *   <li>deadline passed: {@code ABANDONED} with the last error.
  * </ul>
+ *
+ * <p>Once a finalize may have taken effect (sent without an answer, 404, 502 or 504, or sent by an
+ * earlier owner of a resumed transfer), nothing but a status check answering 404 lets the transfer
+ * end {@code REJECTED}: a refusal of the check (e.g. an expired pass-through token) is retried
+ * within the budget, which then ends {@code ABANDONED} with {@link
+ * ErrorCodes#FINALIZE_OUTCOME_UNKNOWN}.
+ *
+ * <p>A transfer whose server or credential key this instance lacks makes no call: it waits for its
+ * deadline (an instance with the configuration may take it over meanwhile, e.g. in a rolling
+ * deployment), then ends {@code ABANDONED}.
  *
  * <p>While the server's circuit is open it waits without calling and without counting retries. A
  * transfer resumed from another instance (or before a restart) checks the status before its first
@@ -43,31 +56,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class Finalizer {
 
-  /** {@link TransferError#code()} of a finalize Cryptshare refused. */
-  public static final String REJECTED = "CRYPTSHARE_REJECTED";
-
-  /** {@link TransferError#code()} of a command given up after its retry budget. */
-  public static final String BUDGET_SPENT = "RETRY_BUDGET_SPENT";
-
   private static final Logger log = LoggerFactory.getLogger(Finalizer.class);
   private static final Duration CIRCUIT_RECHECK = Duration.ofSeconds(1);
 
   private final Function<String, ? extends CryptshareApi> servers;
   private final Function<String, ServerGuard> guards;
+  private final Predicate<String> configuredServer;
   private final PassThroughCredentials credentials;
   private final Pauser pauser;
   private final Clock clock;
   private final FinalizeMetrics metrics;
 
+  /**
+   * @param servers the client of a configured server
+   * @param guards the guard of a configured server
+   * @param configuredServer whether a server is configured; {@code servers} and {@code guards} are
+   *     asked for configured servers only
+   */
   public Finalizer(
       Function<String, ? extends CryptshareApi> servers,
       Function<String, ServerGuard> guards,
+      Predicate<String> configuredServer,
       PassThroughCredentials credentials,
       Pauser pauser,
       Clock clock,
       FinalizeMetrics metrics) {
     this.servers = servers;
     this.guards = guards;
+    this.configuredServer = configuredServer;
     this.credentials = credentials;
     this.pauser = pauser;
     this.clock = clock;
@@ -86,12 +102,35 @@ public final class Finalizer {
     var command = Objects.requireNonNull(progress.command(), "command");
     var server = command.server();
     try {
+      // Checked before any attempt, and within this method's answer: a transfer this instance
+      // cannot work on must neither fail (and be relaunched forever) nor call Cryptshare.
+      if (!configuredServer.test(server)) {
+        return awaitConfiguration(
+            progress,
+            stopSwitch,
+            ErrorCodes.SERVER_NOT_CONFIGURED,
+            "Cryptshare server '%s' is not configured on this worker".formatted(server));
+      }
+      String token;
+      try {
+        token = credentials.tokenOf(command);
+      } catch (CredentialException e) {
+        // Taken in by an instance that could decrypt it (the validator refuses other credentials
+        // at intake): this one lacks the key, or has another key under its id.
+        return awaitConfiguration(
+            progress,
+            stopSwitch,
+            e.reason() == CredentialException.Reason.UNKNOWN_KEY
+                ? ErrorCodes.CREDENTIAL_KEY_UNKNOWN
+                : ErrorCodes.CREDENTIAL_INVALID,
+            "its credential cannot be decrypted on this worker (" + e.getMessage() + ")");
+      }
       return new Attempt(
               progress,
               command,
               servers.apply(server),
               guards.apply(server),
-              credentials.tokenOf(command),
+              token,
               resumed,
               stopSwitch)
           .run();
@@ -100,6 +139,47 @@ public final class Finalizer {
           "Stopped working on {} before deciding; its next owner resumes it", command.trackingId());
       return null;
     }
+  }
+
+  /**
+   * Waits, without calling Cryptshare, until the deadline: on revocation (e.g. a rolling deployment
+   * stops this instance) the next owner takes the transfer over, and it may have the configuration.
+   */
+  private TransferEvent awaitConfiguration(
+      TransferProgress progress, StopSwitch stopSwitch, String code, String why)
+      throws InterruptedException {
+    var command = Objects.requireNonNull(progress.command(), "command");
+    var reason = code.toLowerCase(Locale.ROOT);
+    var left = Duration.between(clock.instant(), progress.deadline());
+    log.warn(
+        "{} cannot be finalized by this instance: {}. Waiting up to {} for an instance configured"
+            + " for it to take it over; it ends ABANDONED ({}) otherwise",
+        command.trackingId(),
+        why,
+        left.isNegative() ? Duration.ZERO : left,
+        code);
+    metrics.startedWaitingForConfiguration(reason);
+    try {
+      if (left.isPositive()) {
+        pauser.pause(left);
+      }
+    } finally {
+      metrics.stoppedWaitingForConfiguration(reason);
+    }
+    if (stopSwitch.isStopping()) {
+      throw new InterruptedException("stopping");
+    }
+    var message =
+        "%s; no instance configured for it took the transfer over within its retry budget of %s"
+            .formatted(why, Duration.between(progress.acceptedAt(), progress.deadline()));
+    log.warn("Giving up on {}: {}; publishing ABANDONED", command.trackingId(), message);
+    return TransferEvent.failedFinalize(
+        command.server(),
+        command.sender(),
+        command.trackingId(),
+        TransferState.ABANDONED,
+        clock.instant(),
+        new TransferError(code, message, null, null));
   }
 
   private enum Step {
@@ -125,6 +205,14 @@ public final class Finalizer {
     private boolean requestSent;
     private boolean tokenRenewed;
     private boolean lastCheck;
+
+    /**
+     * A finalize may have taken effect: sent without a usable answer (lost, 404, 502, 504), or by
+     * an earlier owner. Only a status check answering 404 clears it; while it is set, nothing ends
+     * {@code REJECTED}.
+     */
+    private boolean mayHaveFinalized;
+
     private int failures;
     private CryptshareException.@Nullable ErrorResponse notFound;
     private @Nullable CryptshareException lastError;
@@ -145,6 +233,7 @@ public final class Finalizer {
       this.stopSwitch = stopSwitch;
       this.retry = guard.retry().asyncContext();
       this.step = resumed ? Step.CHECK_FIRST : Step.FINALIZE;
+      this.mayHaveFinalized = resumed;
     }
 
     @Nullable TransferEvent run() throws InterruptedException {
@@ -180,6 +269,10 @@ public final class Finalizer {
             "{} was finalized before this worker took it over; publishing PROCESSING",
             trackingId());
         return processing(api.statusUrlOf(sender(), trackingId()));
+      }
+      mayHaveFinalized = false;
+      if (lastCheck) {
+        return abandoned();
       }
       log.info("{} was not finalized yet; finalizing it", trackingId());
       step = Step.FINALIZE;
@@ -226,6 +319,7 @@ public final class Finalizer {
             "The unanswered finalize of {} had taken effect; publishing PROCESSING", trackingId());
         return processing(api.statusUrlOf(sender(), trackingId()));
       }
+      mayHaveFinalized = false;
       if (lastCheck) {
         return abandoned();
       }
@@ -235,7 +329,7 @@ public final class Finalizer {
       return null;
     }
 
-    private TransferEvent checkAfterNotFound() {
+    private @Nullable TransferEvent checkAfterNotFound() throws InterruptedException {
       if (transferExists()) {
         log.info(
             "Finalize of {} answered 404 but the transfer exists: an earlier finalize had"
@@ -243,7 +337,9 @@ public final class Finalizer {
             trackingId());
         return processing(api.statusUrlOf(sender(), trackingId()));
       }
-      return rejected(Objects.requireNonNull(notFound, "notFound"));
+      // Neither the finalize nor the status knows the transfer: its session is gone.
+      mayHaveFinalized = false;
+      return refused(Objects.requireNonNull(notFound, "notFound"));
     }
 
     private boolean transferExists() {
@@ -307,24 +403,26 @@ public final class Finalizer {
         return retryLater(e, "throttled", "Request for {} was not sent ({}); trying again in {}");
       }
       boolean finalizeAnswer = step == Step.FINALIZE && requestSent;
-      if (finalizeAnswer && e instanceof CryptshareException.OutcomeUnknown) {
+      if (finalizeAnswer && mayHaveTakenEffect(e)) {
+        mayHaveFinalized = true;
         step = Step.CHECK_AFTER_LOST_ANSWER;
         return retryLater(
             e,
-            "no_answer",
-            "Finalize of {} got no answer ({}); checking the transfer status in {}");
+            causeOf(e),
+            "Finalize of {} got no usable answer ({}); checking the transfer status in {}");
       }
       if (e instanceof CryptshareException.ErrorResponse answer) {
         if (finalizeAnswer && answer.httpStatus() == 404) {
           log.info(
               "Finalize of {} answered 404; checking whether an earlier finalize had succeeded",
               trackingId());
+          mayHaveFinalized = true;
           notFound = answer;
           step = Step.CHECK_AFTER_NOT_FOUND;
           return null;
         }
         if (isRefusal(answer)) {
-          return rejected(answer);
+          return refused(answer);
         }
       }
       return retryLater(e, causeOf(e), "Call to Cryptshare for {} failed ({}); retrying in {}");
@@ -339,7 +437,7 @@ public final class Finalizer {
       long millis = retry.onError(e);
       var delay = millis < 0 ? null : Duration.ofMillis(millis);
       if (delay == null || clock.instant().plus(delay).isAfter(progress.deadline())) {
-        if (step == Step.CHECK_AFTER_LOST_ANSWER && !lastCheck) {
+        if (mayHaveFinalized && !lastCheck) {
           // Abandoning a transfer that may exist is the worst outcome: look once more, now.
           lastCheck = true;
           log.info(
@@ -359,6 +457,22 @@ public final class Finalizer {
       return TransferEvent.processing(server(), sender(), trackingId(), clock.instant(), statusUrl);
     }
 
+    /**
+     * The one way to {@code REJECTED}: a refusal once a finalize may have taken effect is retried
+     * instead (the status may still tell), and ends {@code ABANDONED} when the budget is spent.
+     */
+    private @Nullable TransferEvent refused(CryptshareException.ErrorResponse answer)
+        throws InterruptedException {
+      if (mayHaveFinalized) {
+        return retryLater(
+            answer,
+            "refused",
+            "Cryptshare refused a request for {} ({}) after a finalize that may have taken"
+                + " effect; checking the transfer status again in {}");
+      }
+      return rejected(answer);
+    }
+
     private TransferEvent rejected(CryptshareException.ErrorResponse answer) {
       log.warn(
           "Cryptshare refused the finalize of {} ({}); publishing REJECTED",
@@ -371,7 +485,10 @@ public final class Finalizer {
           TransferState.REJECTED,
           clock.instant(),
           new TransferError(
-              REJECTED, answer.errorMessage(), answer.httpStatus(), answer.errorCode()));
+              ErrorCodes.CRYPTSHARE_REJECTED,
+              answer.errorMessage(),
+              answer.httpStatus(),
+              answer.errorCode()));
     }
 
     private TransferEvent abandoned() {
@@ -385,6 +502,9 @@ public final class Finalizer {
                   + " open or requests throttled)"
               : "Retry budget of %s spent after %d failed attempts; last error: %s"
                   .formatted(budget, failures, describe(last));
+      if (mayHaveFinalized) {
+        message = "The finalize may have taken effect, but no status check could tell: " + message;
+      }
       log.warn("Giving up on {}: {}; publishing ABANDONED", trackingId(), message);
       return TransferEvent.failedFinalize(
           server(),
@@ -393,7 +513,9 @@ public final class Finalizer {
           TransferState.ABANDONED,
           clock.instant(),
           new TransferError(
-              BUDGET_SPENT,
+              mayHaveFinalized
+                  ? ErrorCodes.FINALIZE_OUTCOME_UNKNOWN
+                  : ErrorCodes.RETRY_BUDGET_SPENT,
               message,
               answer == null ? null : answer.httpStatus(),
               answer == null ? null : answer.errorCode()));
@@ -412,6 +534,18 @@ public final class Finalizer {
     }
   }
 
+  /**
+   * A failed finalize that may have reached Cryptshare and taken effect: no answer, or 502/504 (a
+   * proxy's answer when Cryptshare was slow or the connection behind it broke).
+   */
+  static boolean mayHaveTakenEffect(CryptshareException e) {
+    return switch (e) {
+      case CryptshareException.OutcomeUnknown u -> true;
+      case CryptshareException.ErrorResponse r -> r.httpStatus() == 502 || r.httpStatus() == 504;
+      case CryptshareException.Unreachable u -> false;
+    };
+  }
+
   /** 4xx other than 408 and 429: Cryptshare will give the same answer again. */
   static boolean isRefusal(CryptshareException.ErrorResponse answer) {
     int status = answer.httpStatus();
@@ -421,6 +555,7 @@ public final class Finalizer {
   static String causeOf(CryptshareException e) {
     return switch (e) {
       case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> "rate_limited";
+      case CryptshareException.ErrorResponse r when isRefusal(r) -> "refused";
       case CryptshareException.ErrorResponse r -> "server_error";
       case CryptshareException.Unreachable u -> "unreachable";
       case CryptshareException.OutcomeUnknown u -> "no_answer";

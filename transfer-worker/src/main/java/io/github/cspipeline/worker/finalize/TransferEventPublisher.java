@@ -43,9 +43,17 @@ public final class TransferEventPublisher {
   public CompletableFuture<Void> publish(
       TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
     var decided = progress.decided(event);
-    List<ProducerRecord<String, Object>> records =
-        List.of(eventRecord(event, traceparent), state.of(decided, clock.instant()));
-    return writer.write(records, decided);
+    return writer.write(records(event, decided, traceparent), decided);
+  }
+
+  /**
+   * The records of a decision, for a transaction of the caller's (e.g. a command refused at
+   * intake): the event and the transfer's {@code DECIDED} progress, which keeps the event.
+   */
+  public List<ProducerRecord<String, Object>> records(
+      TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
+    var decided = progress.isPending() ? progress.decided(event) : progress;
+    return List.of(eventRecord(event, traceparent), state.of(decided, clock.instant()));
   }
 
   /**

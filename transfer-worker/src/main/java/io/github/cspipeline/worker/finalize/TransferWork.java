@@ -1,7 +1,9 @@
 package io.github.cspipeline.worker.finalize;
 
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.worker.resilience.StopSwitch;
 import io.github.cspipeline.worker.state.ProgressRestorer;
 import io.github.cspipeline.worker.state.StateMetrics;
@@ -64,6 +66,19 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
      */
     record Reannounce(TransferBook.Entry.Decided existing, ProducerRecord<String, Object> event)
         implements Admission {}
+  }
+
+  /**
+   * A command refused at intake: its {@code REJECTED} event and {@code DECIDED} progress go into
+   * the intake transaction.
+   */
+  public record Refused(
+      TransferProgress progress,
+      TransferEvent event,
+      List<ProducerRecord<String, Object>> records) {
+    public Refused {
+      records = List.copyOf(records);
+    }
   }
 
   private record Job(TransferProgress progress, StopSwitch stopSwitch) {}
@@ -228,6 +243,53 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     }
   }
 
+  /**
+   * Ends a command that can never be processed, but whose tracking id can key an event, with {@code
+   * REJECTED} (consumer thread, inside the intake transaction): the gateway may have accepted it,
+   * and every accepted command ends in exactly one terminal event. Its {@code DECIDED} progress is
+   * written with the event, so a repeated command publishes nothing.
+   *
+   * @return the records to send in the intake transaction, or null when the transfer is known
+   *     already (taken in or decided): nothing to publish
+   */
+  public @Nullable Refused refuse(
+      FinalizeCommand command, int partition, @Nullable String traceparent, TransferError error) {
+    if (!book.owns(partition)) {
+      takeOver(Set.of(partition));
+    }
+    var now = clock.instant();
+    var progress =
+        TransferProgress.pending(
+            command, partition, now, now, tracing.intake(traceparent, command));
+    var known = book.get(partition, progress.key());
+    if (known == null && book.mayHaveForgotten(progress.key())) {
+      known = lookUp(partition, progress.key());
+    }
+    var existing = known != null ? known : book.admit(progress);
+    if (existing != null) {
+      metrics.duplicate(command.server());
+      return null;
+    }
+    var event =
+        TransferEvent.failedFinalize(
+            command.server(),
+            command.sender(),
+            command.trackingId(),
+            TransferState.REJECTED,
+            now,
+            error);
+    return new Refused(progress, event, publisher.records(event, progress, progress.traceparent()));
+  }
+
+  /** The intake transaction of these refusals is committed: they are decided. */
+  public void refused(List<Refused> refusals) {
+    for (var refusal : refusals) {
+      book.decided(refusal.progress(), refusal.event().state(), clock.instant());
+      metrics.decided(refusal.progress().server(), refusal.event().state(), Duration.ZERO);
+    }
+    onChange.run();
+  }
+
   /** The intake transaction of these transfers is committed: start working on them. */
   public void start(List<TransferProgress> accepted) {
     accepted.forEach(progress -> launch(progress, false));
@@ -287,10 +349,10 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
         var committed = new ArrayList<TransferProgress>();
         for (var transfer : transfers) {
           var found = restored.get(transfer.key());
+          // Taken in (PENDING), or refused at intake (DECIDED at once), by this very command.
           if (found != null
-              && found.isPending()
-              && found.acceptedAt().equals(transfer.acceptedAt())
-              && java.util.Objects.equals(found.commandId(), transfer.commandId())) {
+              && java.util.Objects.equals(found.commandId(), transfer.commandId())
+              && (!found.isPending() || found.acceptedAt().equals(transfer.acceptedAt()))) {
             committed.add(found);
           }
         }
@@ -354,12 +416,27 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       }
     } catch (RuntimeException e) {
       span.error(e);
-      log.error(
-          "Work on {} failed unexpectedly; resuming it in {}",
-          progress.trackingId(),
-          RESTART_AFTER_BUG,
-          e);
-      restart = !stopSwitch.isStopping();
+      if (stopSwitch.isStopping()) {
+        log.error("Work on {} failed unexpectedly while stopping", progress.trackingId(), e);
+      } else if (clock.instant().isBefore(progress.deadline())) {
+        log.error(
+            "Work on {} failed unexpectedly; resuming it in {}",
+            progress.trackingId(),
+            RESTART_AFTER_BUG,
+            e);
+        restart = true;
+      } else {
+        // A bug must not keep a transfer from its one terminal event: the deadline ends it too.
+        log.error(
+            "Work on {} failed unexpectedly and its deadline has passed; publishing ABANDONED",
+            progress.trackingId(),
+            e);
+        publish(
+            workerError(progress, e),
+            progress,
+            tracing.traceparentOf(span, progress.traceparent()),
+            stopSwitch);
+      }
     } finally {
       span.end();
       jobs.remove(progress.key(), job);
@@ -377,6 +454,21 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
           RESTART_AFTER_BUG.toMillis(),
           TimeUnit.MILLISECONDS);
     }
+  }
+
+  private TransferEvent workerError(TransferProgress progress, RuntimeException e) {
+    // The exception's type only: its message may quote anything, a token included.
+    var message =
+        "The worker failed unexpectedly (%s) and the transfer's deadline has passed; a finalize"
+                .formatted(e.getClass().getSimpleName())
+            + " may have taken effect";
+    return TransferEvent.failedFinalize(
+        progress.server(),
+        progress.sender(),
+        progress.trackingId(),
+        TransferState.ABANDONED,
+        clock.instant(),
+        new TransferError(ErrorCodes.WORKER_ERROR, message, null, null));
   }
 
   private void publish(

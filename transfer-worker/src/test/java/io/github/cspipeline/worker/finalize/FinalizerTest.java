@@ -85,13 +85,25 @@ class FinalizerTest {
                     .intervalBiFunction(backoff.asIntervalFunction())
                     .build()),
             clock);
+    // Like the production lookups, which fail for a server that is not configured.
     return new Finalizer(
-        server -> cryptshare,
-        server -> guard,
+        server -> {
+          if (!SERVER.equals(server)) {
+            throw new IllegalArgumentException("no Cryptshare server '" + server + "'");
+          }
+          return cryptshare;
+        },
+        server -> {
+          if (!SERVER.equals(server)) {
+            throw new IllegalArgumentException("no Cryptshare server '" + server + "'");
+          }
+          return guard;
+        },
+        SERVER::equals,
         credentials,
         pauser,
         clock,
-        new FinalizeMetrics(registry));
+        new FinalizeMetrics(registry, SERVER::equals));
   }
 
   static TransferProgress progress(FinalizeCommand command) {
@@ -185,7 +197,7 @@ class FinalizerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {408, 429, 500, 502, 503, 504, 302})
+  @ValueSource(ints = {408, 429, 500, 503, 302})
   void server_errors_timeouts_and_rate_limits_are_retried(int status) throws Exception {
     cryptshare.finalizeAnswers(fails(answer(status, null)), () -> statusUrl);
 
@@ -476,10 +488,318 @@ class FinalizerTest {
     assertThat(retries()).isZero();
   }
 
-  static FinalizeCommand withCredential(FinalizeCommand command, String token) {
+  // --- a transfer this instance lacks the configuration for (issue 9, items 1 and 2a) ---
+
+  double awaitingConfiguration(String reason) {
+    var gauge = registry.find(FinalizeMetrics.AWAITING_CONFIGURATION).tag("reason", reason).gauge();
+    return gauge == null ? 0 : gauge.value();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void
+      a_transfer_for_a_server_not_configured_here_waits_out_its_budget_without_a_call_and_is_abandoned(
+          boolean resumed) {
+    var command = FinalizeCommand.of(NOW, "gone", SENDER, trackingId, null);
+    var waiting = new ArrayList<Double>();
+    var finalizer =
+        finalizer(
+            new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0, () -> 1.0),
+            duration -> {
+              waiting.add(awaitingConfiguration("server_not_configured"));
+              pauser.pause(duration);
+            });
+
+    var event = finalizer.decide(progress(command), resumed, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.server()).isEqualTo("gone");
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.SERVER_NOT_CONFIGURED);
+    assertThat(event.error().message()).contains("'gone' is not configured", "PT1M");
+    assertThat(event.occurredAt()).isEqualTo(NOW.plus(BUDGET));
+    assertThat(pauses).containsExactly(BUDGET);
+    assertThat(waiting).containsExactly(1.0);
+    assertThat(awaitingConfiguration("server_not_configured")).isZero();
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    assertThat(cryptshare.statusCalls()).isZero();
+    assertThat(cryptshare.tokensIssued()).isZero();
+  }
+
+  @Test
+  void
+      a_resumed_transfer_past_its_deadline_whose_server_left_the_configuration_is_abandoned_at_once() {
+    var command = FinalizeCommand.of(NOW, "gone", SENDER, trackingId, null);
+    var late = TransferProgress.pending(command, 0, NOW.minus(BUDGET), NOW, null);
+
+    var event = finalizer.decide(late, true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.SERVER_NOT_CONFIGURED);
+    assertThat(pauses).isEmpty();
+  }
+
+  @Test
+  void a_credential_of_a_key_id_this_worker_lacks_waits_out_its_budget_and_is_abandoned() {
+    var command =
+        withCredential(
+            command(trackingId), "callers-token", new CredentialCipher(Map.of("k9", KEY), "k9"));
+
+    var event = finalizer.decide(progress(command), false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.CREDENTIAL_KEY_UNKNOWN);
+    assertThat(event.error().message()).contains("'k9'").doesNotContain("callers-token");
+    assertThat(pauses).containsExactly(BUDGET);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    assertThat(cryptshare.tokensIssued()).isZero();
+  }
+
+  @Test
+  void a_resumed_transfer_whose_credential_does_not_decrypt_here_is_abandoned_never_rejected() {
+    var madeForAnother = withCredential(command(trackingId()), "callers-token");
+    var command =
+        new FinalizeCommand(
+            1,
+            madeForAnother.commandId(),
+            NOW,
+            SERVER,
+            SENDER,
+            trackingId,
+            madeForAnother.credential());
+
+    var event = finalizer.decide(progress(command), true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.CREDENTIAL_INVALID);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+  }
+
+  @Test
+  void a_transfer_waiting_for_configuration_ends_without_a_decision_when_its_work_is_stopped() {
+    var command = FinalizeCommand.of(NOW, "gone", SENDER, trackingId, null);
+    var stopping =
+        finalizer(
+            new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0),
+            duration -> {
+              throw new InterruptedException("stopping");
+            });
+
+    assertThat(stopping.decide(progress(command), false, new StopSwitch())).isNull();
+    assertThat(awaitingConfiguration("server_not_configured")).isZero();
+  }
+
+  // --- after a finalize may have taken effect, never REJECTED (item 2b) ---
+
+  @Test
+  void after_a_lost_answer_an_expired_pass_through_token_on_the_status_check_never_rejects() {
+    cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(fails(answer(401, 3002)));
+    var command = withCredential(command(trackingId), "callers-token");
+
+    var event = finalizer.decide(progress(command), false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertThat(event.error().message()).contains("may have taken effect", "HTTP 401");
+    assertThat(event.error().httpStatus()).isEqualTo(401);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    // It kept checking within the budget, and once more when the budget was spent.
+    assertThat(cryptshare.statusCalls()).isGreaterThan(2);
+    assertThat(pauses.stream().reduce(Duration.ZERO, Duration::plus)).isLessThanOrEqualTo(BUDGET);
+    assertThat(cryptshare.tokensIssued()).isZero();
+  }
+
+  @Test
+  void after_a_lost_answer_a_refused_status_check_is_retried_and_may_still_find_the_transfer() {
+    cryptshare
+        .finalizeAnswers(fails(lostAnswer()))
+        .statusAnswers(fails(answer(403, 3001)), fails(answer(403, 3001)), exists());
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.statusCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void after_a_404_on_finalize_a_refused_status_check_never_rejects() {
+    cryptshare.finalizeAnswers(fails(answer(404, 2003))).statusAnswers(fails(answer(403, 3001)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_resumed_transfer_whose_status_check_is_refused_is_never_rejected() {
+    cryptshare.statusAnswers(fails(answer(403, 3001)));
+
+    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+  }
+
+  @Test
+  void a_lost_answer_whose_status_checks_keep_failing_is_abandoned_as_outcome_unknown() {
+    cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(fails(answer(503, 5000)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void a_refusal_after_a_status_check_found_nothing_is_rejected_again() {
+    cryptshare
+        .finalizeAnswers(fails(lostAnswer()), fails(answer(409, 2001)))
+        .statusAnswers(fails(answer(404, 2003)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(2001);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+  }
+
+  // --- 502 and 504 on finalize are a lost answer (item 2h) ---
+
+  @ParameterizedTest
+  @ValueSource(ints = {502, 504})
+  void a_proxy_error_on_finalize_is_followed_by_a_status_check_instead_of_a_second_finalize(
+      int status) {
+    cryptshare
+        .finalizeAnswers(fails(answer(status, null)), () -> statusUrl)
+        .statusAnswers(exists());
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertThat(pauses).containsExactly(Duration.ofSeconds(1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {502, 504})
+  void a_proxy_error_on_finalize_without_a_transfer_is_finalized_again(int status) {
+    cryptshare
+        .finalizeAnswers(fails(answer(status, null)), () -> statusUrl)
+        .statusAnswers(fails(answer(404, 2003)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {502, 504})
+  void a_proxy_error_on_the_last_finalize_attempt_still_gets_a_status_check(int status) {
+    cryptshare
+        .finalizeAnswers(fails(answer(503, 5000)), fails(answer(status, 5000)))
+        .statusAnswers(exists());
+    var finalizer =
+        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
+
+    var event = decide(finalizer);
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(pauses).containsExactly(Duration.ofSeconds(40));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {502, 504})
+  void a_proxy_error_on_the_last_attempt_without_a_transfer_is_abandoned_after_the_check(
+      int status) {
+    cryptshare
+        .finalizeAnswers(fails(answer(503, 5000)), fails(answer(status, 5000)))
+        .statusAnswers(fails(answer(404, 2003)));
+    var finalizer =
+        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
+
+    var event = decide(finalizer);
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.RETRY_BUDGET_SPENT);
+    assertThat(event.error().httpStatus()).isEqualTo(status);
+    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+  }
+
+  // --- 3002 under 401 or 403; 3010 and 3011 (item 2n) ---
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403})
+  void a_token_refused_with_3002_is_renewed_once_and_the_finalize_repeated(int status) {
+    cryptshare.finalizeAnswers(fails(answer(status, 3002)), () -> statusUrl);
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
+    assertThat(cryptshare.finalizeTokens()).containsExactly("tok-1", "tok-2");
+    assertThat(cryptshare.invalidated())
+        .extracting(VerificationToken::value)
+        .containsExactly("tok-1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403})
+  void a_pass_through_token_refused_with_3002_is_rejected_since_only_its_caller_can_renew_it(
+      int status) {
+    cryptshare.finalizeAnswers(fails(answer(status, 3002)));
+    var command = withCredential(command(trackingId), "callers-token");
+
+    var event = finalizer.decide(progress(command), false, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error())
+        .isEqualTo(
+            new TransferError(
+                ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says " + status, status, 3002));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.tokensIssued()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3010, 3011})
+  void a_sender_refused_by_policy_is_rejected_with_cryptshares_code_and_no_token_renewal(int code) {
+    cryptshare.finalizeAnswers(fails(answer(403, code)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error())
+        .isEqualTo(
+            new TransferError(ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says 403", 403, code));
+    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.invalidated()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3010, 3011})
+  void a_token_request_refused_by_policy_is_rejected_with_cryptshares_code(int code) {
+    cryptshare.tokenAnswers(fails(answer(403, code)));
+
+    var event = decide();
+
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(code);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+  }
+
+  static FinalizeCommand withCredential(
+      FinalizeCommand command, String token, CredentialCipher cipher) {
     var credential =
-        new CredentialCipher(Map.of("k1", KEY), "k1")
-            .encrypt(token, command.server(), command.sender(), command.trackingId());
+        cipher.encrypt(token, command.server(), command.sender(), command.trackingId());
     return new FinalizeCommand(
         command.schemaVersion(),
         command.commandId(),
@@ -488,5 +808,9 @@ class FinalizerTest {
         command.sender(),
         command.trackingId(),
         credential);
+  }
+
+  static FinalizeCommand withCredential(FinalizeCommand command, String token) {
+    return withCredential(command, token, new CredentialCipher(Map.of("k1", KEY), "k1"));
   }
 }

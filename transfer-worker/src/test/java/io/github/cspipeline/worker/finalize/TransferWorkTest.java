@@ -1,99 +1,113 @@
 package io.github.cspipeline.worker.finalize;
 
+import static io.github.cspipeline.worker.FakeCryptshare.fails;
 import static io.github.cspipeline.worker.WorkerFixtures.NOW;
+import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
+import static io.github.cspipeline.worker.WorkerFixtures.SERVER;
 import static io.github.cspipeline.worker.WorkerFixtures.command;
 import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anySet;
-import static org.mockito.ArgumentMatchers.argThat;
-import static org.mockito.Mockito.after;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import io.github.cspipeline.model.CloudEvents;
+import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.FakeCryptshare;
 import io.github.cspipeline.worker.MutableClock;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
+import io.github.cspipeline.worker.resilience.RetryBackoff;
+import io.github.cspipeline.worker.resilience.ServerGuard;
 import io.github.cspipeline.worker.state.ProgressRestorer;
-import io.github.cspipeline.worker.state.StateMetrics;
 import io.github.cspipeline.worker.state.StateRecords;
-import io.github.cspipeline.worker.state.StateUnavailableException;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
 import io.github.cspipeline.worker.tracing.TransferTracing;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /**
- * The transfer work's bookkeeping around the state topic, with the topic and Cryptshare replaced by
- * mocks: what is resumed, started, looked up and announced again.
+ * How a transfer's work ends when the {@link Finalizer} cannot decide normally. The Kafka side
+ * (restore, state records, publication) is stubbed: the decisions are what is checked.
  */
 class TransferWorkTest {
 
-  static final String COMMANDS = "cryptshare.finalize.commands";
+  static final Duration BUDGET = Duration.ofMinutes(1);
+  static final String COMMANDS = "commands";
 
   final MutableClock clock = new MutableClock(NOW);
+  final FakeCryptshare cryptshare = new FakeCryptshare();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final FinalizeMetrics metrics = new FinalizeMetrics(registry, SERVER::equals);
+  final ServerGuard guard =
+      new ServerGuard(
+          SERVER,
+          CircuitBreaker.ofDefaults(SERVER),
+          null,
+          Bulkhead.ofDefaults(SERVER),
+          Retry.of(
+              SERVER,
+              RetryConfig.custom()
+                  .maxAttempts(Integer.MAX_VALUE)
+                  .intervalBiFunction(
+                      new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0)
+                          .asIntervalFunction())
+                  .build()),
+          clock);
+  final Finalizer finalizer =
+      new Finalizer(
+          server -> cryptshare,
+          server -> guard,
+          SERVER::equals,
+          new PassThroughCredentials(Map.of()),
+          clock::advance,
+          clock,
+          metrics);
+  final TransferBook book = new TransferBook();
   final ProgressRestorer restorer = mock(ProgressRestorer.class);
-  final Finalizer finalizer = mock(Finalizer.class);
+  final StateRecords stateRecords = mock(StateRecords.class);
   final TransferEventPublisher publisher = mock(TransferEventPublisher.class);
-  TransferBook book = new TransferBook();
-  TransferWork work;
+  final TransferWork work =
+      new TransferWork(
+          book,
+          restorer,
+          stateRecords,
+          finalizer,
+          publisher,
+          TransferTracing.NOOP,
+          metrics,
+          clock,
+          server -> BUDGET,
+          COMMANDS,
+          Duration.ofSeconds(1),
+          new io.github.cspipeline.worker.state.StateMetrics(
+              new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+          publisher::reannouncement);
 
-  {
-    when(restorer.statePartitionOf(org.mockito.ArgumentMatchers.anyInt())).thenReturn(0);
+  TransferWorkTest() {
+    when(stateRecords.of(any(), any()))
+        .thenAnswer(i -> new ProducerRecord<String, Object>("state", "key", "progress"));
     when(publisher.publish(any(), any(), any()))
         .thenReturn(CompletableFuture.completedFuture(null));
-    when(publisher.reannouncement(any()))
-        .thenAnswer(
-            call -> {
-              TransferProgress decided = call.getArgument(0);
-              var event = decided.event();
-              return CloudEvents.<Object>record(
-                  "events",
-                  event.trackingId(),
-                  event,
-                  event.eventId(),
-                  TransferEvent.CLOUD_EVENT_TYPE,
-                  "test",
-                  event.occurredAt());
-            });
-    work = work();
-  }
-
-  TransferWork work() {
-    var work =
-        new TransferWork(
-            book,
-            restorer,
-            new StateRecords("state", restorer),
-            finalizer,
-            publisher,
-            TransferTracing.NOOP,
-            new FinalizeMetrics(registry),
-            clock,
-            server -> Duration.ofMinutes(10),
-            COMMANDS,
-            Duration.ofSeconds(1),
-            new StateMetrics(registry),
-            publisher::reannouncement);
-    work.start();
-    return work;
   }
 
   @AfterEach
@@ -101,203 +115,85 @@ class TransferWorkTest {
     work.stop();
   }
 
-  static TransferProgress pending(String trackingId) {
-    return TransferProgress.pending(command(trackingId), 0, NOW, NOW.plusSeconds(600), null);
+  TransferEvent published() {
+    var event = ArgumentCaptor.forClass(TransferEvent.class);
+    verify(publisher, timeout(10_000)).publish(event.capture(), any(), any());
+    return event.getValue();
   }
 
-  static TransferEvent processing(String trackingId) {
-    return TransferEvent.processing(
-        "default",
-        "alice@example.com",
-        trackingId,
-        NOW,
-        URI.create("https://cs.example.com/api/users/alice@example.com/transfers/" + trackingId));
-  }
-
-  void assign(List<TransferProgress> restored) {
-    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, restored));
-    work.onPartitionsAssigned(mock(Consumer.class), List.of(new TopicPartition(COMMANDS, 0)));
-  }
-
-  static TransferProgress progressOf(String trackingId) {
-    return argThat(p -> p != null && p.trackingId().equals(trackingId));
-  }
-
-  // Item 2d of issue 9: recheck() used to replace the whole partition with the read's snapshot.
-  @Test
-  void an_uncertain_intake_commit_starts_the_committed_transfer_and_relaunches_nothing_decided()
-      throws Exception {
-    assign(List.of());
-    var decidedMeanwhile = pending(trackingId());
-    book.admit(decidedMeanwhile);
-    book.decided(decidedMeanwhile, TransferState.PROCESSING, NOW);
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
-    // The read-back shows the uncertain intake committed, and the other transfer still pending:
-    // its decision was committed after the read began.
-    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(decidedMeanwhile, uncertain)));
-
-    work.recheck(List.of(uncertain));
-
-    verify(finalizer, timeout(5_000))
-        .decide(progressOf(uncertain.trackingId()), anyBoolean(), any());
-    verify(finalizer, after(300).never())
-        .decide(progressOf(decidedMeanwhile.trackingId()), anyBoolean(), any());
-    assertThat(book.get(0, decidedMeanwhile.key())).isInstanceOf(TransferBook.Entry.Decided.class);
+  double decided(String server, String outcome) {
+    var counter =
+        registry
+            .find(FinalizeMetrics.FINALIZE)
+            .tags("server", server, "outcome", outcome)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
-  void an_uncertain_intake_that_was_not_committed_is_forgotten_and_taken_in_when_it_comes_again()
-      throws Exception {
-    assign(List.of());
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
-    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of()));
+  void a_transfer_whose_work_fails_unexpectedly_past_its_deadline_ends_abandoned_not_relaunched() {
+    cryptshare.finalizeAnswers(fails(new IllegalStateException("a bug, with secret-token")));
+    book.assign(0, List.of());
+    var admitted = work.admit(command(trackingId()), 0, null);
+    var progress = ((TransferWork.Admission.Accepted) admitted).progress();
+    clock.advance(BUDGET.plusSeconds(1));
 
-    work.recheck(List.of(uncertain));
+    work.start(List.of(progress));
 
-    verify(restorer, timeout(5_000).times(2)).restore(Set.of(0));
-    verify(finalizer, after(300).never()).decide(any(), anyBoolean(), any());
-    assertThat(work.admit(uncertain.command(), 0, null))
-        .isInstanceOf(TransferWork.Admission.Accepted.class);
+    var event = published();
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.trackingId()).isEqualTo(progress.trackingId());
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.WORKER_ERROR);
+    assertThat(event.error().message())
+        .contains("IllegalStateException", "may have taken effect")
+        .doesNotContain("secret-token");
+    await().until(() -> book.get(0, progress.key()) instanceof TransferBook.Entry.Decided);
   }
 
   @Test
-  void an_uncertain_intake_is_read_back_as_soon_as_the_state_topic_answers_again()
-      throws Exception {
-    assign(List.of());
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
-    when(restorer.restore(Set.of(0)))
-        .thenThrow(new StateUnavailableException("broker away"))
-        .thenReturn(Map.of(0, List.of(uncertain)));
-
-    work.recheck(List.of(uncertain));
-
-    verify(finalizer, timeout(10_000))
-        .decide(progressOf(uncertain.trackingId()), anyBoolean(), any());
-  }
-
-  // Item 2m of issue 9: a failed restore at assignment used to wait for the partition's next
-  // command (or the next rebalance) to resume its pending transfers.
-  @Test
-  void pending_transfers_of_a_partition_whose_restore_failed_are_resumed_without_a_new_command() {
-    var stranded = pending(trackingId());
-    when(restorer.restore(Set.of(0)))
-        .thenThrow(new StateUnavailableException("broker away"))
-        .thenThrow(new StateUnavailableException("still away"))
-        .thenReturn(Map.of(0, List.of(stranded)));
+  void a_pending_transfer_resumed_after_its_server_left_the_configuration_ends_abandoned() {
+    var command = FinalizeCommand.of(NOW, "gone", SENDER, trackingId(), null);
+    var pending = TransferProgress.pending(command, 0, NOW, NOW.plus(BUDGET), null);
+    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(pending)));
 
     work.onPartitionsAssigned(mock(Consumer.class), List.of(new TopicPartition(COMMANDS, 0)));
 
-    verify(finalizer, timeout(15_000))
-        .decide(progressOf(stranded.trackingId()), anyBoolean(), any());
-    assertThat(book.owns(0)).isTrue();
+    var event = published();
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.SERVER_NOT_CONFIGURED);
+    assertThat(cryptshare.statusCalls()).isZero();
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    await().until(() -> book.get(0, pending.key()) instanceof TransferBook.Entry.Decided);
+    // The server id is not a tag value: only configured ones are.
+    assertThat(decided(FinalizeMetrics.UNKNOWN_SERVER, "abandoned")).isEqualTo(1);
+    assertThat(registry.find(FinalizeMetrics.FINALIZE).tag("server", "gone").counters()).isEmpty();
   }
 
   @Test
-  void a_partition_revoked_before_its_restore_succeeded_is_not_restored_later() {
-    when(restorer.restore(Set.of(0))).thenThrow(new StateUnavailableException("broker away"));
-    var partition = List.of(new TopicPartition(COMMANDS, 0));
-    work.onPartitionsAssigned(mock(Consumer.class), partition);
+  void
+      a_command_refused_at_intake_is_decided_once_its_transaction_commits_and_a_repeat_is_a_duplicate() {
+    book.assign(0, List.of());
+    var command = FinalizeCommand.of(NOW, SERVER, "\"a@b\"@example.com", trackingId(), null);
+    var error =
+        new TransferError(
+            ErrorCodes.INVALID_COMMAND, "sender must be an email address", null, null);
+    when(publisher.records(any(), any(), any()))
+        .thenReturn(List.of(new ProducerRecord<>("events", "key", "event")));
 
-    work.onPartitionsRevokedBeforeCommit(mock(Consumer.class), partition);
+    var refusal = work.refuse(command, 0, null, error);
 
-    verify(restorer, after(2_500).times(1)).restore(anySet());
-    assertThat(book.owns(0)).isFalse();
-  }
-
-  // Item 2j of issue 9: decided entries are forgotten to bound memory; a command for one must not
-  // be taken for a new transfer.
-  @Test
-  void a_command_for_a_transfer_forgotten_by_the_book_is_looked_up_and_not_finalized_again() {
-    book = new TransferBook(Duration.ZERO, 0);
-    work.stop();
-    work = work();
-    assign(List.of());
-    var first = pending(trackingId());
-    book.admit(first);
-    book.decided(first, TransferState.PROCESSING, NOW);
-    assertThat(book.get(0, first.key())).isNull();
-    var decided = first.decided(processing(first.trackingId()));
-    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(decided)));
-
-    var again = work.admit(first.command(), 0, null);
-
-    assertThat(again).isInstanceOf(TransferWork.Admission.Duplicate.class);
-    assertThat(registry.get(StateMetrics.READS).tag("kind", "lookup").counter().count())
-        .isEqualTo(1);
-  }
-
-  // Item 2l of issue 9: a decided transfer requested again by a new command (the gateway forgot
-  // it) used to publish nothing, so whoever asked saw ACCEPTED forever.
-  @Test
-  void a_decided_transfer_requested_by_a_new_command_is_announced_again_with_its_event_id() {
-    assign(List.of());
-    var first = pending(trackingId());
-    book.admit(first);
-    book.decided(first, TransferState.PROCESSING, NOW);
-    var event = processing(first.trackingId());
-    when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(first.decided(event))));
-
-    var redelivered = work.admit(first.command(), 0, null);
-    var requestedAgain = work.admit(command(first.trackingId()), 0, null);
-
-    assertThat(redelivered).isInstanceOf(TransferWork.Admission.Duplicate.class);
-    assertThat(requestedAgain)
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.event().state()).isEqualTo(TransferState.REJECTED);
+    assertThat(refusal.event().error()).isEqualTo(error);
+    assertThat(refusal.records()).hasSize(1);
+    assertThat(work.refuse(command, 0, null, error)).isNull();
+    work.refused(List.of(refusal));
+    assertThat(book.get(0, refusal.progress().key()))
         .isInstanceOfSatisfying(
-            TransferWork.Admission.Reannounce.class,
-            r -> {
-              assertThat(r.event().value()).isEqualTo(event);
-              assertThat(
-                      new String(
-                          r.event().headers().lastHeader(CloudEvents.ID).value(),
-                          StandardCharsets.UTF_8))
-                  .isEqualTo(event.eventId().toString());
-            });
-    verify(finalizer, never()).decide(progressOf(first.trackingId()), anyBoolean(), any());
-  }
-
-  // Item 2f of issue 9: a synchronous send failure at intake used to be caught like an invalid
-  // command: the valid command was dead-lettered and the book kept a PENDING entry with no job.
-  @Test
-  void a_progress_record_kafka_does_not_take_rolls_the_intake_back_instead_of_dead_lettering() {
-    assign(List.of());
-    @SuppressWarnings("unchecked")
-    org.springframework.kafka.core.KafkaOperations<String, Object> kafka =
-        mock(org.springframework.kafka.core.KafkaOperations.class);
-    when(kafka.send(any(org.apache.kafka.clients.producer.ProducerRecord.class)))
-        .thenThrow(
-            new org.apache.kafka.common.errors.TimeoutException(
-                "Topic cryptshare.transfer-worker.state not present in metadata after 60000 ms."));
-    var deadLetters = mock(org.springframework.kafka.listener.ConsumerAwareRecordRecoverer.class);
-    var listener =
-        new FinalizeCommandListener(
-            work,
-            new CommandValidator(
-                "default"::equals,
-                new io.github.cspipeline.worker.credential.PassThroughCredentials(Map.of())),
-            kafka,
-            deadLetters,
-            COMMANDS,
-            "transfer-worker");
-    var command = command(trackingId());
-    var record =
-        new org.apache.kafka.clients.consumer.ConsumerRecord<
-            String,
-            io.github.cspipeline.model.command.@org.jspecify.annotations.Nullable FinalizeCommand>(
-            COMMANDS, 0, 7L, command.trackingId(), command);
-    org.springframework.transaction.support.TransactionSynchronizationManager.initSynchronization();
-    try {
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> listener.onCommands(List.of(record), mock(Consumer.class)))
-          .isInstanceOf(StateUnavailableException.class);
-    } finally {
-      org.springframework.transaction.support.TransactionSynchronizationManager.clear();
-    }
-
-    verify(deadLetters, never()).accept(any(), any(), any());
+            TransferBook.Entry.Decided.class,
+            d -> assertThat(d.outcome()).isEqualTo(TransferState.REJECTED));
     assertThat(work.pending()).isZero();
-    assertThat(book.get(0, TransferProgress.key("default", command.trackingId()))).isNull();
+    assertThat(work.admit(command, 0, null)).isInstanceOf(TransferWork.Admission.Duplicate.class);
+    assertThat(decided(SERVER, "rejected")).isEqualTo(1);
   }
 }
