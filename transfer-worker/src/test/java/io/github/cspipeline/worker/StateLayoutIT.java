@@ -93,6 +93,22 @@ class StateLayoutIT {
     return counter == null ? 0 : counter.count();
   }
 
+  /** A worker with this layout reads nothing in and finalizes nothing: the commands wait. */
+  static void refusesWork(int statePartitions, FinalizeCommand decided, FinalizeCommand waiting) {
+    try (var worker = worker(statePartitions)) {
+      send(decided);
+      send(waiting);
+      await().atMost(Duration.ofSeconds(60)).until(() -> failedRestores(worker) > 0);
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  finalizeCalls(decided.trackingId()) == 1
+                      && finalizeCalls(waiting.trackingId()) == 0);
+    }
+  }
+
   @Test
   void no_change_of_state_partitions_moves_a_transfer_away_from_its_decision() throws Exception {
     var decided = command(trackingId());
@@ -104,18 +120,7 @@ class StateLayoutIT {
 
     // state-partitions raised: the worker neither grows the topic nor takes the partition in.
     var waiting = command(trackingId());
-    try (var raised = worker(4)) {
-      send(decided);
-      send(waiting);
-      await().atMost(Duration.ofSeconds(60)).until(() -> failedRestores(raised) > 0);
-      await()
-          .during(Duration.ofSeconds(3))
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  finalizeCalls(decided.trackingId()) == 1
-                      && finalizeCalls(waiting.trackingId()) == 0);
-    }
+    refusesWork(4, decided, waiting);
     try (var admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       assertThat(
@@ -142,17 +147,6 @@ class StateLayoutIT {
 
     // Topic grown and state-partitions raised to match: the records still say layout 2.
     var refused = command(trackingId());
-    try (var grownAndRaised = worker(4)) {
-      send(decided);
-      send(refused);
-      await().atMost(Duration.ofSeconds(60)).until(() -> failedRestores(grownAndRaised) > 0);
-      await()
-          .during(Duration.ofSeconds(3))
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  finalizeCalls(decided.trackingId()) == 1
-                      && finalizeCalls(refused.trackingId()) == 0);
-    }
+    refusesWork(4, decided, refused);
   }
 }
