@@ -59,7 +59,9 @@ class CommittedEventsIT extends AbstractGatewayIT {
               seen.add(state);
               return state.equals("ACTIVE");
             });
-    assertThat(seen).containsOnly("ACCEPTED", "ACTIVE");
+    // ACCEPTED may already be gone by the first look (it was seen above); what matters is that
+    // the aborted ABANDONED never shows.
+    assertThat(seen).isSubsetOf("ACCEPTED", "ACTIVE").last().isEqualTo("ACTIVE");
   }
 
   @Test
