@@ -255,6 +255,18 @@ public final class SimulatorClient {
     return controlOk("GET", "/simulator/transfers/" + trackingId, null);
   }
 
+  /** {@code GET /simulator/transfers}: every tracking id with a finalize call, and its counts. */
+  public JsonNode finalizedTransfers() {
+    return controlOk("GET", "/simulator/transfers", null).get("transfers");
+  }
+
+  /** The expected {@code finalizeOutcomes} of {@code GET /simulator/transfers[/{id}]}. */
+  public static JsonNode outcomes(int created, int refused, int notFound, int answerLost) {
+    return JSON.readTree(
+        "{\"created\": %d, \"refused\": %d, \"notFound\": %d, \"answerLost\": %d}"
+            .formatted(created, refused, notFound, answerLost));
+  }
+
   public void configure(String json) {
     controlOk("PUT", "/simulator/config", json);
   }
@@ -265,6 +277,13 @@ public final class SimulatorClient {
 
   public void setVerified(String sender, boolean verified) {
     controlOk("PUT", "/simulator/senders/" + sender, "{\"verified\":" + verified + "}");
+  }
+
+  /**
+   * {@code PUT /simulator/senders/{email}} with a partial update, e.g. {@code {"policy": null}}.
+   */
+  public JsonNode updateSender(String sender, String json) {
+    return controlOk("PUT", "/simulator/senders/" + sender, json);
   }
 
   public JsonNode stats() {

@@ -37,16 +37,20 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.BAD_REQUEST, 1005, "Invalid path variable " + name + ".");
   }
 
-  public static ApiException notVerified() {
+  /**
+   * @param status 401 as documented for sender endpoints, or 403 as documented for the verification
+   *     endpoints ("Invalid verification data"); chosen per sender
+   */
+  public static ApiException notVerified(HttpStatus status) {
     return new ApiException(
-        HttpStatus.UNAUTHORIZED,
+        status,
         3002,
         "The verification token is missing, expired or not valid for this sender and client.");
   }
 
-  public static ApiException sessionTokenMismatch() {
+  public static ApiException sessionTokenMismatch(HttpStatus status) {
     return new ApiException(
-        HttpStatus.UNAUTHORIZED,
+        status,
         3002,
         "The provided verification token differs from the one that created the transfer session.");
   }

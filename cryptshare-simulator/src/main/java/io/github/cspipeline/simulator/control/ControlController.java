@@ -7,15 +7,19 @@ import io.github.cspipeline.simulator.config.SimulatorProperties;
 import io.github.cspipeline.simulator.config.SimulatorSettings;
 import io.github.cspipeline.simulator.control.ControlRequests.ConfigView;
 import io.github.cspipeline.simulator.control.ControlRequests.FileSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.FinalizeOutcomes;
 import io.github.cspipeline.simulator.control.ControlRequests.RevokedTokens;
 import io.github.cspipeline.simulator.control.ControlRequests.SeededSession;
 import io.github.cspipeline.simulator.control.ControlRequests.SeededTransfers;
-import io.github.cspipeline.simulator.control.ControlRequests.SenderUpdate;
 import io.github.cspipeline.simulator.control.ControlRequests.SenderView;
 import io.github.cspipeline.simulator.control.ControlRequests.SessionSeed;
 import io.github.cspipeline.simulator.control.ControlRequests.StateUpdate;
 import io.github.cspipeline.simulator.control.ControlRequests.TransferCalls;
 import io.github.cspipeline.simulator.control.ControlRequests.TransferSeed;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferSummaries;
+import io.github.cspipeline.simulator.control.ControlRequests.TransferSummary;
+import io.github.cspipeline.simulator.policy.SenderPolicies;
+import io.github.cspipeline.simulator.policy.SenderPolicy;
 import io.github.cspipeline.simulator.session.FileInfo;
 import io.github.cspipeline.simulator.session.Outcome;
 import io.github.cspipeline.simulator.session.Recipients;
@@ -30,6 +34,9 @@ import io.github.cspipeline.simulator.verification.VerificationService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +51,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import tools.jackson.databind.JsonNode;
 
 /** The control API of CONTRACT.md §5: configuration, senders, seeded sessions, transfers. */
 @RestController
@@ -57,6 +65,7 @@ public class ControlController {
 
   private final SimulatorSettings settings;
   private final VerificationService verification;
+  private final SenderPolicies policies;
   private final SessionStore sessions;
   private final TransferService transfers;
   private final RequestStats stats;
@@ -68,6 +77,7 @@ public class ControlController {
   public ControlController(
       SimulatorSettings settings,
       VerificationService verification,
+      SenderPolicies policies,
       SessionStore sessions,
       TransferService transfers,
       RequestStats stats,
@@ -77,6 +87,7 @@ public class ControlController {
       SimulatorProperties properties) {
     this.settings = settings;
     this.verification = verification;
+    this.policies = policies;
     this.sessions = sessions;
     this.transfers = transfers;
     this.stats = stats;
@@ -103,16 +114,62 @@ public class ControlController {
   @GetMapping("/senders/{email}")
   public SenderView sender(@PathVariable String email) {
     String key = senderKey(email);
-    return new SenderView(email, verification.isVerified(key), verification.pendingCode(key));
+    SenderPolicy policy = policies.get(key);
+    return new SenderView(
+        email,
+        verification.isVerified(key),
+        verification.pendingCode(key),
+        verification.invalidTokenStatus(key).value(),
+        policy == null ? null : policy.name());
   }
 
+  /**
+   * A partial update of {@code verified}, {@code invalidTokenStatus} and {@code policy}: absent
+   * fields keep their value, {@code "policy": null} lifts a policy. Read as a tree because a record
+   * cannot tell an absent field from a null one.
+   */
   @PutMapping("/senders/{email}")
-  public SenderView updateSender(@PathVariable String email, @RequestBody SenderUpdate update) {
-    if (update.verified() == null) {
-      throw badRequest("verified is required");
+  public SenderView updateSender(@PathVariable String email, @RequestBody JsonNode update) {
+    String key = senderKey(email);
+    if (!update.isObject()
+        || !(update.has("verified") || update.has("invalidTokenStatus") || update.has("policy"))) {
+      throw badRequest("name at least one of verified, invalidTokenStatus, policy");
     }
-    verification.setVerified(senderKey(email), update.verified());
+    JsonNode verified = update.get("verified");
+    if (verified != null && !verified.isBoolean()) {
+      throw badRequest("verified must be true or false");
+    }
+    JsonNode status = update.get("invalidTokenStatus");
+    if (status != null
+        && !(status.isIntegralNumber() && (status.asInt() == 401 || status.asInt() == 403))) {
+      throw badRequest("invalidTokenStatus must be 401 or 403");
+    }
+    SenderPolicy policy = update.has("policy") ? policy(update.get("policy")) : null;
+    // Everything is checked before anything changes: a refused update changes nothing.
+    if (verified != null) {
+      verification.setVerified(key, verified.asBoolean());
+    }
+    if (status != null) {
+      verification.setInvalidTokenStatus(key, status.asInt());
+    }
+    if (update.has("policy")) {
+      policies.set(key, policy);
+    }
     return sender(email);
+  }
+
+  private static @Nullable SenderPolicy policy(JsonNode value) {
+    if (value.isNull()) {
+      return null;
+    }
+    try {
+      if (value.isString()) {
+        return SenderPolicy.valueOf(value.asString());
+      }
+    } catch (IllegalArgumentException e) {
+      // answered below
+    }
+    throw badRequest("policy must be null, SENDER_REJECTED or SENDER_RECIPIENT_REJECTED");
   }
 
   @DeleteMapping("/senders/{email}/tokens")
@@ -231,14 +288,48 @@ public class ControlController {
     Transfer transfer = transfers.transfer(trackingId);
     CallCounts calls = stats.calls(trackingId);
     Session session = sessions.get(trackingId);
+    CallCounts.Outcomes outcomes = calls.finalizeOutcomes();
     return new TransferCalls(
         trackingId,
         transfer == null ? null : transfer.state(clock.instant()),
         calls.finalizeCalls(),
         calls.statusCalls(),
+        outcomes.effective(),
+        FinalizeOutcomes.of(outcomes),
         session != null && session.isOpen(),
         calls.lastFinalizeTraceparent(),
         calls.lastStatusTraceparent());
+  }
+
+  /**
+   * Every tracking id with at least one finalize call, sorted by tracking id: one pass over the
+   * counts with a map lookup each, for audits over many thousand transfers.
+   */
+  @GetMapping("/transfers")
+  public TransferSummaries finalizedTransfers() {
+    Instant now = clock.instant();
+    List<TransferSummary> summaries = new ArrayList<>();
+    stats.forEachFinalized(
+        (trackingId, calls) -> {
+          Transfer transfer = transfers.transfer(trackingId);
+          Session session = transfer == null ? sessions.get(trackingId) : null;
+          String sender =
+              transfer != null
+                  ? transfer.sender()
+                  : session != null ? session.sender() : calls.lastFinalizeSender();
+          CallCounts.Outcomes outcomes = calls.finalizeOutcomes();
+          summaries.add(
+              new TransferSummary(
+                  trackingId,
+                  sender,
+                  transfer == null ? null : transfer.state(now),
+                  calls.finalizeCalls(),
+                  calls.statusCalls(),
+                  outcomes.effective(),
+                  FinalizeOutcomes.of(outcomes)));
+        });
+    summaries.sort(Comparator.comparing(TransferSummary::trackingId));
+    return new TransferSummaries(summaries);
   }
 
   @PutMapping("/transfers/{trackingId}")

@@ -1,5 +1,6 @@
 package io.github.cspipeline.simulator.control;
 
+import io.github.cspipeline.simulator.stats.CallCounts;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -11,9 +12,19 @@ public final class ControlRequests {
 
   public record ConfigView(boolean autoSessions, String processingTime, double failedRatio) {}
 
-  public record SenderUpdate(@Nullable Boolean verified) {}
-
-  public record SenderView(String email, boolean verified, @Nullable String verificationCode) {}
+  /**
+   * A sender as the control API shows it.
+   *
+   * @param invalidTokenStatus 401 or 403: the status of a 3002 refusal of this sender's token
+   * @param policy {@code SENDER_REJECTED} (403/3010) or {@code SENDER_RECIPIENT_REJECTED}
+   *     (403/3011) refuses every finalize of the sender; null lets it finalize
+   */
+  public record SenderView(
+      String email,
+      boolean verified,
+      @Nullable String verificationCode,
+      int invalidTokenStatus,
+      @Nullable String policy) {}
 
   /**
    * A seeded session. Absent {@code recipients} mean one default recipient and absent {@code files}
@@ -50,12 +61,38 @@ public final class ControlRequests {
 
   public record RevokedTokens(String email, int revoked) {}
 
+  /**
+   * What happened to one tracking id. {@code finalizeCalls} counts every finalize that arrived;
+   * {@code finalizeOutcomes} counts each once it ended, so the two agree once none is running.
+   */
   public record TransferCalls(
       String trackingId,
       @Nullable String state,
       int finalizeCalls,
       int statusCalls,
+      int effectiveFinalizes,
+      FinalizeOutcomes finalizeOutcomes,
       boolean sessionOpen,
       @Nullable String lastFinalizeTraceparent,
       @Nullable String lastStatusTraceparent) {}
+
+  public record FinalizeOutcomes(int created, int refused, int notFound, int answerLost) {
+
+    static FinalizeOutcomes of(CallCounts.Outcomes outcomes) {
+      return new FinalizeOutcomes(
+          outcomes.created(), outcomes.refused(), outcomes.notFound(), outcomes.answerLost());
+    }
+  }
+
+  /** One entry of {@code GET /simulator/transfers}: a tracking id with at least one finalize. */
+  public record TransferSummary(
+      String trackingId,
+      @Nullable String sender,
+      @Nullable String state,
+      int finalizeCalls,
+      int statusCalls,
+      int effectiveFinalizes,
+      FinalizeOutcomes finalizeOutcomes) {}
+
+  public record TransferSummaries(List<TransferSummary> transfers) {}
 }

@@ -2,6 +2,7 @@ package io.github.cspipeline.simulator.control;
 
 import io.github.cspipeline.simulator.config.SimulatorSettings;
 import io.github.cspipeline.simulator.fault.FaultInjector;
+import io.github.cspipeline.simulator.policy.SenderPolicies;
 import io.github.cspipeline.simulator.session.SessionStore;
 import io.github.cspipeline.simulator.stats.RequestStats;
 import io.github.cspipeline.simulator.transfer.TransferStore;
@@ -18,6 +19,7 @@ public class SimulatorReset {
   private final TransferStore transfers;
   private final FaultInjector faults;
   private final RequestStats stats;
+  private final SenderPolicies policies;
 
   public SimulatorReset(
       SimulatorSettings settings,
@@ -25,13 +27,15 @@ public class SimulatorReset {
       SessionStore sessions,
       TransferStore transfers,
       FaultInjector faults,
-      RequestStats stats) {
+      RequestStats stats,
+      SenderPolicies policies) {
     this.settings = settings;
     this.verification = verification;
     this.sessions = sessions;
     this.transfers = transfers;
     this.faults = faults;
     this.stats = stats;
+    this.policies = policies;
   }
 
   public void resetAll() {
@@ -41,5 +45,6 @@ public class SimulatorReset {
     sessions.clear();
     transfers.clear();
     stats.clear();
+    policies.clear();
   }
 }

@@ -2,6 +2,7 @@ package io.github.cspipeline.simulator.fault;
 
 import io.github.cspipeline.simulator.api.ErrorBody;
 import io.github.cspipeline.simulator.stats.Endpoint;
+import io.github.cspipeline.simulator.stats.FinalizeOutcome;
 import io.github.cspipeline.simulator.stats.RequestStats;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -9,16 +10,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * In front of {@code /api/**}: counts every request, then applies the injected faults. Refused
- * requests never reach a controller; a request whose response is lost does, and its answer is
- * discarded before {@link LostResponseValve} drops the connection.
+ * In front of {@code /api/**}: counts every request, then applies the injected faults, and counts
+ * how each finalize ended ({@link FinalizeOutcome}). Refused requests never reach a controller; a
+ * request whose response is lost does, and its answer is discarded before {@link LostResponseValve}
+ * drops the connection.
  */
 public class FaultFilter extends OncePerRequestFilter {
 
@@ -37,33 +41,88 @@ public class FaultFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    stats.record(Endpoint.classify(request.getMethod(), path), request.getHeader("traceparent"));
+    Endpoint.Classified classified = Endpoint.classify(request.getMethod(), path);
+    stats.record(classified, request.getHeader("traceparent"));
+    // The tracking id whose finalize outcome this request counts, if it is a finalize.
+    String finalizeOf = classified.endpoint() == Endpoint.FINALIZE ? classified.trackingId() : null;
     FaultSettings settings = faults.current();
     delay(settings.latency());
     switch (faults.decide(settings)) {
       case OUTAGE -> {
         stats.fault(RequestStats.Fault.OUTAGE);
-        writeError(response, 503, "Service unavailable (simulated outage).", settings);
+        refuse(response, 503, "Service unavailable (simulated outage).", settings, finalizeOf);
       }
       case RATE_LIMITED -> {
         stats.fault(RequestStats.Fault.RATE_LIMITED);
-        writeError(
+        refuse(
             response,
             429,
             "Request rejected because there are too many requests at the same time.",
-            settings);
+            settings,
+            finalizeOf);
       }
       case INJECTED_ERROR -> {
         stats.fault(RequestStats.Fault.INJECTED_ERROR);
-        writeError(response, settings.errorStatus(), "Simulated error.", settings);
+        refuse(response, settings.errorStatus(), "Simulated error.", settings, finalizeOf);
       }
       case LOSE_RESPONSE -> {
         stats.fault(RequestStats.Fault.LOST_RESPONSE);
-        chain.doFilter(request, new DiscardingResponseWrapper(response));
-        LostResponseValve.markForDrop(request);
+        DiscardingResponseWrapper discarding = new DiscardingResponseWrapper(response);
+        try {
+          chain.doFilter(request, discarding);
+        } finally {
+          finalizeEnded(finalizeOf, request, true, discarding.getStatus());
+          LostResponseValve.markForDrop(request);
+        }
       }
-      case PASS -> chain.doFilter(request, response);
+      case PASS -> {
+        if (finalizeOf == null) {
+          chain.doFilter(request, response);
+        } else {
+          passFinalize(request, response, chain, finalizeOf);
+        }
+      }
     }
+  }
+
+  /**
+   * Lets a finalize through with its answer held back until its outcome is counted: a caller that
+   * reads the counts right after the answer then sees this call in them.
+   */
+  private void passFinalize(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      FilterChain chain,
+      String trackingId)
+      throws ServletException, IOException {
+    ContentCachingResponseWrapper held = new ContentCachingResponseWrapper(response);
+    try {
+      chain.doFilter(request, held);
+    } finally {
+      finalizeEnded(trackingId, request, false, held.getStatus());
+    }
+    held.copyBodyToResponse();
+  }
+
+  private void finalizeEnded(
+      @Nullable String trackingId, HttpServletRequest request, boolean answerLost, int status) {
+    if (trackingId != null) {
+      stats.finalizeEnded(
+          trackingId, FinalizeOutcome.of(FinalizeOutcome.tookEffect(request), answerLost, status));
+    }
+  }
+
+  private void refuse(
+      HttpServletResponse response,
+      int status,
+      String message,
+      FaultSettings settings,
+      @Nullable String finalizeOf)
+      throws IOException {
+    if (finalizeOf != null) {
+      stats.finalizeEnded(finalizeOf, FinalizeOutcome.of(false, false, status));
+    }
+    writeError(response, status, message, settings);
   }
 
   private void writeError(

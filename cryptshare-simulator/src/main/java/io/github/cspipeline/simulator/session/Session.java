@@ -89,6 +89,10 @@ public final class Session {
     return trackingId;
   }
 
+  public String sender() {
+    return sender;
+  }
+
   public String senderKey() {
     return senderKey;
   }

@@ -84,7 +84,7 @@ public class SessionService {
       throw ApiException.notFound("transfer session");
     }
     if (!session.acceptsToken(token.token())) {
-      throw ApiException.sessionTokenMismatch();
+      throw verification.sessionTokenMismatch(senderKey);
     }
     return session;
   }

@@ -1,8 +1,10 @@
 package io.github.cspipeline.simulator.stats;
 
 import io.github.cspipeline.simulator.api.PathVariables;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.util.UriUtils;
 
 /** The Cryptshare API endpoints the statistics tell apart. */
 public enum Endpoint {
@@ -16,8 +18,20 @@ public enum Endpoint {
   LIST,
   OTHER;
 
-  /** A request's endpoint and, for finalize and status, the tracking id it names. */
-  public record Classified(Endpoint endpoint, @Nullable String trackingId) {}
+  /**
+   * A request's endpoint and, for finalize and status, the tracking id and the sender (decoded, at
+   * most {@value #MAX_SENDER} characters) it names.
+   */
+  public record Classified(
+      Endpoint endpoint, @Nullable String trackingId, @Nullable String sender) {
+
+    public Classified(Endpoint endpoint, @Nullable String trackingId) {
+      this(endpoint, trackingId, null);
+    }
+  }
+
+  /** Longer sender segments are cut: a caller's path must not grow the memory. */
+  static final int MAX_SENDER = 320;
 
   private static final String API = "/api/";
 
@@ -46,7 +60,7 @@ public enum Endpoint {
       }
       case "transfer-sessions" -> {
         if (depth == 4 && method.equals("POST")) {
-          return new Classified(FINALIZE, trackingIdOrNull(segments[3]));
+          return new Classified(FINALIZE, trackingIdOrNull(segments[3]), sender(segments[1]));
         }
         return new Classified(depth >= 5 && segments[4].equals("files") ? FILES : SESSIONS, null);
       }
@@ -55,13 +69,22 @@ public enum Endpoint {
           return new Classified(LIST, null);
         }
         if (depth == 4 && method.equals("GET")) {
-          return new Classified(STATUS, trackingIdOrNull(segments[3]));
+          return new Classified(STATUS, trackingIdOrNull(segments[3]), sender(segments[1]));
         }
         return new Classified(OTHER, null);
       }
       default -> {
         return new Classified(OTHER, null);
       }
+    }
+  }
+
+  private static String sender(String segment) {
+    String cut = segment.length() <= MAX_SENDER ? segment : segment.substring(0, MAX_SENDER);
+    try {
+      return UriUtils.decode(cut, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return cut;
     }
   }
 

@@ -7,14 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
  * What reached the Cryptshare API: requests per endpoint, the highest request rate in any sliding
- * one-second window, injected faults, and per tracking id the finalize and status calls (and the
- * last finalize's {@code traceparent}). Every arriving request counts, whatever its answer, also
- * one refused by an injected fault.
+ * one-second window, injected faults, and per tracking id the finalize and status calls, how each
+ * finalize ended (and the last finalize's {@code traceparent}). Every arriving request counts,
+ * whatever its answer, also one refused by an injected fault.
  */
 @Component
 public class RequestStats {
@@ -96,7 +97,7 @@ public class RequestStats {
     if (trackingId != null) {
       CallCounts counts = calls.computeIfAbsent(trackingId, id -> new CallCounts());
       if (request.endpoint() == Endpoint.FINALIZE) {
-        counts.finalizeCalled(cut(traceparent));
+        counts.finalizeCalled(request.sender(), cut(traceparent));
       } else if (request.endpoint() == Endpoint.STATUS) {
         counts.statusCalled(cut(traceparent));
       }
@@ -113,8 +114,26 @@ public class RequestStats {
     faults.get(fault).increment();
   }
 
+  /**
+   * Counts how a finalize call of this tracking id ended; called once per call, after {@link
+   * #record(Endpoint.Classified, String)} counted its arrival.
+   */
+  public void finalizeEnded(String trackingId, FinalizeOutcome outcome) {
+    calls.computeIfAbsent(trackingId, id -> new CallCounts()).finalizeEnded(outcome);
+  }
+
   public CallCounts calls(String trackingId) {
     return calls.getOrDefault(trackingId, CallCounts.NONE);
+  }
+
+  /** Every tracking id with at least one finalize call, and its counts, in no particular order. */
+  public void forEachFinalized(BiConsumer<String, CallCounts> action) {
+    calls.forEach(
+        (trackingId, counts) -> {
+          if (counts.finalizeCalls() > 0) {
+            action.accept(trackingId, counts);
+          }
+        });
   }
 
   public Snapshot snapshot() {

@@ -4,6 +4,7 @@ import io.github.cspipeline.simulator.api.ApiException;
 import io.github.cspipeline.simulator.api.Caller;
 import io.github.cspipeline.simulator.api.Envelope;
 import io.github.cspipeline.simulator.api.Links;
+import io.github.cspipeline.simulator.stats.FinalizeOutcome;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Instant;
@@ -37,6 +38,7 @@ public class TransferController {
       @PathVariable String trackingId,
       HttpServletRequest request) {
     Transfer transfer = transfers.finalize(caller, sender, trackingId);
+    FinalizeOutcome.markTookEffect(request);
     String location = Links.status(Links.base(request), sender, transfer.trackingId());
     return ResponseEntity.created(URI.create(location)).build();
   }

@@ -6,6 +6,7 @@ import io.github.cspipeline.simulator.api.Ids;
 import io.github.cspipeline.simulator.api.PathVariables;
 import io.github.cspipeline.simulator.config.SimulatorProperties;
 import io.github.cspipeline.simulator.config.SimulatorSettings;
+import io.github.cspipeline.simulator.policy.SenderPolicies;
 import io.github.cspipeline.simulator.session.FileInfo;
 import io.github.cspipeline.simulator.session.Outcome;
 import io.github.cspipeline.simulator.session.Recipients;
@@ -38,6 +39,7 @@ public class TransferService {
   private final SessionStore sessions;
   private final TransferStore transfers;
   private final VerificationService verification;
+  private final SenderPolicies policies;
   private final SimulatorSettings settings;
   private final Ids ids;
   private final Clock clock;
@@ -49,6 +51,7 @@ public class TransferService {
       SessionStore sessions,
       TransferStore transfers,
       VerificationService verification,
+      SenderPolicies policies,
       SimulatorSettings settings,
       Ids ids,
       Clock clock,
@@ -57,6 +60,7 @@ public class TransferService {
     this.sessions = sessions;
     this.transfers = transfers;
     this.verification = verification;
+    this.policies = policies;
     this.settings = settings;
     this.ids = ids;
     this.clock = clock;
@@ -66,9 +70,10 @@ public class TransferService {
   }
 
   /**
-   * Finalizes a session: 401/3002 unless the token is valid (and the session's), 404/2003 for an
-   * unknown or already finalized tracking id, 409/2001 without files or with a file not fully
-   * uploaded.
+   * Finalizes a session, checking in this order: 3002 (401 or 403, per sender) unless the token is
+   * valid, 404/2003 for an unknown or already finalized tracking id, 3002 unless the token is the
+   * session's, 403/3010 or 403/3011 when a policy rejects the sender, 409/2001 without files or
+   * with a file not fully uploaded.
    */
   public Transfer finalize(Caller caller, String sender, String trackingId) {
     String senderKey = PathVariables.senderKey(sender);
@@ -82,8 +87,12 @@ public class TransferService {
       throw ApiException.notFound("transfer session");
     }
     if (!session.acceptsToken(token.token())) {
-      throw ApiException.sessionTokenMismatch();
+      throw verification.sessionTokenMismatch(senderKey);
     }
+    if (!session.isOpen()) {
+      throw ApiException.notFound("transfer session");
+    }
+    policies.check(senderKey);
     Session.Snapshot snapshot = session.close();
     Instant now = clock.instant();
     SimulatorSettings.Values current = settings.current();
@@ -115,6 +124,7 @@ public class TransferService {
     if (!current.autoSessions() || transfers.contains(trackingId)) {
       throw ApiException.notFound("transfer session");
     }
+    policies.check(senderKey);
     Instant now = clock.instant();
     Transfer transfer =
         new Transfer(

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -40,6 +41,8 @@ public class VerificationService {
   private final Map<String, IssuedToken> tokens = new ConcurrentHashMap<>();
   private final Map<String, PendingCode> codes = new ConcurrentHashMap<>();
   private final Set<String> unverifiedSenders = ConcurrentHashMap.newKeySet();
+  // Only senders the control API set to something else than the default 401.
+  private final Map<String, HttpStatus> invalidTokenStatus = new ConcurrentHashMap<>();
   private final AtomicInteger issuedSincePurge = new AtomicInteger();
 
   public VerificationService(Clock clock, Ids ids, SimulatorProperties properties) {
@@ -92,14 +95,41 @@ public class VerificationService {
 
   /**
    * The caller's token if it is valid for this sender and client id and the sender is verified;
-   * else 401/3002.
+   * else 3002 with the sender's {@link #invalidTokenStatus(String) status}.
    */
   public IssuedToken requireVerified(Caller caller, String senderKey) {
     IssuedToken token = validToken(caller, senderKey);
     if (token == null) {
-      throw ApiException.notVerified();
+      throw ApiException.notVerified(invalidTokenStatus(senderKey));
     }
     return token;
+  }
+
+  /** 3002 for a valid token that is not the one that created the session. */
+  public ApiException sessionTokenMismatch(String senderKey) {
+    return ApiException.sessionTokenMismatch(invalidTokenStatus(senderKey));
+  }
+
+  /**
+   * The status of a 3002 refusal of this sender's token on a sender endpoint: 401 unless the
+   * control API chose 403.
+   */
+  public HttpStatus invalidTokenStatus(String senderKey) {
+    return invalidTokenStatus.getOrDefault(senderKey, HttpStatus.UNAUTHORIZED);
+  }
+
+  /**
+   * @param status 401 or 403
+   * @throws IllegalArgumentException for any other status
+   */
+  public void setInvalidTokenStatus(String senderKey, int status) {
+    if (status == HttpStatus.UNAUTHORIZED.value()) {
+      invalidTokenStatus.remove(senderKey);
+    } else if (status == HttpStatus.FORBIDDEN.value()) {
+      invalidTokenStatus.put(senderKey, HttpStatus.FORBIDDEN);
+    } else {
+      throw new IllegalArgumentException("invalidTokenStatus must be 401 or 403");
+    }
   }
 
   public Status status(Caller caller, String senderKey) {
@@ -119,7 +149,8 @@ public class VerificationService {
 
   /**
    * Forgets every token issued for the sender, as a server restart or an administrator's revocation
-   * would: requests with them answer 401/3002, and a new token can be requested at once.
+   * would: requests with them answer 3002 (401 or 403, see {@link #invalidTokenStatus(String)}),
+   * and a new token can be requested at once.
    *
    * @return how many tokens were revoked
    */
@@ -142,6 +173,7 @@ public class VerificationService {
     tokens.clear();
     codes.clear();
     unverifiedSenders.clear();
+    invalidTokenStatus.clear();
   }
 
   private @Nullable IssuedToken validToken(Caller caller, String senderKey) {

@@ -1,16 +1,26 @@
 package io.github.cspipeline.simulator.control;
 
+import static io.github.cspipeline.simulator.SimulatorClient.OTHER_SENDER;
 import static io.github.cspipeline.simulator.SimulatorClient.SENDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cspipeline.simulator.SimulatorClient;
 import io.github.cspipeline.simulator.SimulatorClient.Response;
 import io.github.cspipeline.simulator.SimulatorTestSupport;
+import io.github.cspipeline.simulator.stats.Endpoint;
+import io.github.cspipeline.simulator.stats.FinalizeOutcome;
+import io.github.cspipeline.simulator.stats.RequestStats;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class ControlApiTest extends SimulatorTestSupport {
+
+  @Autowired private RequestStats stats;
 
   @Test
   void starts_from_the_documented_defaults() {
@@ -76,6 +86,100 @@ class ControlApiTest extends SimulatorTestSupport {
     assertThat(calls.get("finalizeCalls").asInt()).isEqualTo(3);
     assertThat(calls.get("statusCalls").asInt()).isEqualTo(3);
     assertThat(calls.get("sessionOpen").asBoolean()).isFalse();
+  }
+
+  @Test
+  void counts_each_finalize_once_by_its_outcome_and_tells_the_effective_one_apart() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.createSession(SENDER, token, "bob@example.org");
+
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String fileId = simulator.addFile(SENDER, token, trackingId, "a.pdf", 1);
+    simulator.upload(SENDER, token, trackingId, fileId, new byte[1]);
+    simulator.finalizeTransfer(SENDER, "badToken", trackingId);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    JsonNode calls = simulator.transferCalls(trackingId);
+    assertThat(calls.get("finalizeCalls").asInt()).isEqualTo(4);
+    assertThat(calls.get("effectiveFinalizes").asInt()).isEqualTo(1);
+    assertThat(calls.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(1, 2, 1, 0));
+  }
+
+  @Test
+  void reports_zero_outcomes_for_a_tracking_id_never_finalized() {
+    JsonNode calls = simulator.transferCalls("20261126-101500-never001");
+
+    assertThat(calls.get("effectiveFinalizes").asInt()).isZero();
+    assertThat(calls.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 0, 0, 0));
+  }
+
+  @Test
+  void lists_every_tracking_id_with_a_finalize_call_and_only_those() {
+    String token = simulator.token(SENDER);
+    String finalized = simulator.completeSession(SENDER, token);
+    String refused = simulator.createSession(SENDER, token, "bob@example.org");
+    String neverFinalized = simulator.completeSession(SENDER, token);
+    simulator.finalizeTransfer(SENDER, token, finalized);
+    simulator.finalizeTransfer(SENDER, token, finalized);
+    simulator.status(SENDER, token, finalized);
+    simulator.finalizeTransfer(SENDER, token, refused);
+    simulator.finalizeTransfer(OTHER_SENDER, token, "20261126-101500-unknown1");
+    simulator.controlOk(
+        "POST", "/simulator/transfers", "{\"senders\": [\"alice@example.com\"], \"count\": 3}");
+
+    JsonNode transfers = simulator.finalizedTransfers();
+
+    assertThat(transfers.values())
+        .extracting(transfer -> transfer.get("trackingId").asString())
+        .containsExactlyInAnyOrder(finalized, refused, "20261126-101500-unknown1")
+        .doesNotContain(neverFinalized);
+    JsonNode first = find(transfers, finalized);
+    assertThat(first.get("sender").asString()).isEqualTo(SENDER);
+    assertThat(first.get("state").asString()).isEqualTo("PROCESSING");
+    assertThat(first.get("finalizeCalls").asInt()).isEqualTo(2);
+    assertThat(first.get("statusCalls").asInt()).isEqualTo(1);
+    assertThat(first.get("effectiveFinalizes").asInt()).isEqualTo(1);
+    assertThat(first.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(1, 0, 1, 0));
+    JsonNode open = find(transfers, refused);
+    assertThat(open.get("sender").asString()).isEqualTo(SENDER);
+    assertThat(open.get("state").isNull()).isTrue();
+    assertThat(open.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 1, 0, 0));
+    JsonNode unknown = find(transfers, "20261126-101500-unknown1");
+    assertThat(unknown.get("sender").asString()).isEqualTo(OTHER_SENDER);
+    assertThat(unknown.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 1, 0, 0));
+  }
+
+  @Test
+  void lists_20000_finalized_transfers_in_one_quick_request() {
+    simulator.controlOk(
+        "POST",
+        "/simulator/transfers",
+        "{\"senders\": [\"alice@example.com\", \"carol@example.com\"], \"count\": 20000,"
+            + " \"trackingIdPrefix\": \"Audit\"}");
+    for (int i = 0; i < 20_000; i++) {
+      String trackingId = "Audit-%06d".formatted(i);
+      stats.record(
+          new Endpoint.Classified(Endpoint.FINALIZE, trackingId, "alice@example.com"), null);
+      stats.finalizeEnded(trackingId, FinalizeOutcome.CREATED);
+    }
+
+    simulator.finalizedTransfers();
+    long started = System.nanoTime();
+    JsonNode transfers = simulator.finalizedTransfers();
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(transfers.size()).isEqualTo(20_000);
+    assertThat(transfers.get(19_999).get("trackingId").asString()).isEqualTo("Audit-019999");
+    assertThat(transfers.get(19_999).get("effectiveFinalizes").asInt()).isEqualTo(1);
+    assertThat(took).isLessThan(Duration.ofSeconds(3));
+  }
+
+  private static JsonNode find(JsonNode transfers, String trackingId) {
+    return transfers.values().stream()
+        .filter(transfer -> transfer.get("trackingId").asString().equals(trackingId))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -218,6 +322,59 @@ class ControlApiTest extends SimulatorTestSupport {
         .isFalse();
     assertThat(simulator.controlOk("GET", "/simulator/faults", null).get("latency").asString())
         .isEqualTo("PT0S");
+  }
+
+  @Test
+  void updates_a_sender_partially_and_shows_all_its_settings() {
+    JsonNode initial = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+    JsonNode forbidden = simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 403}");
+    JsonNode rejected = simulator.updateSender(SENDER, "{\"policy\": \"SENDER_REJECTED\"}");
+    JsonNode unverified = simulator.updateSender(SENDER, "{\"verified\": false}");
+    JsonNode lifted = simulator.updateSender(SENDER, "{\"policy\": null}");
+
+    assertThat(initial.get("verified").asBoolean()).isTrue();
+    assertThat(initial.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(initial.get("policy").isNull()).isTrue();
+    assertThat(forbidden.get("invalidTokenStatus").asInt()).isEqualTo(403);
+    assertThat(rejected.get("invalidTokenStatus").asInt()).isEqualTo(403);
+    assertThat(rejected.get("policy").asString()).isEqualTo("SENDER_REJECTED");
+    assertThat(unverified.get("verified").asBoolean()).isFalse();
+    assertThat(unverified.get("policy").asString()).isEqualTo("SENDER_REJECTED");
+    assertThat(lifted.get("policy").isNull()).isTrue();
+    assertThat(lifted.get("verified").asBoolean()).isFalse();
+    assertThat(lifted.get("invalidTokenStatus").asInt()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{}",
+        "{\"verified\": \"no\"}",
+        "{\"invalidTokenStatus\": 500}",
+        "{\"invalidTokenStatus\": 403, \"policy\": \"NOBODY\"}",
+        "{\"verified\": false, \"policy\": 3010}"
+      })
+  void refuses_an_invalid_sender_update_and_changes_nothing(String json) {
+    Response response = simulator.control("PUT", "/simulator/senders/" + SENDER, json);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.header("Content-Type")).hasValue("application/problem+json");
+    JsonNode sender = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+    assertThat(sender.get("verified").asBoolean()).isTrue();
+    assertThat(sender.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(sender.get("policy").isNull()).isTrue();
+  }
+
+  @Test
+  void forgets_the_senders_token_status_and_policy_on_reset() {
+    simulator.updateSender(
+        SENDER, "{\"invalidTokenStatus\": 403, \"policy\": \"SENDER_RECIPIENT_REJECTED\"}");
+
+    simulator.reset();
+    JsonNode sender = simulator.controlOk("GET", "/simulator/senders/" + SENDER, null);
+
+    assertThat(sender.get("invalidTokenStatus").asInt()).isEqualTo(401);
+    assertThat(sender.get("policy").isNull()).isTrue();
   }
 
   @Test

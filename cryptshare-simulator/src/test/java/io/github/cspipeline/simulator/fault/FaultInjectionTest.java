@@ -6,6 +6,7 @@ import static io.github.cspipeline.simulator.SimulatorClient.sessionPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.cspipeline.simulator.SimulatorClient;
 import io.github.cspipeline.simulator.SimulatorClient.Response;
 import io.github.cspipeline.simulator.SimulatorTestSupport;
 import java.io.ByteArrayOutputStream;
@@ -85,6 +86,56 @@ class FaultInjectionTest extends SimulatorTestSupport {
     assertThat(retry.status()).isEqualTo(404);
     assertThat(retry.errorCode()).isEqualTo(2003);
     assertThat(simulator.stats().get("faults").get("lostResponses").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void counts_finalizes_refused_by_an_injected_error_an_outage_or_the_rate_limit_as_refused() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+
+    simulator.faults("{\"errorRate\": 1.0, \"errorStatus\": 503}");
+    Response injected = simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.faults("{\"errorRate\": 0.0, \"outage\": true}");
+    Response outage = simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.faults("{\"outage\": false, \"rateLimitPerSecond\": 1}");
+    simulator.send(simulator.api("/api/clients"));
+    Response limited = simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.controlOk("DELETE", "/simulator/faults", null);
+    Response created = simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    assertThat(new int[] {injected.status(), outage.status(), limited.status(), created.status()})
+        .containsExactly(503, 503, 429, 201);
+    JsonNode calls = simulator.transferCalls(trackingId);
+    assertThat(calls.get("finalizeCalls").asInt()).isEqualTo(4);
+    assertThat(calls.get("effectiveFinalizes").asInt()).isEqualTo(1);
+    assertThat(calls.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(1, 3, 0, 0));
+  }
+
+  @Test
+  void counts_a_lost_answer_as_answer_lost_only_when_the_finalize_took_effect() {
+    String token = simulator.token(SENDER);
+    String incomplete = simulator.createSession(SENDER, token, "bob@example.org");
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.faults("{\"lostResponseRate\": 1.0}");
+
+    assertThatThrownBy(
+            () -> simulator.sendOrThrow(simulator.finalizeRequest(SENDER, token, incomplete)))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(
+            () -> simulator.sendOrThrow(simulator.finalizeRequest(SENDER, token, trackingId)))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(
+            () -> simulator.sendOrThrow(simulator.finalizeRequest(SENDER, token, trackingId)))
+        .isInstanceOf(IOException.class);
+
+    simulator.controlOk("DELETE", "/simulator/faults", null);
+    JsonNode lost = simulator.transferCalls(trackingId);
+    assertThat(lost.get("finalizeCalls").asInt()).isEqualTo(2);
+    assertThat(lost.get("effectiveFinalizes").asInt()).isEqualTo(1);
+    assertThat(lost.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 0, 1, 1));
+    JsonNode refused = simulator.transferCalls(incomplete);
+    assertThat(refused.get("effectiveFinalizes").asInt()).isZero();
+    assertThat(refused.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 1, 0, 0));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.github.cspipeline.simulator.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,5 +34,14 @@ class EndpointTest {
 
     assertThat(classified.endpoint()).isEqualTo(endpoint);
     assertThat(classified.trackingId()).isEqualTo(trackingId);
+  }
+
+  @Test
+  void reads_the_sender_a_finalize_names_decoded() {
+    Endpoint.Classified classified =
+        Endpoint.classify(
+            "POST", "/api/users/%22a@b%22@example.com/transfer-sessions/20261126-101500-AbCdEfGh");
+
+    assertThat(classified.sender()).isEqualTo("\"a@b\"@example.com");
   }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 class FinalizeTest extends SimulatorTestSupport {
@@ -241,5 +243,60 @@ class FinalizeTest extends SimulatorTestSupport {
 
     assertThat(response.status()).isEqualTo(401);
     assertThat(response.errorCode()).isEqualTo(3002);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "SENDER_REJECTED, 3010, Sender rejected by policy.",
+    "SENDER_RECIPIENT_REJECTED, 3011, Recipient and sender combination rejected by policy."
+  })
+  void refuses_finalize_of_a_sender_rejected_by_policy_with_403_and_no_effect(
+      String policy, int errorCode, String message) {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.updateSender(SENDER, "{\"policy\": \"" + policy + "\"}");
+
+    Response refused = simulator.finalizeTransfer(SENDER, token, trackingId);
+    JsonNode calls = simulator.transferCalls(trackingId);
+    simulator.updateSender(SENDER, "{\"policy\": null}");
+    Response accepted = simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.errorCode()).isEqualTo(errorCode);
+    assertThat(refused.json().get("errorMessage").asString()).isEqualTo(message);
+    assertThat(calls.get("state").isNull()).isTrue();
+    assertThat(calls.get("sessionOpen").asBoolean()).isTrue();
+    assertThat(calls.get("finalizeOutcomes")).isEqualTo(SimulatorClient.outcomes(0, 1, 0, 0));
+    assertThat(accepted.status()).isEqualTo(201);
+  }
+
+  @Test
+  void applies_a_senders_policy_in_auto_session_mode_and_to_that_sender_only() {
+    simulator.configure("{\"autoSessions\": true}");
+    simulator.updateSender(SENDER, "{\"policy\": \"SENDER_REJECTED\"}");
+
+    Response refused =
+        simulator.finalizeTransfer(SENDER, simulator.token(SENDER), "20261126-101500-AbCdEfGh");
+    Response other =
+        simulator.finalizeTransfer(
+            OTHER_SENDER, simulator.token(OTHER_SENDER), "20261126-101500-Other001");
+
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.errorCode()).isEqualTo(3010);
+    assertThat(simulator.transferCalls("20261126-101500-AbCdEfGh").get("state").isNull()).isTrue();
+    assertThat(other.status()).isEqualTo(201);
+  }
+
+  @Test
+  void answers_404_not_the_policy_to_a_finalize_of_an_already_finalized_session() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.finalizeTransfer(SENDER, token, trackingId);
+    simulator.updateSender(SENDER, "{\"policy\": \"SENDER_REJECTED\"}");
+
+    Response again = simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    assertThat(again.status()).isEqualTo(404);
+    assertThat(again.errorCode()).isEqualTo(2003);
   }
 }

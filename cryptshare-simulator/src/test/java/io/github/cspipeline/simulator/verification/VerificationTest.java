@@ -143,6 +143,63 @@ class VerificationTest extends SimulatorTestSupport {
   }
 
   @Test
+  void answers_403_3002_on_finalize_status_and_list_after_a_revocation_when_the_sender_is_set_so() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    String transferId = simulator.completeSession(SENDER, token);
+    assertThat(simulator.finalizeTransfer(SENDER, token, transferId).status()).isEqualTo(201);
+    simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 403}");
+
+    simulator.controlOk("DELETE", "/simulator/senders/" + SENDER + "/tokens", null);
+    List<Response> refused =
+        List.of(
+            simulator.finalizeTransfer(SENDER, token, trackingId),
+            simulator.status(SENDER, token, transferId),
+            simulator.list(SENDER, token, ""));
+
+    assertThat(refused)
+        .allSatisfy(
+            response -> {
+              assertThat(response.status()).as(response.body()).isEqualTo(403);
+              assertThat(response.errorCode()).isEqualTo(3002);
+            });
+    assertThat(simulator.transferCalls(trackingId).get("finalizeOutcomes"))
+        .isEqualTo(SimulatorClient.outcomes(0, 1, 0, 0));
+    assertThat(simulator.status(SENDER, simulator.token(SENDER), transferId).status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void answers_403_3002_to_an_unverified_sender_set_so_and_401_again_once_set_back() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.updateSender(SENDER, "{\"verified\": false, \"invalidTokenStatus\": 403}");
+
+    Response forbidden = simulator.finalizeTransfer(SENDER, token, trackingId);
+    Response otherSender = simulator.list(OTHER_SENDER, simulator.token(OTHER_SENDER), "");
+    simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 401}");
+    Response unauthorized = simulator.finalizeTransfer(SENDER, token, trackingId);
+
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.errorCode()).isEqualTo(3002);
+    assertThat(otherSender.status()).isEqualTo(200);
+    assertThat(unauthorized.status()).isEqualTo(401);
+    assertThat(unauthorized.errorCode()).isEqualTo(3002);
+  }
+
+  @Test
+  void answers_a_session_token_mismatch_with_the_senders_invalid_token_status() {
+    String token = simulator.token(SENDER);
+    String trackingId = simulator.completeSession(SENDER, token);
+    simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 403}");
+
+    Response response = simulator.finalizeTransfer(SENDER, simulator.token(SENDER), trackingId);
+
+    assertThat(response.status()).isEqualTo(403);
+    assertThat(response.errorCode()).isEqualTo(3002);
+  }
+
+  @Test
   void verifies_by_a_mailed_code_that_the_control_api_reveals() {
     Response codeSent =
         simulator.send(

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.simulator.policy;
+
+import org.jspecify.annotations.NullMarked;
