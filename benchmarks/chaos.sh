@@ -10,7 +10,7 @@
 # when the run itself failed. Design: docs/adr/025-chaos-suite.md.
 #
 #   benchmarks/chaos.sh                 # 10,000 transfers at 30/s (about 6 min of load)
-#   benchmarks/chaos.sh --short         # CI: 500 at 12/s, 3 kills (worker, poller, broker)
+#   benchmarks/chaos.sh --short         # CI: 500 at 15/s, 3 kills (worker, broker, poller)
 #   N=2000 RATE=30 benchmarks/chaos.sh
 #
 # Settings (environment): N (transfers; repeats come on top), RATE (per second), SEED (1),

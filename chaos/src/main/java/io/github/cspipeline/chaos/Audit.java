@@ -43,6 +43,9 @@ final class Audit {
 
   static final int EXAMPLES = 10;
 
+  /** 60 s after the last fault, plus the simulator's processing time of 1 s and a poll. */
+  static final Duration RECOVERY_BOUND = Duration.ofSeconds(62);
+
   final Map<Violation, List<String>> violations = new EnumMap<>(Violation.class);
   final Map<Kind, Map<String, Integer>> outcomes = new EnumMap<>(Kind.class);
   final Map<Kind, Integer> submitted = new EnumMap<>(Kind.class);

@@ -233,7 +233,8 @@ public final class ChaosSuite {
 
   private void define(String apiKeyHash) {
     java.util.function.Function<String, String> jar =
-        module -> settings.root().resolve(module).resolve("target").resolve(module + ".jar").toString();
+        module ->
+            settings.root().resolve(module).resolve("target").resolve(module + ".jar").toString();
     var dir = settings.runDir();
     var kafka = "127.0.0.1:" + settings.kafkaPort();
     var simulatorUrl = "http://127.0.0.1:" + settings.simulatorPort();

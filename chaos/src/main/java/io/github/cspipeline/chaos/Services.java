@@ -157,10 +157,20 @@ final class Services {
     return all.stream().filter(s -> s.type.equals(type)).toList();
   }
 
-  /** Services first, the broker last, so that they can leave their groups while it runs. */
+  /**
+   * The services at once (each SIGTERM, then SIGKILL after a grace period), the broker last, so
+   * that they can leave their groups while it runs.
+   */
   void stopAll() {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      all.get(i).stop();
+    var services = all.stream().filter(s -> !s.type.equals("broker")).toList();
+    var threads = services.stream().map(s -> Thread.ofVirtual().start(s::stop)).toList();
+    for (var thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+    all.stream().filter(s -> s.type.equals("broker")).forEach(Service::stop);
   }
 }

@@ -53,13 +53,13 @@ record Settings(
     var d = new Defaults(shortRun, values);
     return new Settings(
         d.integer("transfers", shortRun ? 500 : 10_000),
-        d.integer("rate", shortRun ? 12 : 30),
+        d.integer("rate", shortRun ? 15 : 30),
         Long.parseLong(values.getOrDefault("seed", "1")),
-        Duration.ofSeconds(d.integer("kill-every", shortRun ? 12 : 20)),
+        Duration.ofSeconds(d.integer("kill-every", shortRun ? 10 : 20)),
         List.of(
             values
                 .getOrDefault(
-                    "kills", shortRun ? "worker,poller,broker" : "worker,poller,gateway,broker")
+                    "kills", shortRun ? "worker,broker,poller" : "worker,poller,gateway,broker")
                 .split(",")),
         Duration.ofSeconds(d.integer("restart-delay", 2)),
         Duration.parse(values.getOrDefault("processing-time", "PT1S")),
