@@ -220,6 +220,11 @@ final class Audit {
     printPercentiles(out, "from acceptance", fromAcceptance);
     printPercentiles(out, "after the last fault*", afterLastFault);
     out.println("  * transfers accepted before the last fault ended; 0 = terminal before it ended");
+    out.printf(
+        "over the recovery bound (terminal > %ds after the last fault; issue 9 item m; reported, not"
+            + " counted as a violation): %d%n",
+        RECOVERY_BOUND.toSeconds(),
+        afterLastFault.stream().filter(d -> d.compareTo(RECOVERY_BOUND) > 0).count());
     if (simulatorStats != null) {
       out.println("simulator stats: " + simulatorStats);
     }
