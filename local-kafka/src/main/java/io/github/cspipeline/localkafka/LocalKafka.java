@@ -3,12 +3,14 @@ package io.github.cspipeline.localkafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 import org.apache.kafka.common.Uuid;
 
 /**
  * Starts a real single-node Kafka broker in KRaft mode (combined broker and controller) on a fixed
  * port, the controller on the next port, for {@code ./run-local}. Arguments: port (9092) and data
- * directory (a new temporary one). Not for production.
+ * directory (a new temporary one). Started again on the same data directory, the broker keeps its
+ * cluster id, topics and committed records. Not for production.
  *
  * <p>{@code watch [topic] [bootstrap-servers]} prints a topic's records instead.
  */
@@ -53,22 +55,40 @@ public final class LocalKafka {
         group.initial.rebalance.delay.ms=0
         """
             .formatted(port, port + 1, dataDir.resolve("logs")));
+    var clusterId = formatOnce(config, dataDir.resolve("logs"));
+    System.out.println("Kafka (KRaft) starting at localhost:" + port + ", cluster id " + clusterId);
+    // Blocks until the JVM is asked to stop; Kafka's own shutdown hook closes the broker.
+    kafka.Kafka.main(new String[] {config.toString()});
+  }
+
+  /**
+   * Formats the log directory with a new cluster id the first time only. A directory that holds
+   * data already keeps its cluster id: formatting it again with another id fails ("Invalid
+   * cluster.id"), and a broker restarted on its own data (after a crash, or by the chaos suite
+   * after kill -9) must come back with its topics and committed records.
+   *
+   * @return the cluster id the broker runs with
+   */
+  static String formatOnce(Path config, Path logDir) throws IOException {
+    var meta = logDir.resolve("meta.properties");
+    if (Files.exists(meta)) {
+      var properties = new Properties();
+      try (var in = Files.newBufferedReader(meta)) {
+        properties.load(in);
+      }
+      var clusterId = properties.getProperty("cluster.id");
+      if (clusterId == null || clusterId.isBlank()) {
+        throw new IllegalStateException(meta + " names no cluster.id; delete the directory");
+      }
+      return clusterId;
+    }
+    var clusterId = Uuid.randomUuid().toString();
     int formatted =
         kafka.tools.StorageTool.execute(
-            new String[] {
-              "format",
-              "-t",
-              Uuid.randomUuid().toString(),
-              "-c",
-              config.toString(),
-              "--ignore-formatted"
-            },
-            System.out);
+            new String[] {"format", "-t", clusterId, "-c", config.toString()}, System.out);
     if (formatted != 0) {
       throw new IllegalStateException("Formatting the KRaft storage failed: " + formatted);
     }
-    System.out.println("Kafka (KRaft) starting at localhost:" + port);
-    // Blocks until the JVM is asked to stop; Kafka's own shutdown hook closes the broker.
-    kafka.Kafka.main(new String[] {config.toString()});
+    return clusterId;
   }
 }

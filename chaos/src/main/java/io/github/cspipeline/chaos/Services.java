@@ -1,0 +1,176 @@
+package io.github.cspipeline.chaos;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The processes of one run: each a separate JVM started from the module's executable jar, with its
+ * output appended to {@code <run dir>/<name>.log} (a restart appends a marker line). Killing is
+ * {@code SIGKILL} ({@link Process#destroyForcibly()}) of the process this suite started, nothing
+ * else.
+ */
+final class Services {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  /** One process: how to start it, how to tell it is up. */
+  static final class Service {
+    final String name;
+    final String type;
+    private final List<String> command;
+    private final Path log;
+    private final @Nullable URI health;
+    private final int port;
+    private volatile @Nullable Process process;
+
+    Service(
+        String name, String type, List<String> command, Path log, @Nullable URI health, int port) {
+      this.name = name;
+      this.type = type;
+      this.command = command;
+      this.log = log;
+      this.health = health;
+      this.port = port;
+    }
+
+    synchronized void start() throws IOException {
+      Files.writeString(
+          log,
+          "===== chaos: starting " + name + " at " + Instant.now() + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    }
+
+    /** kill -9, and waits until the process is gone. */
+    synchronized void kill() throws InterruptedException, IOException {
+      var p = process;
+      if (p != null) {
+        p.destroyForcibly().waitFor();
+        Files.writeString(
+            log,
+            "===== chaos: killed " + name + " (kill -9) at " + Instant.now() + "\n",
+            StandardOpenOption.APPEND);
+      }
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period. */
+    void stop() {
+      var p = process;
+      if (p == null) {
+        return;
+      }
+      p.destroy();
+      try {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    boolean alive() {
+      var p = process;
+      return p != null && p.isAlive();
+    }
+
+    boolean healthy() {
+      if (!alive()) {
+        return false;
+      }
+      if (health == null) {
+        try (var socket = new Socket()) {
+          socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      }
+      try {
+        var response =
+            HTTP.send(
+                HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 && response.body().contains("\"UP\"");
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
+    /** Waits until healthy; false when it died or the timeout passed. */
+    boolean awaitHealthy(Duration timeout) throws InterruptedException {
+      var deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (healthy()) {
+          return true;
+        }
+        if (!alive()) {
+          return false;
+        }
+        Thread.sleep(300);
+      }
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private final List<Service> all = new ArrayList<>();
+
+  Service add(Service service) {
+    all.add(service);
+    return service;
+  }
+
+  List<Service> all() {
+    return List.copyOf(all);
+  }
+
+  List<Service> ofType(String type) {
+    return all.stream().filter(s -> s.type.equals(type)).toList();
+  }
+
+  /**
+   * The services at once (each SIGTERM, then SIGKILL after a grace period), the broker last, so
+   * that they can leave their groups while it runs.
+   */
+  void stopAll() {
+    var services = all.stream().filter(s -> !s.type.equals("broker")).toList();
+    var threads = services.stream().map(s -> Thread.ofVirtual().start(s::stop)).toList();
+    for (var thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    all.stream().filter(s -> s.type.equals("broker")).forEach(Service::stop);
+  }
+}
