@@ -31,6 +31,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ChaosSuite {
 
+  static final List<String> RAISED_WORKER_LIMITS =
+      List.of(
+          "--cryptshare.worker.servers.default.rate-limit=100",
+          "--cryptshare.worker.servers[" + Load.SECOND_SERVER + "].rate-limit=100",
+          // Shorter than the default 10 min, so that a transfer whose outcome the worker cannot
+          // tell (see Audit.uncertainInsteadOfRejected) ends within the run; longer than the
+          // 20 s outage and a kill, so that no transfer is given up for them.
+          "--cryptshare.worker.servers.default.retry.budget=90s",
+          "--cryptshare.worker.servers[" + Load.SECOND_SERVER + "].retry.budget=90s");
+
   private static final String CLIENT_ID =
       "ChaosClientId0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
 
@@ -295,6 +305,9 @@ public final class ChaosSuite {
       int port = settings.workerPorts().get(i);
       var args = new ArrayList<>(servers);
       args.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+      // Capacity above the offered load, so that what the audit's recovery bound measures is
+      // recovery, not a queue of the default 20 requests/s per instance (capacity: README).
+      args.addAll(RAISED_WORKER_LIMITS);
       services.add(
           new Service(
               "worker-" + (i + 1),
@@ -310,6 +323,7 @@ public final class ChaosSuite {
       // One group and one transactional-id prefix for both: they are one deployment, and the
       // prefix is what lets a new owner of a partition fence the previous one.
       args.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+      args.add("--cryptshare.poller.max-requests-per-second=200");
       services.add(
           new Service(
               "poller-" + (i + 1),

@@ -63,7 +63,7 @@ record Settings(
                 .split(",")),
         Duration.ofSeconds(d.integer("restart-delay", 2)),
         Duration.parse(values.getOrDefault("processing-time", "PT1S")),
-        Duration.ofSeconds(d.integer("terminal-timeout", shortRun ? 75 : 300)),
+        Duration.ofSeconds(d.integer("terminal-timeout", shortRun ? 100 : 300)),
         Duration.ofSeconds(d.integer("outage", 20)),
         d.integer("kafka-port", 19392),
         d.integer("simulator-port", 18390),

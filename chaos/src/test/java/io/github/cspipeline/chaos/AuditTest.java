@@ -97,6 +97,28 @@ class AuditTest {
   }
 
   @Test
+  void an_outcome_unknown_instead_of_rejected_is_allowed_only_when_nothing_was_finalized() {
+    var allowed = accepted(Kind.UNVERIFIED_SENDER, "t1", T0);
+    var notAllowed = accepted(Kind.UNVERIFIED_SENDER, "t2", T0);
+    var otherCode = accepted(Kind.UNVERIFIED_SENDER, "t3", T0);
+    var audit =
+        Audit.of(
+            List.of(allowed, notAllowed, otherCode),
+            List.of(
+                new Event("default", "t1", "ABANDONED", "a", "FINALIZE_OUTCOME_UNKNOWN", 0, 1, T0),
+                new Event("default", "t2", "ABANDONED", "b", "FINALIZE_OUTCOME_UNKNOWN", 0, 2, T0),
+                new Event("default", "t3", "ABANDONED", "c", "RETRY_BUDGET_SPENT", 0, 3, T0)),
+            Map.of("t1", new Record("t1", null, 1, 3, 0, "{}"), "t2", finalized("t2", "ACTIVE", 1)),
+            T0);
+
+    assertThat(audit.uncertain).isEqualTo(1);
+    assertThat(audit.violations.get(Violation.UNEXPECTED_STATE))
+        .extracting(Object::toString)
+        .hasSize(2)
+        .noneMatch(v -> v.contains("/t1 "));
+  }
+
+  @Test
   void a_second_effective_finalize_is_a_violation_and_a_refused_one_is_not() {
     var audit =
         Audit.of(

@@ -124,6 +124,12 @@ public class KafkaConfig {
     config.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
+    // A crashed instance's partitions (and watches) rest until the group notices it is gone:
+    // Kafka's default of 45 s would eat most of the 60 s in which transfers must recover after a
+    // fault. Heartbeats come from a thread of their own. Settable as
+    // spring.kafka.consumer.properties.session.timeout.ms.
+    config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_333);
     var factory = new ConcurrentKafkaListenerContainerFactory<String, TransferEvent>();
     factory.setConsumerFactory(
         new DefaultKafkaConsumerFactory<>(

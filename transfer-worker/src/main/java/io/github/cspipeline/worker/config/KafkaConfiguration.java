@@ -71,6 +71,9 @@ public class KafkaConfiguration {
    */
   static final int TRANSACTION_TIMEOUT_MS = 15_000;
 
+  /** How long the group waits for a silent member before giving its partitions to others. */
+  static final int SESSION_TIMEOUT_MS = 10_000;
+
   @Bean
   DefaultKafkaConsumerFactoryCustomizer finalizeCommandConsumer(WorkerProperties properties) {
     var worker = properties.worker();
@@ -103,6 +106,20 @@ public class KafkaConfiguration {
               // keep running.
               ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
               CooperativeStickyAssignor.class.getName()));
+      // A crashed instance's partitions rest until the group notices it is gone: Kafka's default
+      // of 45 s would eat most of the 60 s in which transfers must recover after a fault. A
+      // heartbeat comes from a thread of its own, so long work never misses it. Settable as
+      // spring.kafka.consumer.properties.session.timeout.ms.
+      if (!commands
+          .getConfigurationProperties()
+          .containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
+        commands.updateConfigs(
+            Map.of(
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                SESSION_TIMEOUT_MS,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                SESSION_TIMEOUT_MS / 3));
+      }
     };
   }
 
