@@ -75,8 +75,21 @@ public class PollerConfig {
   }
 
   @Bean
-  MeterBinder watchGauges(WatchIndex index) {
+  MeterBinder watchGauges(WatchIndex index, RequestGate gate) {
     return registry -> {
+      Gauge.builder(
+              PollerMetrics.AWAITING_CONFIGURATION,
+              index,
+              watches ->
+                  watches.servers().stream()
+                      .filter(server -> !gate.isConfigured(server))
+                      .mapToInt(watches::watchedOn)
+                      .sum())
+          .description(
+              "Watched transfers of servers this instance has no configuration for; they end"
+                  + " ABANDONED (SERVER_NOT_CONFIGURED) unless an instance configured for their"
+                  + " server takes them over within the grace")
+          .register(registry);
       Gauge.builder(PollerMetrics.WATCHED, index, WatchIndex::size)
           .description("Transfers in PROCESSING this instance watches")
           .register(registry);
@@ -113,11 +126,14 @@ public class PollerConfig {
       PollerProperties properties,
       Backoff backoff,
       PollTracing tracing,
+      CryptshareClients clients,
       Clock clock) {
     var poller = properties.poller();
     return new WatchKeeper(
         index,
         properties.servers().keySet(),
+        (server, sender, trackingId) -> clients.get(server).statusUrlOf(sender, trackingId),
+        poller.unknownServerGrace(),
         poller.firstPollDelay(),
         poller.watchDeadline(),
         new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),

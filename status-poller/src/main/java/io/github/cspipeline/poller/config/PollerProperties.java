@@ -21,8 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * default, so the poller runs without any configuration file.
  *
  * @param servers the Cryptshare servers by id ({@code cryptshare.servers.<id>.base-url}, {@code
- *     .client-id}, ...); a {@code PROCESSING} event naming another server is dead-lettered. No
- *     default.
+ *     .client-id}, ...); a {@code PROCESSING} event naming another server is watched without
+ *     requests for {@code cryptshare.poller.unknown-server-grace}, then ends {@code ABANDONED}
+ *     ({@code SERVER_NOT_CONFIGURED}). No default.
  * @param poller the poller's own settings ({@code cryptshare.poller.*})
  */
 @Validated
@@ -59,6 +60,11 @@ public record PollerProperties(
    * @param transactionalIdPrefix prefix of the transactional ids of the watch journal's producers
    *     ({@code <prefix>-<partition>}); must be the same for all instances of one poller deployment
    *     and differ from every other application on the cluster; default {@code status-poller}
+   * @param unknownServerGrace how long a transfer {@code PROCESSING} on a server this instance has
+   *     no configuration for (a misconfiguration, or a rolling deployment adding the server) waits,
+   *     counted from when it was first watched, for an instance configured for the server to take
+   *     its watch over; then it ends {@code ABANDONED} with {@code SERVER_NOT_CONFIGURED}. No
+   *     request is made for it meanwhile. Default 10 min
    */
   public record Poller(
       @Valid @DefaultValue Topics topics,
@@ -74,7 +80,8 @@ public record PollerProperties(
       @DefaultValue("100ms") @DurationMin(millis = 1) Duration tick,
       @Valid @DefaultValue Bulk bulk,
       @DefaultValue("status-poller") @NotBlank String groupId,
-      @DefaultValue("status-poller") @NotBlank String transactionalIdPrefix) {}
+      @DefaultValue("status-poller") @NotBlank String transactionalIdPrefix,
+      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerGrace) {}
 
   /**
    * Bulk reconciliation through {@code GET /api/users/{sender}/transfers}.

@@ -112,6 +112,13 @@ public final class PollScheduler implements SmartLifecycle {
       }
     }
 
+    /** Its server is not configured here and its grace passed: it ends ABANDONED. */
+    void serverNotConfigured() {
+      if (take()) {
+        poller.serverNotConfigured(watch);
+      }
+    }
+
     /** Back into the schedule as it was: the poll did not start. */
     void putBack() {
       if (take()) {
@@ -539,10 +546,73 @@ public final class PollScheduler implements SmartLifecycle {
   public int dispatchDue() {
     int started = 0;
     for (var server : watches.servers()) {
+      if (!gate.isConfigured(server)) {
+        started += endUnconfigured(server);
+        continue;
+      }
       // Each lane catches its own failures: one server's trouble never holds up another's polls.
       started += lanes.computeIfAbsent(server, Lane::new).dispatch();
     }
     return started;
+  }
+
+  /**
+   * Ends the due watches of a server this instance has no configuration for: they are due only when
+   * their grace has passed. No request is made, so they need no lane (permits, rate limiter,
+   * sweeps): lanes exist for configured servers only, and the ids of others cannot grow them.
+   * Concurrent passes cannot end a watch twice: each is claimed first.
+   */
+  private int endUnconfigured(String server) {
+    int started = 0;
+    try {
+      var now = clock.instant();
+      while (started < MAX_STARTS_PER_PASS) {
+        var due = watches.nextDue(server, now);
+        if (due == null) {
+          break;
+        }
+        var claimed = watches.claim(due).orElse(null);
+        if (claimed == null) {
+          continue;
+        }
+        var claim = new Claim(claimed);
+        try {
+          pollExecutor.execute(() -> endUnconfigured(claim));
+          started++;
+        } catch (RejectedExecutionException shuttingDown) {
+          claim.putBack();
+          break;
+        } catch (RuntimeException e) {
+          claim.putBack();
+          throw e;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error(
+          "Ending the due watches of server {}, which is not configured here, failed; going on at"
+              + " the next pass",
+          server,
+          e);
+    }
+    return started;
+  }
+
+  private void endUnconfigured(Claim claim) {
+    var claimed = claim.watch;
+    Throwable failure = null;
+    try {
+      // The terminal event belongs to the transfer's trace, like one after a poll.
+      tracing.poll(
+          claimed.traceparent(),
+          claimed.server(),
+          claimed.trackingId(),
+          null,
+          claim::serverNotConfigured);
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      claim.retryLaterIfHeld(failure);
+    }
   }
 
   /** Requests in flight now, over all servers. */

@@ -14,6 +14,7 @@ public final class PollerMetrics {
   public static final String WATCHED = "cryptshare.poller.watched";
   public static final String STUCK = "cryptshare.poller.stuck";
   public static final String SENDERS = "cryptshare.poller.senders";
+  public static final String AWAITING_CONFIGURATION = "cryptshare.poller.awaiting.configuration";
   public static final String STUCK_DETECTED = "cryptshare.poller.stuck.detected";
   public static final String POLLS = "cryptshare.poller.polls";
   public static final String POLL_LATENCY = "cryptshare.poller.poll.latency";

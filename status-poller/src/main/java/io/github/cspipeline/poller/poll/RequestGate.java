@@ -48,6 +48,11 @@ public final class RequestGate implements ClientHttpRequestInterceptor {
         });
   }
 
+  /** Whether the server is configured here; a server that is not has no limiter. */
+  public boolean isConfigured(String server) {
+    return byServer.containsKey(server);
+  }
+
   /** The rate limiter of a configured server. */
   public RequestRateLimiter limiter(String server) {
     var limiter = byServer.get(server);

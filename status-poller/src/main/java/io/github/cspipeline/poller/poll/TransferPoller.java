@@ -29,6 +29,10 @@ public final class TransferPoller {
   public static final String WATCH_DEADLINE_PASSED = "WATCH_DEADLINE_PASSED";
   public static final String TRANSFER_NOT_FOUND = "TRANSFER_NOT_FOUND";
   public static final String FOREIGN_STATUS_URL = "FOREIGN_STATUS_URL";
+  public static final String SERVER_NOT_CONFIGURED = "SERVER_NOT_CONFIGURED";
+
+  /** The {@code server} tag of meters for servers without configuration: ids are not bounded. */
+  public static final String UNKNOWN_SERVER_TAG = "unknown";
 
   private static final Logger log = LoggerFactory.getLogger(TransferPoller.class);
 
@@ -122,6 +126,33 @@ public final class TransferPoller {
       } else {
         unrecognised(watch, cryptshareState, Mode.BULK, now);
       }
+    } catch (RuntimeException e) {
+      retryLater(claimed, e);
+    }
+  }
+
+  /**
+   * Ends a claimed watch of a server this instance has no configuration for, due because its grace
+   * passed without an instance configured for the server taking it over. Never throws.
+   */
+  public void serverNotConfigured(Watch claimed) {
+    try {
+      var now = clock.instant();
+      log.warn(
+          "No poller configured for Cryptshare server {} took transfer {} over in time; it ends"
+              + " ABANDONED with {}",
+          claimed.server(),
+          claimed.trackingId(),
+          SERVER_NOT_CONFIGURED);
+      var message =
+          ("Cryptshare server '%s' is not configured on the status poller; no instance configured"
+                  + " for it took the transfer over, so its status was never checked")
+              .formatted(claimed.server());
+      finish(
+          claimed,
+          abandoned(claimed, SERVER_NOT_CONFIGURED, message, null, null, now),
+          now,
+          UNKNOWN_SERVER_TAG);
     } catch (RuntimeException e) {
       retryLater(claimed, e);
     }
@@ -268,6 +299,10 @@ public final class TransferPoller {
   }
 
   private void finish(Watch watch, TransferEvent event, Instant now) {
+    finish(watch, event, now, watch.server());
+  }
+
+  private void finish(Watch watch, TransferEvent event, Instant now, String serverTag) {
     boolean published;
     try {
       // The span of this poll is the event's parent; the journal's writer thread has no scope.
@@ -308,7 +343,7 @@ public final class TransferPoller {
       }
       return;
     }
-    metrics.reachedTerminal(watch.server(), event.state(), Duration.between(watch.since(), now));
+    metrics.reachedTerminal(serverTag, event.state(), Duration.between(watch.since(), now));
     log.info(
         "Transfer {} on {} is {} (Cryptshare: {}) after {} polls; published event {}",
         watch.trackingId(),
@@ -333,7 +368,8 @@ public final class TransferPoller {
             TransferState.ABANDONED,
             TransferState.PROCESSING,
             now)
-        .withStatusUrl(watch.statusUrl())
+        // A relative one is only the path a watch without its server's configuration kept.
+        .withStatusUrl(watch.statusUrl().isAbsolute() ? watch.statusUrl() : null)
         .withCryptshareDetails(watch.lastCryptshareState(), false, List.of())
         .withError(new TransferError(code, message, httpStatus, cryptshareErrorCode));
   }

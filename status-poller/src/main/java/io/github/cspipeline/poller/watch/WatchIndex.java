@@ -381,6 +381,19 @@ public final class WatchIndex {
     return bySender == null ? null : bySender.get(sender);
   }
 
+  /** How many transfers on this server are watched here. */
+  public synchronized int watchedOn(String server) {
+    var bySender = senders.get(server);
+    if (bySender == null) {
+      return 0;
+    }
+    int count = 0;
+    for (var counted : bySender.values()) {
+      count += counted.count;
+    }
+    return count;
+  }
+
   /** The servers with watches, now or before. */
   public synchronized Set<String> servers() {
     return Set.copyOf(schedules.keySet());

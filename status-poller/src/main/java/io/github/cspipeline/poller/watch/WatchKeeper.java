@@ -4,8 +4,11 @@ import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.error.InvalidEventException;
 import io.github.cspipeline.poller.tracing.PollTracing;
+import java.net.URI;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntFunction;
@@ -14,11 +17,18 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Decides what transfer events mean for the watch list: a {@code PROCESSING} event starts a watch,
  * any terminal event of the same transfer ends it, whoever published it. It also decides how a
  * watch loaded from the watch topic resumes after a takeover.
+ *
+ * <p>A {@code PROCESSING} event of a server this instance has no configuration for is watched too
+ * (ADR 022, addendum): durably, like any other, but without requests. It is due only when its grace
+ * ({@code unknown-server-grace}, from when it was first watched) has passed; by then an instance
+ * configured for the server should have taken it over (a rolling deployment), otherwise the
+ * scheduler ends it {@code ABANDONED} with {@code SERVER_NOT_CONFIGURED}.
  */
 public final class WatchKeeper {
 
@@ -31,8 +41,16 @@ public final class WatchKeeper {
   public record Resumption(
       ToIntFunction<Duration> pollsAtAge, IntFunction<Duration> intervalAfter) {}
 
+  /** The canonical status URL of a transfer on a configured server. */
+  @FunctionalInterface
+  public interface StatusUrls {
+    URI statusUrlOf(String server, String sender, String trackingId);
+  }
+
   private final WatchIndex index;
   private final Set<String> servers;
+  private final StatusUrls statusUrls;
+  private final Duration unknownServerGrace;
   private final Duration firstPollDelay;
   private final Duration watchDeadline;
   private final Resumption resumption;
@@ -41,12 +59,18 @@ public final class WatchKeeper {
   private final Clock clock;
 
   /**
+   * @param servers the servers this instance has configuration for
+   * @param statusUrls the status URL of a {@code PROCESSING} event that has none
+   * @param unknownServerGrace how long a watch of a server not in {@code servers} waits for an
+   *     instance configured for it before it ends {@code ABANDONED}
    * @param random values in {@code [0, 1)} that spread resumed polls; tests pass a constant
    * @param tracing gives a watch without a valid trace context a new trace
    */
   public WatchKeeper(
       WatchIndex index,
       Set<String> servers,
+      StatusUrls statusUrls,
+      Duration unknownServerGrace,
       Duration firstPollDelay,
       Duration watchDeadline,
       Resumption resumption,
@@ -55,6 +79,8 @@ public final class WatchKeeper {
       Clock clock) {
     this.index = index;
     this.servers = Set.copyOf(servers);
+    this.statusUrls = statusUrls;
+    this.unknownServerGrace = unknownServerGrace;
     this.firstPollDelay = firstPollDelay;
     this.watchDeadline = watchDeadline;
     this.resumption = resumption;
@@ -69,7 +95,7 @@ public final class WatchKeeper {
    * @param event the event; null when the record could not be read
    * @param traceparent the record's W3C trace context, if it has one
    * @throws InvalidEventException for an event that cannot be read, or a {@code PROCESSING} event
-   *     that cannot be watched
+   *     whose trackingId or sender cannot key a watch
    */
   public void onEvent(
       @Nullable TransferEvent event,
@@ -100,19 +126,8 @@ public final class WatchKeeper {
       TransferKey key,
       @Nullable String traceparent,
       PartitionChanges changes) {
-    var statusUrl = event.statusUrl();
-    if (!servers.contains(event.server())) {
-      // Without the server's configuration the transfer cannot be polled; dropping it silently
-      // would break the one-terminal-event promise, the dead-letter topic makes it visible.
-      throw new InvalidEventException(
-          event.server(),
-          event.trackingId(),
-          "names a server this poller has no configuration for");
-    }
-    if (statusUrl == null) {
-      throw new InvalidEventException(
-          event.server(), event.trackingId(), "is PROCESSING without a statusUrl");
-    }
+    // Such an event cannot key a watch (record key, status URL) safely. The gateway refuses these
+    // requests, so no accepted transfer can get here: the dead-letter topic is enough.
     if (!TRACKING_ID.matcher(event.trackingId()).matches()) {
       throw new InvalidEventException(
           event.server(), event.trackingId(), "has a malformed trackingId");
@@ -127,15 +142,62 @@ public final class WatchKeeper {
           event.server());
       return;
     }
+    boolean configured = servers.contains(event.server());
+    var statusUrl = event.statusUrl();
+    if (statusUrl == null) {
+      // The worker publishes the URL Cryptshare gave; without it the canonical one is as good.
+      statusUrl = canonicalStatusUrl(event.server(), event.sender(), event.trackingId());
+    }
+    var now = clock.instant();
+    var firstPollAt =
+        configured ? now.plus(firstPollDelay) : plusSaturated(now, unknownServerGrace);
     // A PROCESSING event without trace context (from an older producer) starts a trace here, kept
     // with the watch on the watch topic: its polls and its terminal event form that one trace.
-    changes.start(
+    var watch =
         Watch.start(
             event,
             statusUrl,
-            clock.instant().plus(firstPollDelay),
+            firstPollAt,
             watchDeadline,
-            tracing.keep(traceparent, event.server(), event.trackingId())));
+            tracing.keep(traceparent, event.server(), event.trackingId()));
+    if (!configured) {
+      warnAwaitingConfiguration(watch);
+    }
+    changes.start(watch);
+  }
+
+  /**
+   * The canonical status URL on a configured server; for another server a relative reference (the
+   * path only), which {@link #resume} on an instance configured for it replaces.
+   */
+  private URI canonicalStatusUrl(String server, String sender, String trackingId) {
+    if (servers.contains(server)) {
+      return statusUrls.statusUrlOf(server, sender, trackingId);
+    }
+    return UriComponentsBuilder.newInstance()
+        .pathSegment("api", "users", sender, "transfers", trackingId)
+        .encode()
+        .build()
+        .toUri();
+  }
+
+  private void warnAwaitingConfiguration(Watch watch) {
+    log.warn(
+        "Transfer {} is PROCESSING on Cryptshare server {}, which this poller has no configuration"
+            + " for; not polling it, and waiting until {} for an instance configured for {} to take"
+            + " it over. Otherwise it ends ABANDONED with SERVER_NOT_CONFIGURED",
+        watch.trackingId(),
+        watch.server(),
+        watch.nextPollAt(),
+        watch.server());
+  }
+
+  private static Instant plusSaturated(Instant instant, Duration duration) {
+    try {
+      return instant.plus(duration);
+    } catch (DateTimeException | ArithmeticException e) {
+      return Instant.MAX;
+    }
   }
 
   /**
@@ -146,6 +208,15 @@ public final class WatchKeeper {
    */
   public Watch resume(WatchRecord record) {
     var now = clock.instant();
+    if (!servers.contains(record.server())) {
+      return resumeAwaitingConfiguration(record, now);
+    }
+    var statusUrl =
+        record.statusUrl().isAbsolute()
+            ? record.statusUrl()
+            // Started by an instance without this server's configuration from an event without
+            // status URL: only the path was known there.
+            : statusUrls.statusUrlOf(record.server(), record.sender(), record.trackingId());
     var age = Duration.between(record.watchedAt(), now);
     int polls = age.isNegative() ? 0 : resumption.pollsAtAge().applyAsInt(age);
     var interval = resumption.intervalAfter().apply(polls);
@@ -159,7 +230,7 @@ public final class WatchKeeper {
         0,
         record.key(),
         record.sender(),
-        record.statusUrl(),
+        statusUrl,
         record.since(),
         record.deadline(),
         next,
@@ -167,5 +238,35 @@ public final class WatchKeeper {
         0,
         null,
         tracing.keep(record.traceparent(), record.server(), record.trackingId()));
+  }
+
+  /**
+   * A watch of a server this instance has no configuration for, loaded after a takeover: the grace
+   * runs from when the transfer was first watched, so that takeovers by instances as unconfigured
+   * as this one do not prolong it; due (and then ended) at once when it has passed.
+   */
+  private Watch resumeAwaitingConfiguration(WatchRecord record, Instant now) {
+    var next = plusSaturated(record.watchedAt(), unknownServerGrace);
+    if (next.isAfter(record.deadline())) {
+      next = record.deadline();
+    }
+    if (next.isBefore(now)) {
+      next = now;
+    }
+    var watch =
+        new Watch(
+            0,
+            record.key(),
+            record.sender(),
+            record.statusUrl(),
+            record.since(),
+            record.deadline(),
+            next,
+            0,
+            0,
+            null,
+            tracing.keep(record.traceparent(), record.server(), record.trackingId()));
+    warnAwaitingConfiguration(watch);
+    return watch;
   }
 }

@@ -40,6 +40,7 @@ class PollerPropertiesTest {
               assertThat(poller.notFoundLimit()).isEqualTo(5);
               assertThat(poller.maxConcurrentPollsPerServer()).isEqualTo(8);
               assertThat(poller.tick()).isEqualTo(Duration.ofMillis(100));
+              assertThat(poller.unknownServerGrace()).isEqualTo(Duration.ofMinutes(10));
             });
   }
 
@@ -86,6 +87,15 @@ class PollerPropertiesTest {
         .withPropertyValues(
             "cryptshare.servers.default.base-url=http://localhost:8090",
             "cryptshare.poller.jitter=1.5")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void refuses_an_unknown_server_grace_of_zero() {
+    runner
+        .withPropertyValues(
+            "cryptshare.servers.default.base-url=http://localhost:8090",
+            "cryptshare.poller.unknown-server-grace=0s")
         .run(context -> assertThat(context).hasFailed());
   }
 }

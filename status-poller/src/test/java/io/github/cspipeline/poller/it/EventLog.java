@@ -75,7 +75,14 @@ public final class EventLog implements AutoCloseable {
       String trackingId,
       java.net.URI statusUrl,
       @Nullable String traceparent) {
-    var event = TransferEvent.processing(server, sender, trackingId, Instant.now(), statusUrl);
+    publish(
+        TransferEvent.processing(server, sender, trackingId, Instant.now(), statusUrl),
+        traceparent);
+  }
+
+  /** An event as the worker publishes it, e.g. one a test altered. */
+  public void publish(TransferEvent event, @Nullable String traceparent) {
+    var trackingId = event.trackingId();
     var record =
         new ProducerRecord<>(topic, trackingId, WireFormat.mapper().writeValueAsBytes(event));
     CloudEvents.addHeaders(

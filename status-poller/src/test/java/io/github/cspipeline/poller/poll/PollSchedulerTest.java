@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.cspipeline.cryptshare.TransferSummary;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
+import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.OtelTracing;
 import io.github.cspipeline.poller.PollerFixtures;
@@ -670,5 +671,68 @@ class PollSchedulerTest {
     scheduler.stop();
 
     assertThat(scheduler.isRunning()).isFalse();
+  }
+
+  @Test
+  void
+      ends_a_watch_of_a_server_without_configuration_abandoned_once_its_grace_passed_without_a_request() {
+    var scheduler = scheduler(8);
+    var graceEnd = T0.plus(Duration.ofMinutes(10));
+    var unconfigured = new TransferKey("elsewhere", "u1");
+    var statusUrl = PollerFixtures.watch("u1").statusUrl();
+    watches
+        .add(
+            new Watch(
+                0,
+                unconfigured,
+                SENDER,
+                statusUrl,
+                T0,
+                T0.plus(Duration.ofHours(24)),
+                graceEnd,
+                0,
+                0,
+                null,
+                null),
+            0)
+        .orElseThrow();
+    watch("default", "t1");
+
+    clock.set(graceEnd.minusMillis(1));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(published).isEmpty();
+
+    clock.set(graceEnd);
+    scheduler.dispatchDue();
+    runStarted();
+
+    assertThat(published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
+              assertThat(event.server()).isEqualTo("elsewhere");
+              assertThat(event.sender()).isEqualTo(SENDER);
+              assertThat(event.statusUrl()).isEqualTo(statusUrl);
+              assertThat(event.eventId())
+                  .isEqualTo(TransferEvent.eventIdOf("elsewhere", "u1", TransferState.ABANDONED));
+              assertThat(event.error().code()).isEqualTo(TransferPoller.SERVER_NOT_CONFIGURED);
+              assertThat(event.error().message()).contains("'elsewhere'");
+            });
+    assertThat(polled)
+        .as("no request for a server without configuration; the others are polled as ever")
+        .doesNotContain(unconfigured)
+        .contains(new TransferKey("default", "t1"));
+    assertThat(registry.find(PollerMetrics.TIME_TO_TERMINAL).tag("server", "unknown").timer())
+        .isNotNull();
+
+    clock.advance(Duration.ofHours(1));
+    scheduler.dispatchDue();
+    runStarted();
+    assertThat(published).hasSize(1);
+    assertThat(watches.contains(unconfigured)).isFalse();
+    assertThat(scheduler.inFlight()).isZero();
   }
 }

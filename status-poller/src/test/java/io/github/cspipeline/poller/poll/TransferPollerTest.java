@@ -522,4 +522,45 @@ class TransferPollerTest {
     assertThat(watch().nextPollAt()).isAfter(clock.instant());
     assertThat(watches.claim(watch())).as("back in the schedule").isPresent();
   }
+
+  @Test
+  void ends_a_watch_of_a_server_without_configuration_abandoned_without_asking_cryptshare() {
+    var unconfigured =
+        watches
+            .add(
+                new Watch(
+                    0,
+                    new TransferKey("elsewhere", ID),
+                    PollerFixtures.SENDER,
+                    URI.create("/api/users/alice@example.com/transfers/" + ID),
+                    T0,
+                    T0.plus(Duration.ofHours(24)),
+                    T0.plus(Duration.ofMinutes(10)),
+                    0,
+                    0,
+                    null,
+                    null),
+                0)
+            .orElseThrow();
+    clock.set(T0.plus(Duration.ofMinutes(10)));
+
+    poller.serverNotConfigured(watches.claim(unconfigured).orElseThrow());
+
+    assertThat(publisher.published)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+              assertThat(event.eventId())
+                  .isEqualTo(TransferEvent.eventIdOf("elsewhere", ID, TransferState.ABANDONED));
+              assertThat(event.occurredAt()).isEqualTo(clock.instant());
+              assertThat(event.statusUrl())
+                  .as("only the path was known: not a URL a consumer could use")
+                  .isNull();
+              assertThat(event.error())
+                  .extracting(TransferError::code, TransferError::httpStatus)
+                  .containsExactly(TransferPoller.SERVER_NOT_CONFIGURED, null);
+            });
+    assertThat(answers).isEmpty();
+  }
 }

@@ -41,6 +41,9 @@ class WatchJournalTest {
         new WatchKeeper(
             index,
             Set.of(PollerFixtures.SERVER),
+            (server, sender, trackingId) ->
+                PollerFixtures.statusUrl(PollerFixtures.BASE_URL, sender, trackingId),
+            Duration.ofMinutes(10),
             Duration.ofSeconds(1),
             Duration.ofHours(24),
             new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),

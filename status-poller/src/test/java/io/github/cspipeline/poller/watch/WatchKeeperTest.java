@@ -28,6 +28,7 @@ class WatchKeeperTest {
 
   private static final String ID = "20261126-101500-AbCdEfGh";
   private static final TransferKey KEY = new TransferKey(SERVER, ID);
+  private static final Duration GRACE = Duration.ofMinutes(10);
 
   private final MutableClock clock = new MutableClock(T0.plusMillis(200));
   private final WatchIndex watches = new WatchIndex();
@@ -45,6 +46,8 @@ class WatchKeeperTest {
     return new WatchKeeper(
         watches,
         servers,
+        (server, sender, trackingId) -> PollerFixtures.statusUrl(BASE_URL, sender, trackingId),
+        GRACE,
         Duration.ofSeconds(1),
         Duration.ofHours(24),
         new WatchKeeper.Resumption(backoff::pollsWithin, polls -> backoff.after(polls, null)),
@@ -136,25 +139,91 @@ class WatchKeeperTest {
   }
 
   @Test
-  void rejects_a_processing_event_of_a_server_it_has_no_configuration_for() {
+  void
+      watches_a_transfer_of_a_server_it_has_no_configuration_for_without_polling_until_the_grace_passed() {
     var event =
         PollerFixtures.processing(
             "elsewhere", ID, PollerFixtures.statusUrl(BASE_URL, SENDER, ID), T0);
 
-    assertThatThrownBy(() -> handle(event))
-        .isInstanceOf(InvalidEventException.class)
-        .hasMessageContaining("elsewhere")
-        .hasMessageContaining(ID);
-    assertThat(watches.size()).isZero();
+    handle(event);
+
+    var watch = watches.get(new TransferKey("elsewhere", ID)).orElseThrow();
+    assertThat(watch.statusUrl()).isEqualTo(event.statusUrl());
+    assertThat(watch.deadline()).isEqualTo(T0.plus(Duration.ofHours(24)));
+    assertThat(watch.nextPollAt())
+        .as("due only when the grace has passed, then it ends ABANDONED SERVER_NOT_CONFIGURED")
+        .isEqualTo(clock.instant().plus(GRACE));
+    assertThat(watches.nextDue("elsewhere", clock.instant().plus(GRACE).minusMillis(1))).isNull();
   }
 
   @Test
-  void rejects_a_processing_event_without_status_url() {
-    var event = PollerFixtures.processing(ID).withStatusUrl(null);
+  void watches_a_processing_event_without_status_url_at_the_canonical_status_url() {
+    handle(PollerFixtures.processing(ID).withStatusUrl(null));
+
+    var watch = watches.get(KEY).orElseThrow();
+    assertThat(watch.statusUrl()).isEqualTo(PollerFixtures.statusUrl(BASE_URL, SENDER, ID));
+    assertThat(watch.nextPollAt()).isEqualTo(T0.plusMillis(1_200));
+  }
+
+  @Test
+  void keeps_only_the_status_path_of_a_transfer_without_status_url_of_an_unconfigured_server() {
+    handle(
+        PollerFixtures.processing(
+                "elsewhere", ID, PollerFixtures.statusUrl(BASE_URL, SENDER, ID), T0)
+            .withStatusUrl(null));
+
+    var watch = watches.get(new TransferKey("elsewhere", ID)).orElseThrow();
+    assertThat(watch.statusUrl())
+        .hasToString("/api/users/alice@example.com/transfers/" + ID)
+        .matches(url -> !url.isAbsolute(), "relative");
+  }
+
+  @Test
+  void an_instance_configured_for_the_server_resumes_its_watch_with_the_canonical_status_url() {
+    clock.set(T0.plus(Duration.ofMinutes(5)));
+    var relative =
+        new WatchRecord(
+            WatchRecord.SCHEMA_VERSION,
+            SERVER,
+            SENDER,
+            ID,
+            URI.create("/api/users/alice@example.com/transfers/" + ID),
+            T0,
+            T0.plus(Duration.ofHours(24)),
+            T0,
+            null);
+
+    var resumed = keeper.resume(relative);
+
+    assertThat(resumed.statusUrl()).isEqualTo(PollerFixtures.statusUrl(BASE_URL, SENDER, ID));
+    assertThat(resumed.nextPollAt())
+        .as("polled like any resumed watch, not after a grace")
+        .isBetween(clock.instant(), clock.instant().plusSeconds(30));
+  }
+
+  @Test
+  void an_instance_without_the_server_resumes_its_watch_due_at_the_end_of_the_first_grace() {
+    var unconfigured = keeper(Set.of("other"));
+    clock.set(T0.plus(Duration.ofMinutes(4)));
+
+    assertThat(unconfigured.resume(recordWatchedAt(T0)).nextPollAt())
+        .as("the grace runs from the first watch, not from each takeover")
+        .isEqualTo(T0.plus(GRACE));
+
+    clock.set(T0.plus(Duration.ofMinutes(30)));
+    assertThat(unconfigured.resume(recordWatchedAt(T0)).nextPollAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void rejects_a_processing_event_with_a_blank_sender() {
+    var event =
+        TransferEvent.processing(
+            SERVER, " ", ID, T0, PollerFixtures.statusUrl(BASE_URL, SENDER, ID));
 
     assertThatThrownBy(() -> handle(event))
         .isInstanceOf(InvalidEventException.class)
-        .hasMessageContaining("statusUrl");
+        .hasMessageContaining("sender");
+    assertThat(watches.size()).isZero();
   }
 
   @Test
