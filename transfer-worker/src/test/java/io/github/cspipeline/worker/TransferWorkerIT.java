@@ -94,6 +94,8 @@ class TransferWorkerIT {
                 "--cryptshare.worker.servers.default.retry.initial-backoff=100ms",
                 "--cryptshare.worker.servers.default.retry.max-backoff=200ms",
                 "--cryptshare.worker.servers.default.retry.budget=5s",
+                // Decisions are announced again for any new command (the default waits a day).
+                "--cryptshare.worker.reannounce-after=0s",
                 "--cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=500ms",
                 "--cryptshare.worker.unknown-server-budget=3s",
                 "--cryptshare.worker.credential-keys.k1=" + Base64.getEncoder().encodeToString(KEY),

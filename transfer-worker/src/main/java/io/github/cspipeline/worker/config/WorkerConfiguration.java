@@ -284,7 +284,8 @@ public class WorkerConfiguration {
             properties.worker().topics().commands(),
             longestRequest.plus(REVOKE_GRACE_BEYOND_TIMEOUTS),
             stateMetrics,
-            publisher::reannouncement);
+            publisher::reannouncement,
+            worker.reannounceAfter());
     stateMetrics.gauges(work::remembered);
     return work;
   }

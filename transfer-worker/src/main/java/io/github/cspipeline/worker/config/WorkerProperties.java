@@ -82,6 +82,11 @@ public record WorkerProperties(
    *     them comes (default 1 h)
    * @param maxDecided the most decided transfers remembered in memory, the oldest forgotten first
    *     (default 100,000; about 200 bytes each)
+   * @param reannounceAfter how old a decision must be before a command for its transfer with a new
+   *     command id is answered by publishing the decision again, with its original event id (a
+   *     gateway that forgot the transfer, beyond its topics' retention, accepted it anew); younger
+   *     ones are duplicates the gateway knows about. Keep it below the events topic's retention
+   *     (default 1 d)
    * @param unknownServerBudget the retry budget of a command for a server not configured here: it
    *     waits that long for an instance configured for it to take it over (e.g. in a rolling
    *     deployment), then ends {@code ABANDONED} ({@code SERVER_NOT_CONFIGURED})
@@ -96,12 +101,13 @@ public record WorkerProperties(
       @Valid @DefaultValue TopicSettings topics,
       @DefaultValue("1h") @DurationMin(millis = 0) Duration decidedMemory,
       @DefaultValue("100000") @Min(0) int maxDecided,
-      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerBudget) {
+      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerBudget,
+      @DefaultValue("1d") @DurationMin(millis = 0) Duration reannounceAfter) {
 
     /** Never prints the credential keys. */
     @Override
     public String toString() {
-      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s, decidedMemory=%s, maxDecided=%d, unknownServerBudget=%s]"
+      return "Worker[groupId=%s, concurrency=%d, maxPollRecords=%d, maxPending=%d, credentialKeys=%s, servers=%s, topics=%s, decidedMemory=%s, maxDecided=%d, unknownServerBudget=%s, reannounceAfter=%s]"
           .formatted(
               groupId,
               concurrency,
@@ -112,7 +118,8 @@ public record WorkerProperties(
               topics,
               decidedMemory,
               maxDecided,
-              unknownServerBudget);
+              unknownServerBudget,
+              reannounceAfter);
     }
   }
 

@@ -110,6 +110,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   private final Object restoreLock = new Object();
   private final StateMetrics stateMetrics;
   private final Function<TransferProgress, ProducerRecord<String, Object>> eventRecords;
+  private final Duration reannounceAfter;
   private final ScheduledExecutorService restarts =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("transfer-worker-restarts").daemon().factory());
@@ -124,6 +125,9 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
    * @param revokeGrace how long a revocation waits for requests in flight (longer than any read
    *     timeout)
    * @param eventRecords the event record of a decided transfer's kept event, to announce it again
+   * @param reannounceAfter how old a decision must be before a new command for it is answered by
+   *     announcing it again: a gateway that still knows the transfer (it sent a second command
+   *     under faults, say) sees the first announcement; only one that forgot it needs another
    */
   public TransferWork(
       TransferBook book,
@@ -138,7 +142,9 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       String commandsTopic,
       Duration revokeGrace,
       StateMetrics stateMetrics,
-      Function<TransferProgress, ProducerRecord<String, Object>> eventRecords) {
+      Function<TransferProgress, ProducerRecord<String, Object>> eventRecords,
+      Duration reannounceAfter) {
+    this.reannounceAfter = reannounceAfter;
     this.book = book;
     this.stateMetrics = stateMetrics;
     this.eventRecords = eventRecords;
@@ -189,7 +195,8 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     }
     if (known instanceof TransferBook.Entry.Decided decided
         && decided.commandId() != null
-        && !decided.commandId().equals(command.commandId())) {
+        && !decided.commandId().equals(command.commandId())
+        && !decided.decidedAt().isAfter(clock.instant().minus(reannounceAfter))) {
       var again = reannouncement(partition, key);
       if (again != null) {
         stateMetrics.reannounced(command.server());

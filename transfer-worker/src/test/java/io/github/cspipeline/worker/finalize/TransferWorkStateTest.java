@@ -91,7 +91,8 @@ class TransferWorkStateTest {
             COMMANDS,
             Duration.ofSeconds(1),
             new StateMetrics(registry),
-            publisher::reannouncement);
+            publisher::reannouncement,
+            Duration.ofDays(1));
     work.start();
     return work;
   }
@@ -241,9 +242,13 @@ class TransferWorkStateTest {
     when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(first.decided(event))));
 
     var redelivered = work.admit(first.command(), 0, null);
+    // A second command of a gateway that still knows the transfer (a day has not passed).
+    var soonAgain = work.admit(command(first.trackingId()), 0, null);
+    clock.advance(Duration.ofDays(1));
     var requestedAgain = work.admit(command(first.trackingId()), 0, null);
 
     assertThat(redelivered).isInstanceOf(TransferWork.Admission.Duplicate.class);
+    assertThat(soonAgain).isInstanceOf(TransferWork.Admission.Duplicate.class);
     assertThat(requestedAgain)
         .isInstanceOfSatisfying(
             TransferWork.Admission.Reannounce.class,

@@ -101,7 +101,8 @@ class TransferWorkTest {
           Duration.ofSeconds(1),
           new io.github.cspipeline.worker.state.StateMetrics(
               new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
-          publisher::reannouncement);
+          publisher::reannouncement,
+          Duration.ofDays(1));
 
   TransferWorkTest() {
     when(stateRecords.of(any(), any()))
