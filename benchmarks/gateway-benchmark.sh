@@ -9,7 +9,7 @@
 #
 # Settings (environment): RATE (1000), DURATION seconds (30), WARMUP seconds (60; the JIT needs about
 # that long at this rate, before it the gateway spends much of its CPU compiling), CONNECTIONS (100),
-# THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080),
+# THREADS (2), KAFKA_PORT (19092; the controller uses the next port), GATEWAY_PORT (18080; management on the next port),
 # GATEWAY_JAVA_OPTS (JVM options of the gateway) and GATEWAY_ARGS (extra --key=value settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ CONNECTIONS=${CONNECTIONS:-100}
 THREADS=${THREADS:-2}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
+MANAGEMENT_PORT=$((GATEWAY_PORT + 1))
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 GATEWAY_ARGS=${GATEWAY_ARGS:-}
 API_KEY=benchmark-key-$RANDOM$RANDOM
@@ -51,7 +52,7 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$GATEWAY_PORT"; do
+for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$GATEWAY_PORT" "$MANAGEMENT_PORT"; do
   if port_busy "$port"; then echo "Port $port is in use; set KAFKA_PORT / GATEWAY_PORT" >&2; exit 1; fi
 done
 wait_until() { # description, timeout seconds, command...
@@ -70,6 +71,7 @@ hash=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)
 # shellcheck disable=SC2086 # word splitting of the two settings is wanted
 java $GATEWAY_JAVA_OPTS -jar api-gateway/target/api-gateway.jar \
   --server.address=127.0.0.1 --server.port="$GATEWAY_PORT" \
+  --management.server.address=127.0.0.1 --management.server.port="$MANAGEMENT_PORT" \
   --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
   --cryptshare.servers.default.base-url=http://127.0.0.1:1 \
   --cryptshare.gateway.api-keys[0].name=benchmark \
@@ -78,13 +80,13 @@ java $GATEWAY_JAVA_OPTS -jar api-gateway/target/api-gateway.jar \
   --logging.level.io.github.cspipeline.gateway.finalization=WARN $GATEWAY_ARGS \
   >"$STATE/api-gateway.log" 2>&1 &
 PIDS+=($!)
-wait_until "api-gateway" 120 curl -fsS "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness"
+wait_until "api-gateway" 120 curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness"
 
 url="http://127.0.0.1:$GATEWAY_PORT"
 echo "Gateway and Kafka are up on $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Warm-up: ${WARMUP}s at $RATE requests/s..."
 RUN_ID=w$RANDOM wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s benchmarks/gateway/finalize.lua "$url" >/dev/null
-metrics() { curl -fsS -H "Authorization: Bearer $API_KEY" "$url/actuator/prometheus"; }
+metrics() { curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/actuator/prometheus"; }
 metrics >"$STATE/metrics-before.txt"
 echo "Measuring: ${DURATION}s at $RATE requests/s, $CONNECTIONS connections, $THREADS wrk threads"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s benchmarks/gateway/finalize.lua $url"

@@ -90,7 +90,7 @@ PIDS+=($!)
 wait_until "the simulator" 120 curl -fsS "http://127.0.0.1:$SIMULATOR_PORT/actuator/health"
 
 java -Xmx"$HEAP" -jar status-poller/target/status-poller.jar \
-  --server.address=127.0.0.1 --server.port="$POLLER_PORT" \
+  --management.server.address=127.0.0.1 --management.server.port="$POLLER_PORT" \
   --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
   --cryptshare.servers.default.base-url="http://127.0.0.1:$SIMULATOR_PORT" \
   --cryptshare.servers.default.client-id=BenchmarkClientId0123456789abcdefghijklmnopqrstuvwxyz \

@@ -50,6 +50,10 @@ abstract class AbstractGatewayIT {
   @Value("${local.server.port}")
   int port;
 
+  /** Actuator's port: health, info and metrics, without a key (ADR 026). */
+  @Value("${local.management.port}")
+  int managementPort;
+
   @Autowired EmbeddedKafkaBroker broker;
 
   private KafkaConsumer<String, String> reader;

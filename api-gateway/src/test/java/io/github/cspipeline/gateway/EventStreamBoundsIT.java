@@ -54,6 +54,7 @@ class EventStreamBoundsIT {
   private EmbeddedKafkaKraftBroker broker;
   private ConfigurableApplicationContext gateway;
   private int port;
+  private int managementPort;
   private final List<SseClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -72,9 +73,11 @@ class EventStreamBoundsIT {
                         "cryptshare.gateway.sse.max-streams", "3",
                         "cryptshare.gateway.sse.heartbeat", "300ms")));
     port = Integer.parseInt(gateway.getEnvironment().getRequiredProperty("local.server.port"));
+    managementPort =
+        Integer.parseInt(gateway.getEnvironment().getRequiredProperty("local.management.port"));
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> get(port, "", "/actuator/health/readiness").statusCode() == 200);
+        .until(() -> get(managementPort, "", "/actuator/health/readiness").statusCode() == 200);
   }
 
   @AfterEach
@@ -126,7 +129,7 @@ class EventStreamBoundsIT {
     assertThat(open(KEY, transfer()).status())
         .as("the slot of a stream that reached its terminal state is free again")
         .isEqualTo(200);
-    var metrics = get(port, KEY, "/actuator/prometheus").body();
+    var metrics = get(managementPort, "", "/actuator/prometheus").body();
     assertThat(metrics)
         .contains(
             "cryptshare_gateway_requests_total{outcome=\"too_many_streams\",route=\"GET"
@@ -195,7 +198,7 @@ class EventStreamBoundsIT {
   }
 
   private double openStreams() {
-    var matcher = OPEN_STREAMS.matcher(get(port, KEY, "/actuator/prometheus").body());
+    var matcher = OPEN_STREAMS.matcher(get(managementPort, "", "/actuator/prometheus").body());
     assertThat(matcher.find()).as("the gauge cryptshare.gateway.sse.streams").isTrue();
     return Double.parseDouble(matcher.group(1));
   }

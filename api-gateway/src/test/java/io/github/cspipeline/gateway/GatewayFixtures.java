@@ -57,6 +57,8 @@ final class GatewayFixtures {
    */
   static Map<String, String> properties() {
     var p = new java.util.LinkedHashMap<String, String>();
+    // Any free port: instances must not share the default management port 8081.
+    p.put("management.server.port", "0");
     p.put("cryptshare.servers.default.base-url", "http://localhost:1");
     p.put("cryptshare.servers.other.base-url", "http://localhost:2");
     p.put("cryptshare.gateway.api-keys[0].name", "all");

@@ -36,6 +36,9 @@ class KafkaUnavailableIT {
   @Value("${local.server.port}")
   int port;
 
+  @Value("${local.management.port}")
+  int managementPort;
+
   @Test
   void answers_503_with_retry_after_and_does_not_report_the_request_as_accepted() {
     var response = post(port, KEY, body("alice@example.com", "no-kafka-1"));
@@ -45,6 +48,6 @@ class KafkaUnavailableIT {
     assertThat(WireFormat.mapper().readTree(response.body()).path("code").asString())
         .isEqualTo("KAFKA_UNAVAILABLE");
     assertThat(get(port, KEY, "/api/v1/transfers/no-kafka-1").statusCode()).isEqualTo(404);
-    assertThat(get(port, "", "/actuator/health/readiness").statusCode()).isEqualTo(503);
+    assertThat(get(managementPort, "", "/actuator/health/readiness").statusCode()).isEqualTo(503);
   }
 }

@@ -162,11 +162,14 @@ class TracingIT extends AbstractGatewayIT {
                         "management.tracing.sampling.probability", "1.0")))) {
       var exportingPort =
           Integer.parseInt(exporting.getEnvironment().getRequiredProperty("local.server.port"));
+      var exportingManagement =
+          Integer.parseInt(exporting.getEnvironment().getRequiredProperty("local.management.port"));
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
               () ->
-                  GatewayFixtures.get(exportingPort, "", "/actuator/health/readiness").statusCode()
+                  GatewayFixtures.get(exportingManagement, "", "/actuator/health/readiness")
+                          .statusCode()
                       == 200);
       var traceId = hex(16);
 

@@ -76,10 +76,11 @@ class TwoInstancesIT {
     properties.put("spring.kafka.bootstrap-servers", broker.getBrokersAsString());
     var context = ApiGatewayApplication.builder().run(GatewayFixtures.arguments(properties));
     contexts.add(context);
-    int port = port(context);
+    int management =
+        Integer.parseInt(context.getEnvironment().getRequiredProperty("local.management.port"));
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> get(port, "", "/actuator/health/readiness").statusCode() == 200);
+        .until(() -> get(management, "", "/actuator/health/readiness").statusCode() == 200);
     return context;
   }
 

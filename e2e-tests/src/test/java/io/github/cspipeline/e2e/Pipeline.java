@@ -93,6 +93,7 @@ final class Pipeline implements AutoCloseable {
     // what is passed here, as `java -jar` with environment variables would.
     args.add("--spring.config.name=e2e-none");
     args.add("--server.port=0");
+    args.add("--management.server.port=0");
     properties.forEach((k, v) -> args.add("--" + k + "=" + v));
     var context = builder.run(args.toArray(String[]::new));
     contexts.add(context);

@@ -56,6 +56,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "spring.config.name=status-poller-it-without-config-file",
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
       "server.port=0",
+      "management.server.port=0",
       "cryptshare.poller.first-poll-delay=50ms",
       "cryptshare.poller.backoff-max=200ms",
       "cryptshare.poller.tick=20ms"

@@ -46,7 +46,7 @@ class CrashIT extends SimulatorBackedIT {
     command.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
     command.add("--cryptshare.servers.default.base-url=" + simulator.baseUrl());
     command.add("--cryptshare.servers.default.client-id=" + WorkerFixtures.CLIENT_ID);
-    command.add("--server.port=0");
+    command.add("--management.server.port=0");
     SETTINGS.forEach(s -> command.add("--" + s));
     var log = new File("target/crash-it-worker.log");
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();

@@ -89,7 +89,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
   }
 
   static String actuator(String path) throws Exception {
-    var port = worker.getEnvironment().getProperty("local.server.port");
+    var port = worker.getEnvironment().getProperty("local.management.port");
     try (var http = HttpClient.newHttpClient()) {
       return http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

@@ -90,7 +90,7 @@ class TransferWorkerIT {
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--cryptshare.servers.default.base-url=" + cryptshare.baseUrl(),
                 "--cryptshare.servers.default.client-id=" + CLIENT_ID,
-                "--server.port=0",
+                "--management.server.port=0",
                 "--cryptshare.worker.servers.default.retry.initial-backoff=100ms",
                 "--cryptshare.worker.servers.default.retry.max-backoff=200ms",
                 "--cryptshare.worker.servers.default.retry.budget=5s",
@@ -566,7 +566,7 @@ class TransferWorkerIT {
 
   @Test
   void health_and_metrics_are_exposed_over_http() throws Exception {
-    var port = worker.getEnvironment().getProperty("local.server.port");
+    var port = worker.getEnvironment().getProperty("local.management.port");
     try (var http = HttpClient.newHttpClient()) {
       var health =
           http.send(

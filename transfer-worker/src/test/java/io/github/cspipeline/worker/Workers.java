@@ -34,7 +34,7 @@ public final class Workers {
     args.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
     args.add("--cryptshare.servers.default.base-url=" + cryptshare);
     args.add("--cryptshare.servers.default.client-id=" + WorkerFixtures.CLIENT_ID);
-    args.add("--server.port=0");
+    args.add("--management.server.port=0");
     for (var property : properties) {
       args.add("--" + property);
     }

@@ -15,11 +15,20 @@ import org.springframework.core.env.MapPropertySource;
  */
 public class GatewayDefaults implements EnvironmentPostProcessor, Ordered {
 
-  static final Map<String, Object> DEFAULTS =
+  /** The management port: actuator lives here, without a key, and nowhere on the public port. */
+  public static final int MANAGEMENT_PORT = 8081;
+
+  /** The defaults; public so that the deployment checks can compare manifests with them. */
+  public static final Map<String, Object> DEFAULTS =
       Map.ofEntries(
           Map.entry("spring.application.name", "api-gateway"),
           Map.entry("spring.threads.virtual.enabled", "true"),
+          // Actuator on its own port (ADR 026): Prometheus and the orchestrator's probes need no
+          // API key there, and the public port serves no actuator endpoint at all.
+          Map.entry("management.server.port", String.valueOf(MANAGEMENT_PORT)),
           Map.entry("management.endpoints.web.exposure.include", "health,info,prometheus,metrics"),
+          // Liveness and readiness groups on every platform, not only where Boot detects
+          // Kubernetes.
           Map.entry("management.endpoint.health.probes.enabled", "true"),
           // Which checks failed is visible without a key; their details are not.
           Map.entry("management.endpoint.health.show-components", "always"),

@@ -17,10 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Requires {@code Authorization: Bearer <api-key or JWT>} on everything but the actuator's health
- * endpoint and its liveness and readiness groups, applies the caller's rate limit, and makes the
- * {@link Caller} available to the controllers. Scope (server, sender) is checked where the server
- * and sender are known.
+ * Requires {@code Authorization: Bearer <api-key or JWT>} on everything the public port serves,
+ * applies the caller's rate limit, and makes the {@link Caller} available to the controllers. Scope
+ * (server, sender) is checked where the server and sender are known.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 200)
@@ -48,8 +47,10 @@ public class AuthenticationFilter extends OncePerRequestFilter {
   }
 
   /**
-   * Only health and its probe groups are open (for the orchestrator's probes and balancers);
-   * everything else, actuator endpoints included, needs a credential like the API (CONTRACT §2).
+   * Actuator is served on the management port, which this filter does not guard (ADR 026); the
+   * public port serves none of it. Should a deployment put management back on the public port
+   * ({@code management.server.port=8080}), only health and its probe groups are open there and
+   * every other actuator endpoint needs a credential like the API.
    */
   private static final Set<String> OPEN_PATHS =
       Set.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");

@@ -179,7 +179,8 @@ public class KafkaConfig {
         keeper,
         producers,
         new KafkaWatchLoader(kafka.buildConsumerProperties()),
-        new WatchTopicSetup(watchTopicAdmin, topics.events(), topics.watches()),
+        new WatchTopicSetup(
+            watchTopicAdmin, topics.events(), topics.watches(), kafka.getAdmin().isAutoCreate()),
         registry,
         clock);
   }

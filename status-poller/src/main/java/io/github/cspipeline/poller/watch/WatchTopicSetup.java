@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * Creates the compacted watch topic with as many partitions as the events topic, or adds partitions
  * when the events topic grew. Watch partition {@code p} belongs to events partition {@code p}, so
  * existing watches stay where their owner looks for them.
+ *
+ * <p>Where a platform manages the topics ({@code spring.kafka.admin.auto-create=false}, e.g.
+ * Strimzi {@code KafkaTopic}s, ADR 026) it changes nothing: a watch topic that is missing or has
+ * fewer partitions than the events topic fails the partition's load, which is retried, and says
+ * what the platform must provide.
  */
 public final class WatchTopicSetup implements WatchJournal.TopicSetup {
 
@@ -27,12 +32,22 @@ public final class WatchTopicSetup implements WatchJournal.TopicSetup {
   private final Admin admin;
   private final String eventsTopic;
   private final String watchesTopic;
+  private final boolean manage;
   private volatile int known;
 
   public WatchTopicSetup(Admin admin, String eventsTopic, String watchesTopic) {
+    this(admin, eventsTopic, watchesTopic, true);
+  }
+
+  /**
+   * @param manage whether the poller creates the watch topic and adds partitions to it; {@code
+   *     false} where the platform owns the topics ({@code spring.kafka.admin.auto-create=false})
+   */
+  public WatchTopicSetup(Admin admin, String eventsTopic, String watchesTopic, boolean manage) {
     this.admin = admin;
     this.eventsTopic = eventsTopic;
     this.watchesTopic = watchesTopic;
+    this.manage = manage;
   }
 
   @Override
@@ -43,6 +58,13 @@ public final class WatchTopicSetup implements WatchJournal.TopicSetup {
     try {
       int wanted = Math.max(partition + 1, partitionsOf(eventsTopic));
       int existing = existingPartitions();
+      if (!manage && existing < wanted) {
+        throw new IllegalStateException(
+            ("watch topic %s has %d partitions, %s needs %d; topic creation is off"
+                    + " (spring.kafka.admin.auto-create=false): create it compacted with as many"
+                    + " partitions as %s")
+                .formatted(watchesTopic, existing, eventsTopic, wanted, eventsTopic));
+      }
       if (existing == 0) {
         create(wanted);
         existing = wanted;

@@ -48,7 +48,7 @@ public final class PollerInstance implements AutoCloseable {
   public static PollerInstance start(Map<String, String> settings) {
     List<String> args = new ArrayList<>();
     args.add("--spring.config.name=poller-it-without-config-file");
-    args.add("--server.port=0");
+    args.add("--management.server.port=0");
     settings.forEach((key, value) -> args.add("--" + key + "=" + value));
     return new PollerInstance(StatusPollerApplication.builder().run(args.toArray(String[]::new)));
   }

@@ -250,7 +250,7 @@ class WatchHandoverIT {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(PollerInstance.arguments(settings));
-    command.add("--server.port=" + port);
+    command.add("--management.server.port=" + port);
     command.add("--management.endpoints.web.exposure.include=health,metrics");
     var log = Path.of("target", "killed-poller.log");
     Files.deleteIfExists(log);

@@ -190,6 +190,12 @@ public class WorkerConfiguration {
         metrics);
   }
 
+  /**
+   * The state topic is created when missing, like the worker's other topics, unless {@code
+   * spring.kafka.admin.auto-create=false}: where a platform manages topics (Strimzi {@code
+   * KafkaTopic}, ADR 026), the worker creates none and waits for the state topic, retrying the
+   * restore.
+   */
   @Bean
   ProgressRestorer progressRestorer(WorkerProperties properties, KafkaProperties kafka) {
     var topics = properties.worker().topics();
@@ -198,7 +204,7 @@ public class WorkerConfiguration {
         kafka::buildConsumerProperties,
         RESTORE_MAX_WAIT,
         topics.statePartitions(),
-        KafkaConfiguration.stateTopic(topics));
+        kafka.getAdmin().isAutoCreate() ? KafkaConfiguration.stateTopic(topics) : null);
   }
 
   @Bean
