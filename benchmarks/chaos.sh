@@ -49,7 +49,7 @@ args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-
   "--poller1-port=${POLLER_PORTS%,*}" "--poller2-port=${POLLER_PORTS#*,}")
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" ${WORKER_PORTS//,/ } ${POLLER_PORTS//,/ }; do
+for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) ${WORKER_PORTS//,/ } ${POLLER_PORTS//,/ }; do
   if port_busy "$port"; then
     echo "Port $port is in use; set KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORTS / POLLER_PORTS" >&2
     exit 2

@@ -289,6 +289,9 @@ public final class ChaosSuite {
         List.of(
             "--server.address=127.0.0.1",
             "--server.port=" + settings.gatewayPort(),
+            // Actuator has its own port (ADR 026): the API port plus one.
+            "--management.server.address=127.0.0.1",
+            "--management.server.port=" + (settings.gatewayPort() + 1),
             "--cryptshare.gateway.api-keys[0].name=chaos",
             "--cryptshare.gateway.api-keys[0].sha256=" + apiKeyHash,
             "--cryptshare.gateway.api-keys[0].requests-per-second=10000",
@@ -299,12 +302,14 @@ public final class ChaosSuite {
             "gateway",
             command(opts, jar.apply("api-gateway"), gatewayArgs),
             dir.resolve("gateway.log"),
-            health(settings.gatewayPort(), "/actuator/health/readiness"),
+            health(settings.gatewayPort() + 1, "/actuator/health/readiness"),
             settings.gatewayPort()));
     for (int i = 0; i < settings.workerPorts().size(); i++) {
       int port = settings.workerPorts().get(i);
       var args = new ArrayList<>(servers);
-      args.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+      // Worker and poller serve HTTP on their management port only (ADR 026).
+      args.addAll(
+          List.of("--management.server.address=127.0.0.1", "--management.server.port=" + port));
       // Capacity above the offered load, so that what the audit's recovery bound measures is
       // recovery, not a queue of the default 20 requests/s per instance (capacity: README).
       args.addAll(RAISED_WORKER_LIMITS);
@@ -322,7 +327,9 @@ public final class ChaosSuite {
       var args = new ArrayList<>(servers);
       // One group and one transactional-id prefix for both: they are one deployment, and the
       // prefix is what lets a new owner of a partition fence the previous one.
-      args.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+      // Worker and poller serve HTTP on their management port only (ADR 026).
+      args.addAll(
+          List.of("--management.server.address=127.0.0.1", "--management.server.port=" + port));
       args.add("--cryptshare.poller.max-requests-per-second=200");
       services.add(
           new Service(
