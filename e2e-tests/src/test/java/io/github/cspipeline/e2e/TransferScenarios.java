@@ -49,14 +49,17 @@ final class TransferScenarios {
                 .map(r -> WireFormat.mapper().readTree(r.value()).path("state").asString()))
         .as("the events checked cover these states")
         .contains(Stream.of(expectedStates).map(Enum::name).toArray(String[]::new));
-    assertThat(records)
-        .allSatisfy(
-            record ->
-                assertThat(ContractCheck.violations(record))
-                    .as(
-                        "%s record of %s at offset %d: %s",
-                        record.topic(), record.key(), record.offset(), record.value())
-                    .isEmpty());
+    var violations =
+        records.stream()
+            .flatMap(
+                r ->
+                    ContractCheck.violations(r).stream()
+                        .map(
+                            v ->
+                                "%s-%d@%d (key %s): %s"
+                                    .formatted(r.topic(), r.partition(), r.offset(), r.key(), v)))
+            .toList();
+    assertThat(violations).as("violations of the contract in %d records", records.size()).isEmpty();
   }
 
   /** Auto-session mode: an unknown tracking id of a verified sender finalizes and turns ACTIVE. */
