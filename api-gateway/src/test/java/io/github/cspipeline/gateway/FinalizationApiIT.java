@@ -67,6 +67,9 @@ class FinalizationApiIT extends AbstractGatewayIT {
         .isEqualTo(Instant.parse(answer.path("acceptedAt").asString()));
     assertThat(header(record, CloudEvents.ID)).isEqualTo(command.commandId().toString());
     assertThat(header(record, CloudEvents.TYPE)).isEqualTo(FinalizeCommand.CLOUD_EVENT_TYPE);
+    assertThat(header(record, CloudEvents.SUBJECT)).isEqualTo(trackingId);
+    assertThat(header(record, CloudEvents.DATA_SCHEMA))
+        .isEqualTo(FinalizeCommand.DATA_SCHEMA.toString());
     assertThat(recordsSinceStart(CLAIMS)).hasSize(1);
   }
 

@@ -22,8 +22,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -54,6 +57,7 @@ final class Pipeline implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Thread eventReader;
   private volatile boolean running = true;
+  private final String bootstrapServers;
   final int simulatorPort;
   final int gatewayPort;
 
@@ -82,6 +86,7 @@ final class Pipeline implements AutoCloseable {
     gatewayProperties.put("cryptshare.gateway.credential-keys.e2e", CREDENTIAL_KEY);
     gatewayProperties.put("cryptshare.gateway.credential-key-id", "e2e");
     gatewayPort = port(start(ApiGatewayApplication.builder(), gatewayProperties));
+    this.bootstrapServers = bootstrapServers;
     eventReader =
         Thread.ofPlatform().name("e2e-event-reader").start(() -> readEvents(bootstrapServers));
   }
@@ -137,6 +142,36 @@ final class Pipeline implements AutoCloseable {
     return seen.stream()
         .filter(r -> r.topic().equals(topic) && trackingId.equals(r.key()))
         .toList();
+  }
+
+  /**
+   * Every record on the commands and events topics up to their current ends, read anew from the
+   * beginning by a consumer of its own (read_uncommitted: records of aborted transactions were
+   * produced by the services too, and must meet the contract as well).
+   */
+  List<ConsumerRecord<String, String>> publishedRecords() {
+    var config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (var consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+      var partitions =
+          Stream.of(Topics.FINALIZE_COMMANDS, Topics.TRANSFER_EVENTS)
+              .flatMap(t -> consumer.partitionsFor(t).stream())
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      var ends = consumer.endOffsets(partitions);
+      var records = new ArrayList<ConsumerRecord<String, String>>();
+      var deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Could not read the public topics up to " + ends);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
   }
 
   HttpResponse<String> finalize(String sender, String trackingId) {

@@ -1,12 +1,20 @@
 package io.github.cspipeline.e2e;
 
+import io.github.cspipeline.model.event.TransferState;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
-/** Every service against a real, embedded KRaft broker and the Cryptshare simulator. */
+/**
+ * Every service against a real, embedded KRaft broker and the Cryptshare simulator. The last test
+ * checks every record the others made the services produce against the contract's schemas.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
 
   private static EmbeddedKafkaKraftBroker broker;
@@ -63,5 +71,15 @@ class PipelineEndToEndIT {
   @Test
   void a_session_with_a_file_not_uploaded_is_rejected() {
     scenarios.sessionWithFileNotUploadedIsRejected();
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void every_command_and_event_the_services_produced_matches_its_schema_and_headers() {
+    scenarios.everyPublishedRecordMeetsTheContract(
+        TransferState.PROCESSING,
+        TransferState.ACTIVE,
+        TransferState.FAILED,
+        TransferState.REJECTED);
   }
 }

@@ -3,6 +3,7 @@ package io.github.cspipeline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.cspipeline.model.ContractCheck;
 import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 /** The four paths of a transfer through the pipeline, shared by the broker variants. */
 final class TransferScenarios {
@@ -28,6 +30,36 @@ final class TransferScenarios {
 
   static String newTrackingId() {
     return "20261126-101500-" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+  }
+
+  /**
+   * Every command and event the services produced so far meets the contract: its value matches its
+   * JSON Schema (strictly: no undeclared field) and its CloudEvents headers match its value
+   * (docs/adr/027). Run after the other scenarios, so that it sees what they produced.
+   */
+  void everyPublishedRecordMeetsTheContract(TransferState... expectedStates) {
+    var records = pipeline.publishedRecords();
+
+    assertThat(records)
+        .as("commands were produced")
+        .anyMatch(r -> r.topic().equals(Topics.FINALIZE_COMMANDS));
+    assertThat(
+            records.stream()
+                .filter(r -> r.topic().equals(Topics.TRANSFER_EVENTS))
+                .map(r -> WireFormat.mapper().readTree(r.value()).path("state").asString()))
+        .as("the events checked cover these states")
+        .contains(Stream.of(expectedStates).map(Enum::name).toArray(String[]::new));
+    var violations =
+        records.stream()
+            .flatMap(
+                r ->
+                    ContractCheck.violations(r).stream()
+                        .map(
+                            v ->
+                                "%s-%d@%d (key %s): %s"
+                                    .formatted(r.topic(), r.partition(), r.offset(), r.key(), v)))
+            .toList();
+    assertThat(violations).as("violations of the contract in %d records", records.size()).isEmpty();
   }
 
   /** Auto-session mode: an unknown tracking id of a verified sender finalizes and turns ACTIVE. */

@@ -208,6 +208,10 @@ class StatusPollerIT {
     assertThat(header(record, CloudEvents.ID)).isEqualTo(event.eventId().toString());
     assertThat(header(record, CloudEvents.TYPE)).isEqualTo(TransferEvent.CLOUD_EVENT_TYPE);
     assertThat(header(record, CloudEvents.SPEC_VERSION)).isEqualTo("1.0");
+    assertThat(header(record, CloudEvents.SUBJECT)).isEqualTo(trackingId);
+    assertThat(header(record, CloudEvents.DATA_SCHEMA))
+        .isEqualTo(TransferEvent.DATA_SCHEMA.toString());
+    assertThat(header(record, CloudEvents.TRANSFER_STATE)).isEqualTo(event.state().name());
     assertThat(header(record, "traceparent"))
         .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
         .isNotEqualTo(TRACEPARENT);

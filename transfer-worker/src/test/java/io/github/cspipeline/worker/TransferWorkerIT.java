@@ -224,6 +224,10 @@ class TransferWorkerIT {
         .isEqualTo("/cryptshare-pipeline/transfer-worker");
     assertThat(header(record, CloudEvents.TYPE)).isEqualTo(TransferEvent.CLOUD_EVENT_TYPE);
     assertThat(header(record, CloudEvents.SPEC_VERSION)).isEqualTo("1.0");
+    assertThat(header(record, CloudEvents.SUBJECT)).isEqualTo(trackingId);
+    assertThat(header(record, CloudEvents.DATA_SCHEMA))
+        .isEqualTo(TransferEvent.DATA_SCHEMA.toString());
+    assertThat(header(record, CloudEvents.TRANSFER_STATE)).isEqualTo("PROCESSING");
     var finalize = cryptshare.requests("POST", finalizePath(SENDER, trackingId));
     assertThat(finalize)
         .singleElement()
@@ -420,6 +424,7 @@ class TransferWorkerIT {
         .isEqualTo(
             new TransferError("INVALID_COMMAND", "sender must be an email address", null, null));
     assertThat(header(record, CloudEvents.TYPE)).isEqualTo(TransferEvent.CLOUD_EVENT_TYPE);
+    assertThat(header(record, CloudEvents.TRANSFER_STATE)).isEqualTo("REJECTED");
     var dead = awaitDeadLetter(trackingId);
     assertThat(header(dead, KafkaConfiguration.DEAD_LETTER_REASON))
         .contains("sender must be an email address");

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
@@ -267,14 +268,9 @@ public class FinalizationService {
 
   private void send(FinalizeCommand command, @Nullable String scope, Instant deadline) {
     var record =
-        CloudEvents.<Object>record(
-            properties.gateway().topics().commands(),
-            command.trackingId(),
-            command,
-            command.commandId(),
-            FinalizeCommand.CLOUD_EVENT_TYPE,
-            SOURCE,
-            command.requestedAt());
+        new ProducerRecord<String, Object>(
+            properties.gateway().topics().commands(), command.trackingId(), command);
+    CloudEvents.addCommandHeaders(record.headers(), command, SOURCE);
     if (scope != null) {
       record.headers().add(KafkaConfig.IDEMPOTENCY_HEADER, scope.getBytes(StandardCharsets.UTF_8));
     }

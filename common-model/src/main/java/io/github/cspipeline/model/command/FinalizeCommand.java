@@ -1,5 +1,6 @@
 package io.github.cspipeline.model.command;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -31,6 +32,14 @@ public record FinalizeCommand(
 
   /** CloudEvents {@code ce_type} of this record. */
   public static final String CLOUD_EVENT_TYPE = "io.github.cspipeline.finalize-command.v1";
+
+  /**
+   * CloudEvents {@code ce_dataschema} of this record: the {@code $id} of its JSON Schema, bundled
+   * as {@link io.github.cspipeline.model.Schemas#FINALIZE_COMMAND_V1}.
+   */
+  public static final URI DATA_SCHEMA =
+      URI.create(
+          "https://cspipeline.github.io/cryptshare-pipeline/schemas/finalize-command.v1.schema.json");
 
   public FinalizeCommand {
     Objects.requireNonNull(commandId, "commandId");

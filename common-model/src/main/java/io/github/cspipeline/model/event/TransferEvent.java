@@ -47,6 +47,14 @@ public record TransferEvent(
   /** CloudEvents {@code ce_type} of this record. */
   public static final String CLOUD_EVENT_TYPE = "io.github.cspipeline.transfer-event.v1";
 
+  /**
+   * CloudEvents {@code ce_dataschema} of this record: the {@code $id} of its JSON Schema, bundled
+   * as {@link io.github.cspipeline.model.Schemas#TRANSFER_EVENT_V1}.
+   */
+  public static final URI DATA_SCHEMA =
+      URI.create(
+          "https://cspipeline.github.io/cryptshare-pipeline/schemas/transfer-event.v1.schema.json");
+
   public TransferEvent {
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(server, "server");

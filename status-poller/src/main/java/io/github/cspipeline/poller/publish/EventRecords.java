@@ -28,12 +28,7 @@ public final class EventRecords {
     var record =
         new ProducerRecord<String, byte[]>(
             topic, partition, event.trackingId(), WireFormat.mapper().writeValueAsBytes(event));
-    CloudEvents.addHeaders(
-        record.headers(),
-        event.eventId(),
-        TransferEvent.CLOUD_EVENT_TYPE,
-        SOURCE,
-        event.occurredAt());
+    CloudEvents.addEventHeaders(record.headers(), event, SOURCE);
     if (traceparent != null) {
       record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }

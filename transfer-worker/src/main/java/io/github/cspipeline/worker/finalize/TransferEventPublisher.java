@@ -57,20 +57,13 @@ public final class TransferEventPublisher {
   }
 
   /**
-   * The record of an event: key trackingId, CloudEvents headers ({@code ce_id} = {@code eventId}),
-   * and the {@code traceparent}, if any.
+   * The record of an event: key trackingId, CloudEvents headers ({@code ce_id} = {@code eventId},
+   * subject, schema and state), and the {@code traceparent}, if any.
    */
   public ProducerRecord<String, Object> eventRecord(
       TransferEvent event, @Nullable String traceparent) {
-    var record =
-        CloudEvents.<Object>record(
-            topic,
-            event.trackingId(),
-            event,
-            event.eventId(),
-            TransferEvent.CLOUD_EVENT_TYPE,
-            SOURCE,
-            event.occurredAt());
+    var record = new ProducerRecord<String, Object>(topic, event.trackingId(), event);
+    CloudEvents.addEventHeaders(record.headers(), event, SOURCE);
     if (traceparent != null) {
       record.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }
