@@ -60,6 +60,14 @@ class MetricsCatalogIT {
         new Pipeline(
             broker.getBrokersAsString(),
             Map.of("management.endpoints.web.exposure.include", "health,info,prometheus"));
+    // As a load balancer would: the first request only once the gateway is ready (it answers 503
+    // until it has read its topics and can send commands).
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                actuator(pipeline.services().get("api-gateway"), "health/readiness").statusCode()
+                    == 200);
     new TransferScenarios(pipeline).finalizedTransferTurnsActive();
     // A record the poller cannot read: its dead-letter counter appears with the first one.
     try (var producer =
@@ -208,20 +216,22 @@ class MetricsCatalogIT {
    * gateway's API key (which the other apps ignore).
    */
   private static String scrape(ConfigurableApplicationContext app) {
+    var answer = actuator(app, "prometheus");
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return answer.body();
+  }
+
+  private static HttpResponse<String> actuator(ConfigurableApplicationContext app, String path) {
     var environment = app.getEnvironment();
     var port =
         environment.getProperty(
             "local.management.port", environment.getRequiredProperty("local.server.port"));
     try {
-      var answer =
-          HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://localhost:" + port + "/actuator/prometheus"))
-                  .header("Authorization", "Bearer " + Pipeline.API_KEY)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-      return answer.body();
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/" + path))
+              .header("Authorization", "Bearer " + Pipeline.API_KEY)
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
