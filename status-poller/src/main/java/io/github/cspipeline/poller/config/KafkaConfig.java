@@ -37,6 +37,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -111,7 +112,8 @@ public class KafkaConfig {
       KafkaProperties kafka,
       CommonErrorHandler errorHandler,
       WatchPartitions watchPartitions,
-      PollerProperties properties) {
+      PollerProperties properties,
+      MeterRegistry registry) {
     var config = kafka.buildConsumerProperties();
     config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.poller().groupId());
     // A new group must see the PROCESSING events published before the poller first started.
@@ -131,12 +133,16 @@ public class KafkaConfig {
     config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_333);
     var factory = new ConcurrentKafkaListenerContainerFactory<String, TransferEvent>();
-    factory.setConsumerFactory(
+    var consumers =
         new DefaultKafkaConsumerFactory<>(
             config,
             new StringDeserializer(),
             new ErrorHandlingDeserializer<>(
-                new JacksonJsonDeserializer<>(TransferEvent.class, WireFormat.mapper(), false))));
+                new JacksonJsonDeserializer<>(TransferEvent.class, WireFormat.mapper(), false)));
+    // Kafka client metrics, as Boot adds them to the factories it creates: the consumer-lag panel
+    // and alert read records-lag-max (deploy/grafana, deploy/prometheus).
+    consumers.addListener(new MicrometerConsumerListener<>(registry));
+    factory.setConsumerFactory(consumers);
     factory.setCommonErrorHandler(errorHandler);
     factory.setBatchListener(true);
     // Offsets are committed only inside the journal's transactions, with the watches they cover.
