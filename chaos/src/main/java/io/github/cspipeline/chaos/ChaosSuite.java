@@ -34,12 +34,7 @@ public final class ChaosSuite {
   static final List<String> RAISED_WORKER_LIMITS =
       List.of(
           "--cryptshare.worker.servers.default.rate-limit=100",
-          "--cryptshare.worker.servers[" + Load.SECOND_SERVER + "].rate-limit=100",
-          // Shorter than the default 10 min, so that a transfer whose outcome the worker cannot
-          // tell (see Audit.uncertainInsteadOfRejected) ends within the run; longer than the
-          // 20 s outage and a kill, so that no transfer is given up for them.
-          "--cryptshare.worker.servers.default.retry.budget=90s",
-          "--cryptshare.worker.servers[" + Load.SECOND_SERVER + "].retry.budget=90s");
+          "--cryptshare.worker.servers[" + Load.SECOND_SERVER + "].rate-limit=100");
 
   private static final String CLIENT_ID =
       "ChaosClientId0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";

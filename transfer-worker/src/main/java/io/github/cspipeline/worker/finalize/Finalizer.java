@@ -59,6 +59,12 @@ public final class Finalizer {
   private static final Logger log = LoggerFactory.getLogger(Finalizer.class);
   private static final Duration CIRCUIT_RECHECK = Duration.ofSeconds(1);
 
+  /**
+   * Refused status checks (4xx other than 404, 408, 429) after a finalize that may have taken
+   * effect before the transfer ends {@code ABANDONED} ({@code FINALIZE_OUTCOME_UNKNOWN}).
+   */
+  static final int MAX_REFUSED_CHECKS = 3;
+
   private final Function<String, ? extends CryptshareApi> servers;
   private final Function<String, ServerGuard> guards;
   private final Predicate<String> configuredServer;
@@ -212,6 +218,8 @@ public final class Finalizer {
      * {@code REJECTED}.
      */
     private boolean mayHaveFinalized;
+
+    private int refusedChecks;
 
     private int failures;
     private CryptshareException.@Nullable ErrorResponse notFound;
@@ -464,6 +472,13 @@ public final class Finalizer {
     private @Nullable TransferEvent refused(CryptshareException.ErrorResponse answer)
         throws InterruptedException {
       if (mayHaveFinalized) {
+        if (++refusedChecks >= MAX_REFUSED_CHECKS) {
+          // A refusal (e.g. 3002: the sender's verification is gone, a caller's token expired)
+          // repeats; more checks would only hold the transfer until its budget is spent.
+          lastError = answer;
+          failures++;
+          return abandoned();
+        }
         return retryLater(
             answer,
             "refused",

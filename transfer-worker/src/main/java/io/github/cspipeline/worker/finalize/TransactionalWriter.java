@@ -49,10 +49,19 @@ public final class TransactionalWriter implements SmartLifecycle {
   private record Write(
       List<ProducerRecord<String, Object>> records,
       @Nullable Object tag,
+      int owner,
       CompletableFuture<Void> committed) {}
+
+  /** Owner of writes that belong to no partition: never fenced. */
+  public static final int NO_OWNER = -1;
 
   private final KafkaOperations<String, Object> kafka;
   private final Verifier verifier;
+  // Command partitions given up: their writes must not start any more (their next owner may
+  // already be deciding the same transfers), and no attempt may be in flight when fence() returns.
+  private final Set<Integer> fenced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.locks.ReentrantLock attempt =
+      new java.util.concurrent.locks.ReentrantLock();
   private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
   private volatile boolean running;
   private volatile long stopDeadline = Long.MAX_VALUE;
@@ -74,9 +83,34 @@ public final class TransactionalWriter implements SmartLifecycle {
    */
   public CompletableFuture<Void> write(
       List<ProducerRecord<String, Object>> records, @Nullable Object tag) {
-    var write = new Write(List.copyOf(records), tag, new CompletableFuture<>());
+    return write(records, tag, NO_OWNER);
+  }
+
+  /**
+   * @param owner the command partition the group belongs to: once it is {@link #fence fenced}, the
+   *     group is no longer written and its future fails
+   */
+  public CompletableFuture<Void> write(
+      List<ProducerRecord<String, Object>> records, @Nullable Object tag, int owner) {
+    var write = new Write(List.copyOf(records), tag, owner, new CompletableFuture<>());
     queue.add(write);
     return write.committed();
+  }
+
+  /**
+   * No write of these partitions starts any more; returns once none is in flight. Called when the
+   * partitions are given up, before their next owner reads their state: a decision still queued
+   * (e.g. while Kafka was away) would otherwise be published beside the next owner's.
+   */
+  public void fence(Set<Integer> partitions) {
+    fenced.addAll(partitions);
+    attempt.lock();
+    attempt.unlock();
+  }
+
+  /** The partitions are owned (again): their writes go through. */
+  public void unfence(Set<Integer> partitions) {
+    fenced.removeAll(partitions);
   }
 
   private void loop() {
@@ -118,11 +152,20 @@ public final class TransactionalWriter implements SmartLifecycle {
             return;
           }
         }
-        kafka.executeInTransaction(
-            ops -> {
-              batch.forEach(w -> w.records().forEach(ops::send));
-              return null;
-            });
+        attempt.lock();
+        try {
+          dropFenced(batch);
+          if (batch.isEmpty()) {
+            return;
+          }
+          kafka.executeInTransaction(
+              ops -> {
+                batch.forEach(w -> w.records().forEach(ops::send));
+                return null;
+              });
+        } finally {
+          attempt.unlock();
+        }
         batch.forEach(w -> w.committed().complete(null));
         return;
       } catch (RuntimeException e) {
@@ -150,6 +193,22 @@ public final class TransactionalWriter implements SmartLifecycle {
                 : backoff.multipliedBy(2);
       }
     }
+  }
+
+  private void dropFenced(List<Write> batch) {
+    batch.removeIf(
+        w -> {
+          if (w.owner() != NO_OWNER && fenced.contains(w.owner())) {
+            w.committed()
+                .completeExceptionally(
+                    new IllegalStateException(
+                        "command partition "
+                            + w.owner()
+                            + " was given up before this was written"));
+            return true;
+          }
+          return false;
+        });
   }
 
   private void dropCommitted(List<Write> batch) {

@@ -43,7 +43,17 @@ public final class TransferEventPublisher {
   public CompletableFuture<Void> publish(
       TransferEvent event, TransferProgress progress, @Nullable String traceparent) {
     var decided = progress.decided(event);
-    return writer.write(records(event, decided, traceparent), decided);
+    return writer.write(records(event, decided, traceparent), decided, progress.commandPartition());
+  }
+
+  /** See {@link TransactionalWriter#fence}. */
+  public void fence(java.util.Set<Integer> commandPartitions) {
+    writer.fence(commandPartitions);
+  }
+
+  /** See {@link TransactionalWriter#unfence}. */
+  public void unfence(java.util.Set<Integer> commandPartitions) {
+    writer.unfence(commandPartitions);
   }
 
   /**

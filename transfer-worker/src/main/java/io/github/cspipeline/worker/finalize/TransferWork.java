@@ -570,6 +570,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
         stateMetrics.read("restore", "failed");
         throw e;
       }
+      publisher.unfence(wanted);
       int resumed = 0;
       for (var entry : restored.entrySet()) {
         book.assign(entry.getKey(), entry.getValue());
@@ -632,6 +633,9 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
         break;
       }
     }
+    // Decisions of these partitions still queued (e.g. while Kafka is away) must not be published
+    // once their next owner may decide the same transfers: their jobs stay pending for it.
+    publisher.fence(partitions);
     partitions.forEach(book::revoke);
     unrestored.removeAll(partitions);
     partitions.forEach(unsure::remove);

@@ -643,6 +643,22 @@ class FinalizerTest {
     assertThat(cryptshare.finalizeCalls()).isZero();
   }
 
+  // Found by the chaos suite: resumed transfers of unverified senders held their status checks
+  // (refused with 3002 every time) for the whole 10-minute budget.
+  @Test
+  void a_resumed_transfer_whose_status_checks_are_refused_three_times_ends_without_its_budget() {
+    cryptshare.statusAnswers(fails(answer(401, 3002)));
+
+    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3002);
+    assertThat(cryptshare.finalizeCalls()).isZero();
+    assertThat(pauses).hasSize(Finalizer.MAX_REFUSED_CHECKS - 1);
+    assertThat(Duration.between(NOW, clock.instant())).isLessThan(BUDGET.dividedBy(4));
+  }
+
   @Test
   void a_lost_answer_whose_status_checks_keep_failing_is_abandoned_as_outcome_unknown() {
     cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(fails(answer(503, 5000)));

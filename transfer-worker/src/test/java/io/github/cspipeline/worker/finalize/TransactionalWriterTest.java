@@ -114,4 +114,51 @@ class TransactionalWriterTest {
     assertThat(checks[0]).isEqualTo(3);
     assertThat(log).extracting(ProducerRecord::key).containsExactly("T1");
   }
+
+  // Found by the chaos suite: a decision queued while the broker was away was published after its
+  // partition had gone to another instance, which had decided the same transfer meanwhile.
+  @Test
+  void a_fenced_partition_gets_none_of_its_queued_decisions_written_and_others_still_do()
+      throws Exception {
+    var kafkaAway = new java.util.concurrent.atomic.AtomicBoolean(true);
+    when(kafka.executeInTransaction(any()))
+        .thenAnswer(
+            call -> {
+              if (kafkaAway.get()) {
+                throw new TimeoutException(
+                    "Timeout expired while initializing transactional state");
+              }
+              @SuppressWarnings("unchecked")
+              KafkaOperations.OperationsCallback<String, Object, Object> callback =
+                  call.getArgument(0);
+              var ops = mock(KafkaOperations.class);
+              when(ops.send(any(ProducerRecord.class)))
+                  .thenAnswer(
+                      send -> {
+                        log.add(send.getArgument(0));
+                        return null;
+                      });
+              callback.doInOperations(ops);
+              return null;
+            });
+    writer = new TransactionalWriter(kafka, tags -> Set.of());
+    writer.start();
+    var givenUp = writer.write(List.of(new ProducerRecord<>("events", "T1", "ACTIVE")), "T1", 1);
+    var kept = writer.write(List.of(new ProducerRecord<>("events", "T2", "ACTIVE")), "T2", 2);
+
+    writer.fence(Set.of(1));
+    kafkaAway.set(false);
+
+    kept.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> givenUp.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .hasMessageContaining("given up");
+    assertThat(log).extracting(ProducerRecord::key).containsExactly("T2");
+
+    writer.unfence(Set.of(1));
+    writer
+        .write(List.of(new ProducerRecord<>("events", "T3", "ACTIVE")), "T3", 1)
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(log).extracting(ProducerRecord::key).containsExactly("T2", "T3");
+  }
 }
