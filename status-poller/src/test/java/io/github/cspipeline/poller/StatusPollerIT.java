@@ -362,36 +362,37 @@ class StatusPollerIT {
   }
 
   @Test
-  void dead_letters_events_it_cannot_act_on_without_retrying_them() {
-    var noUrl = "20261126-101500-NoUrl001";
-    send(
-        TransferEvent.processing("default", SENDER, noUrl, Instant.now(), statusUrlOf(noUrl))
-            .withStatusUrl(null));
-    var unknownServer = "20261126-101500-Unknown1";
+  void dead_letters_events_that_cannot_key_a_watch_without_retrying_them() {
+    // A PROCESSING event without statusUrl or of an unconfigured server is watched now (ADR 022
+    // addendum, UnconfiguredServerIT); only events that cannot key a watch are dead-lettered.
+    var blankSender = "20261126-101500-Blank001";
     send(
         TransferEvent.processing(
-            "elsewhere", SENDER, unknownServer, Instant.now(), statusUrlOf(unknownServer)));
+            "default", " ", blankSender, Instant.now(), statusUrlOf(blankSender)));
+    var malformed = "20261126 101500 Bad!";
+    send(TransferEvent.processing("default", SENDER, malformed, Instant.now(), statusUrlOf("x")));
 
     await()
         .pollInSameThread()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                !deadLettersWithKey(noUrl).isEmpty()
-                    && !deadLettersWithKey(unknownServer).isEmpty());
-    assertThat(deadLettersWithKey(noUrl))
+                !deadLettersWithKey(blankSender).isEmpty()
+                    && !deadLettersWithKey(malformed).isEmpty());
+    assertThat(deadLettersWithKey(blankSender))
         .singleElement()
         .satisfies(
             record -> {
-              assertThat(header(record, "kafka_dlt-exception-message")).contains("statusUrl");
-              assertThat(eventOf(record).trackingId()).isEqualTo(noUrl);
+              assertThat(header(record, "kafka_dlt-exception-message")).contains("sender");
+              assertThat(eventOf(record).trackingId()).isEqualTo(blankSender);
             });
-    assertThat(deadLettersWithKey(unknownServer))
+    assertThat(deadLettersWithKey(malformed))
         .singleElement()
         .satisfies(
             record ->
-                assertThat(header(record, "kafka_dlt-exception-message")).contains("elsewhere"));
-    assertThat(cryptshare.requests()).noneMatch(request -> request.contains(unknownServer));
+                assertThat(header(record, "kafka_dlt-exception-message")).contains("trackingId"));
+    assertThat(cryptshare.requests())
+        .noneMatch(request -> request.contains(blankSender) || request.contains("Bad"));
   }
 
   @Test
