@@ -190,14 +190,18 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
     }
     var key = TransferProgress.key(command.server(), command.trackingId());
     var known = book.get(partition, key);
+    TransferProgress read = null;
     if (known == null && book.mayHaveForgotten(key)) {
-      known = lookUp(partition, key);
+      read = readState(partition, key, "lookup");
+      known = lookUp(partition, key, read);
     }
     if (known instanceof TransferBook.Entry.Decided decided
         && decided.commandId() != null
         && !decided.commandId().equals(command.commandId())
         && !decided.decidedAt().isAfter(clock.instant().minus(reannounceAfter))) {
-      var again = reannouncement(partition, key);
+      // The kept event is on the state topic only; one read serves the lookup and this.
+      var found = read != null ? read : readState(partition, key, "lookup");
+      var again = found == null || found.event() == null ? null : eventRecords.apply(found);
       if (again != null) {
         stateMetrics.reannounced(command.server());
         return new Admission.Reannounce(decided, again);
@@ -225,18 +229,13 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
 
   // A transfer whose decided entry the book may have forgotten (to bound its memory): the state
   // topic knows. Read on the consumer thread; rare, because repeats normally come within seconds.
-  private TransferBook.@Nullable Entry lookUp(int partition, String key) {
-    var found = readState(partition, key, "lookup");
+  private TransferBook.@Nullable Entry lookUp(
+      int partition, String key, @Nullable TransferProgress found) {
     if (found == null) {
       return null;
     }
     book.merge(partition, List.of(found)).forEach(p -> launch(p, true));
     return book.get(partition, key);
-  }
-
-  private @Nullable ProducerRecord<String, Object> reannouncement(int partition, String key) {
-    var found = readState(partition, key, "lookup");
-    return found == null || found.event() == null ? null : eventRecords.apply(found);
   }
 
   private @Nullable TransferProgress readState(int partition, String key, String kind) {
@@ -270,7 +269,7 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
             command, partition, now, now, tracing.intake(traceparent, command));
     var known = book.get(partition, progress.key());
     if (known == null && book.mayHaveForgotten(progress.key())) {
-      known = lookUp(partition, progress.key());
+      known = lookUp(partition, progress.key(), readState(partition, progress.key(), "lookup"));
     }
     var existing = known != null ? known : book.admit(progress);
     if (existing != null) {
