@@ -80,6 +80,8 @@ public final class RecordingProxy implements AutoCloseable {
               }
             });
     var bytes = answer.body();
+    // Before the answer leaves: the worker may see it (and start its wait) before close() returns.
+    long answered = System.nanoTime();
     exchange.sendResponseHeaders(answer.statusCode(), bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       exchange.getResponseBody().write(bytes);
@@ -91,7 +93,7 @@ public final class RecordingProxy implements AutoCloseable {
             exchange.getRequestURI().getRawPath(),
             arrived,
             answer.statusCode(),
-            System.nanoTime()));
+            answered));
   }
 
   @Override
