@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.example.consumer.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cspipeline.example.consumer.event;
+
+import org.jspecify.annotations.NullMarked;
