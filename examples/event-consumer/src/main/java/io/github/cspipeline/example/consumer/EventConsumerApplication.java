@@ -24,7 +24,9 @@ public class EventConsumerApplication {
           "server.port", "-1",
           "management.server.port", String.valueOf(MANAGEMENT_PORT),
           "management.endpoints.web.exposure.include", "health,info,prometheus,metrics",
-          "management.endpoint.health.probes.enabled", "true");
+          "management.endpoint.health.probes.enabled", "true",
+          // Which component is down (transferEvents, diskSpace, ...), without their details.
+          "management.endpoint.health.show-components", "always");
 
   /** For in-process starts, e.g. with a handler of the test's own in the end-to-end tests. */
   public static SpringApplicationBuilder builder() {

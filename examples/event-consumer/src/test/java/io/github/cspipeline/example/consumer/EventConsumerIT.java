@@ -12,6 +12,10 @@ import static org.awaitility.Awaitility.await;
 import io.github.cspipeline.example.consumer.EventFixtures.RecordingHandler;
 import io.github.cspipeline.example.consumer.event.ConsumerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,6 +210,32 @@ class EventConsumerIT {
 
     await().atMost(PATIENCE).until(() -> !handler.handled(committed).isEmpty());
     assertThat(handler.attempts(aborted)).isZero();
+  }
+
+  @Test
+  void reports_its_listener_in_health_and_its_counts_in_prometheus() throws Exception {
+    var trackingId = newTrackingId();
+    send(event(trackingId, "ACTIVE"));
+    await().atMost(PATIENCE).until(() -> !handler.handled(trackingId).isEmpty());
+
+    var health = management("/actuator/health");
+    var prometheus = management("/actuator/prometheus");
+
+    assertThat(health).contains("\"transferEvents\":{\"status\":\"UP\"");
+    assertThat(prometheus)
+        .contains("example_consumer_events_total{outcome=\"handled\",state=\"ACTIVE\"}");
+  }
+
+  private static String management(String path) throws Exception {
+    var port = app.getEnvironment().getRequiredProperty("local.management.port");
+    try (var http = HttpClient.newHttpClient()) {
+      var answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(path).isEqualTo(200);
+      return answer.body();
+    }
   }
 
   private static Map<String, Object> producerConfig() {

@@ -6,7 +6,7 @@ import io.github.cspipeline.example.consumer.event.LoggingTransferEventHandler;
 import io.github.cspipeline.example.consumer.event.TransferEventHandler;
 import io.github.cspipeline.example.consumer.event.TransferEventListener;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -18,13 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class ConsumerConfig {
 
-  /** The default handler; a {@link TransferEventHandler} bean of your own replaces it. */
-  @Bean
-  @ConditionalOnMissingBean(TransferEventHandler.class)
-  TransferEventHandler loggingTransferEventHandler() {
-    return new LoggingTransferEventHandler();
-  }
-
   @Bean
   HandledEventIds handledEventIds(ConsumerProperties properties) {
     return new HandledEventIds(properties.dedupWindow());
@@ -35,14 +28,20 @@ class ConsumerConfig {
     return new ConsumerMetrics(registry);
   }
 
+  /** The handler is a {@link TransferEventHandler} bean of yours, else the logging one. */
   @Bean
   TransferEventListener transferEventListener(
-      TransferEventHandler handler,
+      ObjectProvider<TransferEventHandler> handler,
       HandledEventIds handledIds,
       ConsumerMetrics metrics,
       JsonMapper json,
       ConsumerProperties properties) {
-    return new TransferEventListener(handler, handledIds, metrics, json, properties.topic());
+    return new TransferEventListener(
+        handler.getIfAvailable(LoggingTransferEventHandler::new),
+        handledIds,
+        metrics,
+        json,
+        properties.topic());
   }
 
   /**
