@@ -11,6 +11,7 @@ import io.github.cspipeline.example.consumer.event.TransferEventListener;
 import io.github.cspipeline.model.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -310,8 +311,6 @@ class ExampleConsumerIT {
 
   private static String header(ConsumerRecord<?, ?> record, String name) {
     var header = record.headers().lastHeader(name);
-    return header == null
-        ? ""
-        : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
   }
 }

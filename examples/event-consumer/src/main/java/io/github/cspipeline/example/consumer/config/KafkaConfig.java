@@ -58,6 +58,10 @@ class KafkaConfig {
     // A new group starts with what the topic still holds, not with what comes after its first
     // start (spring.kafka.consumer.auto-offset-reset=latest if you want that).
     config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Values stay bytes: no JSON deserializer, and so no ErrorHandlingDeserializer to catch its
+    // failures. The listener reads the value only when it handles the record (not for skipped
+    // ones), and a dead letter carries the bytes as they came, not this consumer's re-serialized
+    // subset of the fields, so that a replay puts the original event back.
     var consumers =
         new DefaultKafkaConsumerFactory<>(
             config, new StringDeserializer(), new ByteArrayDeserializer());
