@@ -18,8 +18,10 @@ COPY api-gateway/pom.xml api-gateway/
 COPY transfer-worker/pom.xml transfer-worker/
 COPY status-poller/pom.xml status-poller/
 COPY local-kafka/pom.xml local-kafka/
+COPY chaos/pom.xml chaos/
 COPY examples/event-consumer/pom.xml examples/event-consumer/
 COPY e2e-tests/pom.xml e2e-tests/
+COPY deploy-tests/pom.xml deploy-tests/
 # A build of the empty modules resolves exactly what the real build uses (go-offline would also
 # fetch the site and reporting plugins, and misses artifacts plugins resolve lazily).
 RUN ./mvnw -B -ntp -q -pl "${MODULE}" -am package -Dmaven.test.skip=true -DskipChecks \
