@@ -20,11 +20,11 @@ import picocli.CommandLine.Command;
     name = "dead-letter-tool",
     mixinStandardHelpOptions = true,
     version = "dead-letter-tool (cryptshare-pipeline)",
-    description = {
-      "Lists, shows and replays the records the pipeline set aside on its dead-letter topics.",
-      "A replay sends a dead letter to the topic it came from, with its key, value and headers",
-      "(without the kafka_dlt-* ones), once: a second replay of it is a no-op."
-    },
+    description =
+        "Lists, shows and replays the records the pipeline set aside on its dead-letter topics. A"
+            + " replay sends a dead letter to the topic it came from, with its key, value and"
+            + " headers (without the kafka_dlt-* ones), once: a second replay of it is a no-op."
+            + " Runbook: docs/operations/dead-letters.md.",
     subcommands = {ListCommand.class, ShowCommand.class, ReplayCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -12,12 +12,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
-    description = {
-      "Sends the selected dead letters to the topics they came from (original key, value and",
-      "headers, without kafka_dlt-* and cryptshare_dlt-*), each together with a marker on the",
-      "replays topic in one Kafka transaction. A dead letter replayed before is not sent again.",
-      "Needs a selection (dead letters, --from/--to/--key/--reason) or --all."
-    })
+    description =
+        "Sends the selected dead letters to the topics they came from (original key, value and"
+            + " headers, without kafka_dlt-* and cryptshare_dlt-*), each together with a marker on"
+            + " the replays topic in one Kafka transaction. A dead letter replayed before is not"
+            + " sent again. Needs a selection (dead letters, --from/--to/--key/--reason) or"
+            + " --all.")
 final class ReplayCommand implements Callable<Integer> {
 
   @ParentCommand DeadLetterTool tool;

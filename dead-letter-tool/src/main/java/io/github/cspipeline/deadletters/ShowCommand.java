@@ -10,10 +10,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "show",
     mixinStandardHelpOptions = true,
-    description = {
-      "Everything about the selected dead letters: headers, and the value pretty-printed.",
-      "A command's credential is shown as <redacted>, as are headers that look secret."
-    })
+    description =
+        "Everything about the selected dead letters: headers, and the value pretty-printed. A"
+            + " command's credential is shown as <redacted>, as are headers that look secret.")
 final class ShowCommand implements Callable<Integer> {
 
   @ParentCommand DeadLetterTool tool;
