@@ -72,56 +72,63 @@ final class ReplayCommand implements Callable<Integer> {
     int replayed = 0;
     int already = 0;
     int cannot = 0;
-    for (var letter : scan.selected()) {
-      var marker = scan.markers().get(letter.id());
-      var target = letter.originalTopic();
-      if (marker != null && !force) {
-        already++;
-        out.printf(
-            "already replayed  %s  (at %s to %s); not sent again%n",
-            letter.label(), Output.time(marker.replayedAt()), marker.target());
-        continue;
-      }
-      if (target == null || !scan.partitions().containsKey(target)) {
-        cannot++;
-        out.printf(
-            "cannot replay     %s  (%s)%n",
-            letter.label(),
-            letter.originalTopic() == null
-                ? "no " + DeadLetter.ORIGINAL_TOPIC + " header"
-                : "topic " + letter.originalTopic() + " does not exist");
-        continue;
-      }
-      // The original partition, while the topic still has it: a consumer that keeps state per
-      // partition (the worker) finds what it knows of the record's key there.
-      var count = scan.partitions().get(target);
-      Integer partition = letter.originalPartition().filter(p -> p < count).orElse(null);
-      if (replayer == null) {
+    var stopped = true;
+    try {
+      for (var letter : scan.selected()) {
+        var marker = scan.markers().get(letter.id());
+        var target = letter.originalTopic();
+        if (marker != null && !force) {
+          already++;
+          out.printf(
+              "already replayed  %s  (at %s to %s); not sent again%n",
+              letter.label(), Output.time(marker.replayedAt()), marker.target());
+          continue;
+        }
+        if (target == null || !scan.partitions().containsKey(target)) {
+          cannot++;
+          out.printf(
+              "cannot replay     %s  (%s)%n",
+              letter.label(),
+              letter.originalTopic() == null
+                  ? "no " + DeadLetter.ORIGINAL_TOPIC + " header"
+                  : "topic " + letter.originalTopic() + " does not exist");
+          continue;
+        }
+        // The original partition, while the topic still has it: a consumer that keeps state per
+        // partition (the worker) finds what it knows of the record's key there.
+        var count = scan.partitions().get(target);
+        Integer partition = letter.originalPartition().filter(p -> p < count).orElse(null);
+        if (replayer == null) {
+          replayed++;
+          out.printf(
+              "would replay      %s  to %s  key %s%s%n",
+              letter.label(),
+              target + (partition == null ? "" : "-" + partition),
+              letter.keyText(),
+              marker == null
+                  ? ""
+                  : " (replayed before, at " + Output.time(marker.replayedAt()) + ")");
+          continue;
+        }
+        var done = replayer.replay(letter, target, partition, tool.clock.instant());
         replayed++;
         out.printf(
-            "would replay      %s  to %s  key %s%s%n",
-            letter.label(),
-            target + (partition == null ? "" : "-" + partition),
-            letter.keyText(),
-            marker == null
-                ? ""
-                : " (replayed before, at " + Output.time(marker.replayedAt()) + ")");
-        continue;
+            "replayed          %s  to %s  key %s%n",
+            letter.label(), done.target(), letter.keyText());
       }
-      var done = replayer.replay(letter, target, partition, tool.clock.instant());
-      replayed++;
+      stopped = false;
+    } finally {
+      // Also when Kafka stopped the run: what was replayed until then is remembered.
       out.printf(
-          "replayed          %s  to %s  key %s%n", letter.label(), done.target(), letter.keyText());
+          "%s %d, already replayed %d, cannot replay %d, skipped (filter) %d; read %s%s%n",
+          replayer == null ? "would replay" : "replayed",
+          replayed,
+          already,
+          cannot,
+          scan.skipped(),
+          scan.source(),
+          replayer == null ? " (dry run: nothing sent)" : stopped ? " (stopped early)" : "");
     }
-    out.printf(
-        "%s %d, already replayed %d, cannot replay %d, skipped (filter) %d; read %s%s%n",
-        replayer == null ? "would replay" : "replayed",
-        replayed,
-        already,
-        cannot,
-        scan.skipped(),
-        scan.source(),
-        replayer == null ? " (dry run: nothing sent)" : "");
     return cannot > 0 ? DeadLetterTool.NOT_REPLAYABLE : DeadLetterTool.OK;
   }
 }

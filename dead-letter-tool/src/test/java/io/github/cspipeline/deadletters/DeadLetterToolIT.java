@@ -1,6 +1,7 @@
 package io.github.cspipeline.deadletters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.Topics;
 import java.io.PrintWriter;
@@ -143,9 +144,7 @@ class DeadLetterToolIT {
     assertThat(run.out())
         .contains("replayed          " + DLT + "-0@0  to " + COMMANDS + "-2@0  key " + BROKEN)
         .contains("replayed 1, already replayed 0, cannot replay 0, skipped (filter) 2");
-    var replayed = commands();
-    assertThat(replayed).hasSize(1);
-    var record = replayed.getFirst();
+    var record = awaitCommands(1).getFirst();
     assertThat(record.partition()).isEqualTo(2);
     assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(BROKEN);
     assertThat(new String(record.value(), StandardCharsets.UTF_8))
@@ -173,7 +172,7 @@ class DeadLetterToolIT {
   @Order(6)
   void force_replays_again_and_dead_letters_without_their_topic_are_reported() {
     assertThat(tool("replay", "--key", BROKEN, "--force").out()).contains("replayed 1,");
-    assertThat(commands()).hasSize(2);
+    awaitCommands(2);
 
     var run = tool("replay", "--reason", "gone");
     assertThat(run.code()).isEqualTo(DeadLetterTool.NOT_REPLAYABLE);
@@ -208,6 +207,16 @@ class DeadLetterToolIT {
             new PrintWriter(err),
             all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /**
+   * The commands topic once it holds {@code count} committed records: a transaction's commit
+   * markers are written after commitTransaction() returns, so the records may show a moment later.
+   */
+  private static List<ConsumerRecord<byte[], byte[]>> awaitCommands(int count) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .until(DeadLetterToolIT::commands, r -> r.size() == count);
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> commands() {

@@ -117,8 +117,13 @@ class DeadLetterReplayIT {
     var rejected = awaitTerminal(trackingId);
     assertThat(rejected).extracting(TransferEvent::state).containsExactly(TransferState.REJECTED);
     assertThat(rejected.getFirst().error().code()).isEqualTo("CREDENTIAL_INVALID");
-    assertThat(tool("list", "--key", trackingId, "--reason", "credential").out())
-        .contains("listed 1 ");
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                tool("list", "--key", trackingId, "--reason", "credential")
+                    .out()
+                    .contains("listed 1 "));
 
     // The key is put right, and someone replays the dead letter.
     pipeline.restartWorker(Map.of());
