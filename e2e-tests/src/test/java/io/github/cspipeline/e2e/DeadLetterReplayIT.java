@@ -75,7 +75,10 @@ class DeadLetterReplayIT {
         .atMost(PATIENCE)
         .until(() -> tool("list", "--key", trackingId).out().contains("listed 1 "));
     assertThat(pipeline.eventsOf(trackingId)).as("dead letter only, no event").isEmpty();
-    assertThat(tool("show", "--key", trackingId).out())
+    System.out.println("DeadLetterReplayIT list output:\n" + tool("list").out());
+    var show = tool("show", "--key", trackingId);
+    System.out.println("DeadLetterReplayIT show output:\n" + show.out());
+    assertThat(show.out())
         .contains("from              " + Topics.FINALIZE_COMMANDS)
         .contains("ClassCastException")
         .contains("traceparent");
