@@ -19,6 +19,7 @@ COPY transfer-worker/pom.xml transfer-worker/
 COPY status-poller/pom.xml status-poller/
 COPY local-kafka/pom.xml local-kafka/
 COPY chaos/pom.xml chaos/
+COPY dead-letter-tool/pom.xml dead-letter-tool/
 COPY examples/event-consumer/pom.xml examples/event-consumer/
 COPY e2e-tests/pom.xml e2e-tests/
 COPY deploy-tests/pom.xml deploy-tests/

@@ -60,6 +60,7 @@ final class Pipeline implements AutoCloseable {
   private final Thread eventReader;
   private volatile boolean running = true;
   private final String bootstrapServers;
+  private final Map<String, String> workerProperties;
   final int simulatorPort;
   final int gatewayPort;
 
@@ -83,7 +84,7 @@ final class Pipeline implements AutoCloseable {
             "spring.kafka.bootstrap-servers", bootstrapServers,
             "cryptshare.servers.default.base-url", simulator,
             "cryptshare.servers.default.client-id", CLIENT_ID));
-    var workerProperties = new java.util.HashMap<>(kafkaAndServer);
+    workerProperties = new java.util.HashMap<>(kafkaAndServer);
     workerProperties.put("cryptshare.worker.credential-keys.e2e", CREDENTIAL_KEY);
     services.put("transfer-worker", start(TransferWorkerApplication.builder(), workerProperties));
     var pollerProperties = new java.util.HashMap<>(kafkaAndServer);
@@ -114,6 +115,26 @@ final class Pipeline implements AutoCloseable {
     var context = builder.run(args.toArray(String[]::new));
     contexts.add(context);
     return context;
+  }
+
+  /**
+   * Stops the worker and starts it again, as a deployment does: with its properties plus {@code
+   * extraProperties}, and with {@code extraSources} added to its Spring context (e.g. a test's
+   * fault). It resumes from its state topic like any new instance.
+   */
+  void restartWorker(Map<String, String> extraProperties, Class<?>... extraSources) {
+    var old = services.get("transfer-worker");
+    old.close();
+    contexts.remove(old);
+    var properties = new java.util.HashMap<>(workerProperties);
+    properties.putAll(extraProperties);
+    services.put(
+        "transfer-worker",
+        start(TransferWorkerApplication.builder().sources(extraSources), properties));
+  }
+
+  String bootstrapServers() {
+    return bootstrapServers;
   }
 
   /** Gateway, worker and poller by application name. */
