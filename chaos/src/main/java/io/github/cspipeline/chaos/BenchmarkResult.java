@@ -22,6 +22,7 @@ record BenchmarkResult(
     Map<String, Long> answers,
     String loadBefore,
     String loadAfter,
+    Map<String, Map<String, Double>> threadCpuSeconds,
     List<Profile> profiles) {
 
   /** Percentiles of a span in ms (nearest rank). */
@@ -110,6 +111,15 @@ record BenchmarkResult(
     out.printf(
         "load average (1/5/15 min) before %s, after %s; %d cores%n",
         loadBefore, loadAfter, Runtime.getRuntime().availableProcessors());
+    out.println("CPU by thread (ms per transfer; live threads only, digits folded to #):");
+    threadCpuSeconds.forEach(
+        (process, threads) -> {
+          out.printf("  %-10s", process);
+          threads.entrySet().stream()
+              .limit(12)
+              .forEach(e -> out.printf(" [%s] %.3f", e.getKey(), msPerTransfer(e.getValue())));
+          out.println();
+        });
     out.println(audit.violations() == 0 ? "RESULT: PASS" : "RESULT: FAIL");
     profiles.forEach(p -> p.print(out));
   }
@@ -170,6 +180,7 @@ record BenchmarkResult(
     root.put("audit", a);
     root.put("loadAverageBefore", loadBefore);
     root.put("loadAverageAfter", loadAfter);
+    root.put("threadCpuSeconds", threadCpuSeconds);
     var jfr = new ArrayList<Object>();
     for (var p : profiles) {
       var m = new LinkedHashMap<String, Object>();
@@ -179,6 +190,8 @@ record BenchmarkResult(
       m.put("ownFrames", Profile.rows(p.ownFrames(), p.samples()));
       m.put("ownInclusive", Profile.rows(p.ownInclusive(), p.samples()));
       m.put("threads", Profile.rows(p.threads(), p.samples()));
+      m.put("layers", Profile.rows(p.layers(), p.samples()));
+      m.put("selfLayers", Profile.rows(p.selfLayers(), p.samples()));
       jfr.add(m);
     }
     root.put("jfr", jfr);

@@ -139,6 +139,7 @@ public final class PipelineBenchmark {
     }
     simulator.resetStats();
     var load = loadAverage();
+    var threadsBefore = threadCpu();
     var cpuBefore = cpu();
     long firstCommand = System.currentTimeMillis();
     log(
@@ -168,6 +169,7 @@ public final class PipelineBenchmark {
     boolean complete = terminals.get() >= settings.transfers();
     long end = complete ? nthTerminalAt.get() : System.currentTimeMillis();
     var cpuAfter = cpu();
+    var threadsAfter = threadCpu();
     var loadAfter = loadAverage();
     var stats = WireFormat.mapper().readTree(simulator.stats());
     log(
@@ -182,6 +184,7 @@ public final class PipelineBenchmark {
         profiles.add(Profile.of(s.name, file, 20));
       }
     }
+    saveMetrics();
     var heap = new LinkedHashMap<String, Long>();
     for (var s : services.all()) {
       heap.put(s.name, ProcessProbe.heapAfterGc(s.pid()));
@@ -208,6 +211,7 @@ public final class PipelineBenchmark {
             new TreeMap<>(answerCounts()),
             load,
             loadAfter,
+            threadDelta(threadsBefore, threadsAfter),
             profiles);
     result.print(System.out);
     var summary = settings.runDir().resolve("summary.json");
@@ -394,6 +398,69 @@ public final class PipelineBenchmark {
     }
     cpu.put("driver", ProcessProbe.cpuSeconds(ProcessHandle.current().pid()));
     return cpu;
+  }
+
+  /**
+   * Keeps each service's Prometheus page of the end of the run in the run directory: its counters
+   * (transactions, polls, Kafka client metrics) explain the figures.
+   */
+  private void saveMetrics() {
+    var ports = new LinkedHashMap<String, Integer>();
+    ports.put("worker", settings.workerPort());
+    ports.put("poller", settings.pollerPort());
+    if (settings.viaGateway()) {
+      ports.put("gateway", settings.gatewayPort() + 1);
+    }
+    var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    ports.forEach(
+        (name, port) -> {
+          try {
+            var response =
+                http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Files.writeString(settings.runDir().resolve(name + "-metrics.txt"), response.body());
+          } catch (IOException e) {
+            log("could not read the metrics of %s: %s", name, e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
+  private Map<String, Map<String, Double>> threadCpu() {
+    var threads = new LinkedHashMap<String, Map<String, Double>>();
+    for (var s : services.all()) {
+      threads.put(s.name, ProcessProbe.cpuSecondsByThread(s.pid()));
+    }
+    return threads;
+  }
+
+  /** CPU seconds of each thread group within the window, the busiest first. */
+  private static Map<String, Map<String, Double>> threadDelta(
+      Map<String, Map<String, Double>> before, Map<String, Map<String, Double>> after) {
+    var delta = new LinkedHashMap<String, Map<String, Double>>();
+    after.forEach(
+        (process, threads) -> {
+          var used = new LinkedHashMap<String, Double>();
+          threads.entrySet().stream()
+              .map(
+                  e ->
+                      Map.entry(
+                          e.getKey(),
+                          e.getValue()
+                              - before
+                                  .getOrDefault(process, Map.of())
+                                  .getOrDefault(e.getKey(), 0.0)))
+              .filter(e -> e.getValue() >= 0.005)
+              .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+              .forEach(e -> used.put(e.getKey(), e.getValue()));
+          delta.put(process, used);
+        });
+    return delta;
   }
 
   private Map<String, Long> pids() {

@@ -26,9 +26,73 @@ record Profile(
     Map<String, Long> ownFrames,
     Map<String, Long> ownInclusive,
     Map<String, Long> threads,
+    Map<String, Long> layers,
+    Map<String, Long> selfLayers,
     Map<String, Long> allocationBytesByOwnFrame) {
 
   static final String OWN = "io.github.cspipeline.";
+
+  /**
+   * Where the CPU goes by library: a sample counts for every layer one of its frames belongs to
+   * (inclusive), so the shares overlap. The broker's request types are layers of their own.
+   */
+  static final Map<String, List<String>> LAYERS = layerPrefixes();
+
+  private static Map<String, List<String>> layerPrefixes() {
+    var layers = new LinkedHashMap<String, List<String>>();
+    layers.put("logging (logback, slf4j)", List.of("ch.qos.logback.", "org.slf4j."));
+    layers.put(
+        "metrics (micrometer core, prometheus)", List.of("io.micrometer.core.", "io.prometheus."));
+    layers.put(
+        "tracing (micrometer tracing, brave, otel, observation)",
+        List.of(
+            "io.micrometer.tracing.",
+            "brave.",
+            "io.opentelemetry.",
+            "io.micrometer.observation.",
+            "io.micrometer.context."));
+    layers.put("JSON (jackson)", List.of("tools.jackson.", "com.fasterxml.jackson."));
+    layers.put("JDK HTTP client", List.of("jdk.internal.net.http.", "java.net.http."));
+    layers.put(
+        "Spring web client",
+        List.of("org.springframework.web.client.", "org.springframework.http."));
+    layers.put("Kafka producer", List.of("org.apache.kafka.clients.producer."));
+    layers.put("Kafka consumer", List.of("org.apache.kafka.clients.consumer."));
+    layers.put("spring-kafka", List.of("org.springframework.kafka."));
+    layers.put(
+        "Tomcat / Spring MVC",
+        List.of("org.apache.catalina.", "org.apache.coyote.", "org.springframework.web.servlet."));
+    layers.put("own code", List.of(OWN));
+    for (var api :
+        List.of(
+            "Produce",
+            "Fetch",
+            "EndTxn",
+            "AddPartitionsToTxn",
+            "AddOffsetsToTxn",
+            "TxnOffsetCommit",
+            "InitProducerId",
+            "OffsetCommit",
+            "Heartbeat",
+            "ConsumerGroupHeartbeat",
+            "Metadata",
+            "ListOffsets",
+            "WriteTxnMarkers",
+            "FindCoordinator")) {
+      layers.put("broker: " + api, List.of("kafka.server.KafkaApis.handle" + api));
+    }
+    layers.put(
+        "broker: transaction markers",
+        List.of(
+            "kafka.coordinator.transaction.TransactionMarkerChannelManager",
+            "org.apache.kafka.coordinator.transaction."));
+    layers.put(
+        "broker: log append",
+        List.of(
+            "kafka.log.UnifiedLog.append",
+            "org.apache.kafka.storage.internals.log.LogSegment.append"));
+    return layers;
+  }
 
   static Profile of(String process, Path recording, int top) throws IOException {
     var topFrames = new HashMap<String, Long>();
@@ -36,6 +100,8 @@ record Profile(
     var ownInclusive = new HashMap<String, Long>();
     var threads = new HashMap<String, Long>();
     var allocations = new HashMap<String, Long>();
+    var layers = new HashMap<String, Long>();
+    var selfLayers = new HashMap<String, Long>();
     long samples = 0;
     try (var file = new RecordingFile(recording)) {
       while (file.hasMoreEvents()) {
@@ -56,12 +122,21 @@ record Profile(
           var own = firstOwn(stack);
           ownFrames.merge(own == null ? "(no own frame)" : own, 1L, Long::sum);
           var seen = new HashSet<String>();
+          var inLayers = new HashSet<String>();
           for (var frame : stack.getFrames()) {
             var n = name(frame);
             if (n.startsWith(OWN) && seen.add(n)) {
               ownInclusive.merge(n, 1L, Long::sum);
             }
+            LAYERS.forEach(
+                (layer, prefixes) -> {
+                  if (prefixes.stream().anyMatch(n::startsWith)) {
+                    inLayers.add(layer);
+                  }
+                });
           }
+          inLayers.forEach(layer -> layers.merge(layer, 1L, Long::sum));
+          selfLayers.merge(selfLayer(stack), 1L, Long::sum);
         } else if (type.equals("jdk.ObjectAllocationSample")) {
           var stack = event.getStackTrace();
           var own = stack == null ? null : firstOwn(stack);
@@ -77,6 +152,8 @@ record Profile(
         top(ownFrames, top),
         top(ownInclusive, top),
         top(threads, 10),
+        top(layers, LAYERS.size()),
+        top(selfLayers, LAYERS.size() + 1),
         top(allocations, 10));
   }
 
@@ -91,6 +168,13 @@ record Profile(
         "samples");
     section(out, "own methods, inclusive", ownInclusive, samples, "samples");
     section(out, "threads", threads, samples, "samples");
+    section(out, "layers (inclusive, overlapping)", layers, samples, "samples");
+    section(
+        out,
+        "layers (self: the topmost frame of a known library; JDK frames count for their caller)",
+        selfLayers,
+        samples,
+        "samples");
     long allocated = allocationBytesByOwnFrame.values().stream().mapToLong(Long::longValue).sum();
     out.printf("  -- allocation (sampled weight) by first own frame, top 10 --%n");
     allocationBytesByOwnFrame.forEach(
@@ -104,6 +188,28 @@ record Profile(
     counts.forEach(
         (frame, n) ->
             out.printf("  %6d %s %5.1f %%  %s%n", n, unit, 100.0 * n / Math.max(1, total), frame));
+  }
+
+  /** Prints the profile of each recording named: {@code java ... Profile file.jfr...}. */
+  public static void main(String[] args) throws IOException {
+    for (var file : args) {
+      var path = Path.of(file);
+      var name = path.getFileName().toString().replaceFirst("\\.jfr$", "");
+      of(name, path, 20).print(System.out);
+    }
+  }
+
+  private static String selfLayer(RecordedStackTrace stack) {
+    for (var frame : stack.getFrames()) {
+      var n = name(frame);
+      for (var layer : LAYERS.entrySet()) {
+        if (!layer.getKey().startsWith("broker: ")
+            && layer.getValue().stream().anyMatch(n::startsWith)) {
+          return layer.getKey();
+        }
+      }
+    }
+    return "JDK / other";
   }
 
   private static @Nullable String firstOwn(RecordedStackTrace stack) {
