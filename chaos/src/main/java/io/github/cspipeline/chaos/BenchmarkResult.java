@@ -23,6 +23,7 @@ record BenchmarkResult(
     String loadBefore,
     String loadAfter,
     Map<String, Map<String, Double>> threadCpuSeconds,
+    List<TopicCensus.Count> topics,
     List<Profile> profiles) {
 
   /** Percentiles of a span in ms (nearest rank). */
@@ -111,6 +112,13 @@ record BenchmarkResult(
     out.printf(
         "load average (1/5/15 min) before %s, after %s; %d cores%n",
         loadBefore, loadAfter, Runtime.getRuntime().availableProcessors());
+    out.println("topics (per transfer): records, transaction markers, bytes of key+value");
+    for (var t : topics) {
+      double n = Math.max(1, settings.transfers());
+      out.printf(
+          "  %-36s %7.3f records %7.3f markers %8.1f bytes%n",
+          t.topic(), t.records() / n, t.markers() / n, t.keyAndValueBytes() / n);
+    }
     out.println("CPU by thread (ms per transfer; live threads only, digits folded to #):");
     threadCpuSeconds.forEach(
         (process, threads) -> {
@@ -181,6 +189,7 @@ record BenchmarkResult(
     root.put("loadAverageBefore", loadBefore);
     root.put("loadAverageAfter", loadAfter);
     root.put("threadCpuSeconds", threadCpuSeconds);
+    root.put("topics", topics);
     var jfr = new ArrayList<Object>();
     for (var p : profiles) {
       var m = new LinkedHashMap<String, Object>();

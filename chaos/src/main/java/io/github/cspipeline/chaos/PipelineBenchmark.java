@@ -195,6 +195,15 @@ public final class PipelineBenchmark {
     log("auditing (events topic read_committed from the beginning)");
     var audit = BenchmarkAudit.of(times.keySet(), events.readAll());
     background.shutdownNow();
+    var census = new ArrayList<TopicCensus.Count>();
+    for (var topic :
+        List.of(
+            Topics.FINALIZE_COMMANDS,
+            Topics.TRANSFER_EVENTS,
+            Topics.WORKER_STATE,
+            "cryptshare.status-poller.watches")) {
+      census.add(TopicCensus.of(settings.kafkaPort(), topic));
+    }
 
     var result =
         new BenchmarkResult(
@@ -212,6 +221,7 @@ public final class PipelineBenchmark {
             load,
             loadAfter,
             threadDelta(threadsBefore, threadsAfter),
+            census,
             profiles);
     result.print(System.out);
     var summary = settings.runDir().resolve("summary.json");
