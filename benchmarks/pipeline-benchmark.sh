@@ -13,13 +13,16 @@
 #   benchmarks/pipeline-benchmark.sh                  # 20,000 commands of 50 senders, one burst
 #   benchmarks/pipeline-benchmark.sh --jfr            # the same with a JFR profile of every JVM
 #   benchmarks/pipeline-benchmark.sh --via-gateway    # through the api-gateway's REST API
+#   WARMUP=10000 benchmarks/pipeline-benchmark.sh     # steady state: 10,000 unmeasured first
 #   N=5000 RATE=200 benchmarks/pipeline-benchmark.sh
 #
 # Switches: --jfr (JFR.start settings=profile in every JVM for the measured window; prints per
 # process the hottest frames, our own hottest frames, threads and allocation sites; the .jfr files
 # stay in the run directory; `jfr view hot-methods <file>` shows more), --via-gateway (the gateway's
 # key allows 1,000,000 requests/s; CONCURRENCY requests in flight).
-# Settings (environment): N (20000), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
+# Settings (environment): N (20000), WARMUP (0: transfers sent and waited for before the measured
+# window, so that it does not count the JIT compiler's first minutes; the table shows the JIT
+# threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
 # RATE (0 = one burst; else commands per second), CONCURRENCY (50, gateway mode), PROCESSING_TIME
 # (PT2S), TERMINAL_TIMEOUT seconds (900), SERVICE_JAVA_OPTS ("-Xmx512m -XX:+UseSerialGC"),
 # BROKER_JAVA_OPTS (the same), WORKER_ARGS / POLLER_ARGS (extra --key=value settings, e.g. to
@@ -41,6 +44,7 @@ for arg in "$@"; do
 done
 [ -n "${JFR:-}" ] && args+=(--jfr)
 [ -n "${N:-}" ] && args+=("--transfers=$N")
+[ -n "${WARMUP:-}" ] && args+=("--warmup=$WARMUP")
 [ -n "${SENDERS:-}" ] && args+=("--senders=$SENDERS")
 [ -n "${RATE:-}" ] && args+=("--rate=$RATE")
 [ -n "${CONCURRENCY:-}" ] && args+=("--concurrency=$CONCURRENCY")

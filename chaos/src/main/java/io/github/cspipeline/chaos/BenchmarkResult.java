@@ -59,8 +59,10 @@ record BenchmarkResult(
   void print(PrintStream out) {
     out.println();
     out.printf(
-        "===== pipeline benchmark: %d transfers, %d senders, %s, %s, processing %s =====%n",
+        "===== pipeline benchmark: %d transfers (after %d of warm-up), %d senders, %s, %s,"
+            + " processing %s =====%n",
         settings.transfers(),
+        settings.warmup(),
         settings.senders(),
         settings.rate() == 0 ? "one burst" : settings.rate() + "/s",
         settings.viaGateway() ? "through the gateway" : "straight onto the commands topic",
@@ -71,17 +73,21 @@ record BenchmarkResult(
     out.printf("latency (ms)          p50      p99      max%n");
     latency(out, "request->terminal", requestToTerminal);
     latency(out, "PROCESSING->terminal", processingToTerminal);
-    out.printf("%-12s %9s %12s %14s%n", "process", "CPU s", "ms/transfer", "heap after GC");
+    out.printf(
+        "%-12s %9s %12s %14s %18s%n",
+        "process", "CPU s", "ms/transfer", "heap after GC", "of it JIT threads");
     double services = 0;
     for (var entry : cpuSeconds().entrySet()) {
       var name = entry.getKey();
       var heap = heapAfterGc.get(name);
+      var jit = jitSeconds(name);
       out.printf(
-          "%-12s %9.2f %12.3f %14s%n",
+          "%-12s %9.2f %12.3f %14s %18s%n",
           name,
           entry.getValue(),
           msPerTransfer(entry.getValue()),
-          heap == null ? "" : String.format("%.1f MB", heap / 1048576.0));
+          heap == null ? "" : String.format("%.1f MB", heap / 1048576.0),
+          jit == 0 ? "" : String.format("%.3f", msPerTransfer(jit)));
       if (!name.equals("driver")) {
         services += entry.getValue();
       }
@@ -132,6 +138,14 @@ record BenchmarkResult(
     profiles.forEach(p -> p.print(out));
   }
 
+  /** CPU seconds of the process's JIT compiler threads (C1, C2) within the window. */
+  double jitSeconds(String process) {
+    return threadCpuSeconds.getOrDefault(process, Map.of()).entrySet().stream()
+        .filter(e -> e.getKey().contains("CompilerThre"))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
   private static void latency(PrintStream out, String name, Latency l) {
     out.printf("%-20s %8d %8d %8d  (%d transfers)%n", name, l.p50(), l.p99(), l.max(), l.count());
   }
@@ -146,6 +160,7 @@ record BenchmarkResult(
     var root = new LinkedHashMap<String, Object>();
     var s = new LinkedHashMap<String, Object>();
     s.put("transfers", settings.transfers());
+    s.put("warmup", settings.warmup());
     s.put("senders", settings.senders());
     s.put("rate", settings.rate());
     s.put("viaGateway", settings.viaGateway());
@@ -170,7 +185,9 @@ record BenchmarkResult(
                         "seconds",
                         round(seconds),
                         "msPerTransfer",
-                        round(msPerTransfer(seconds)))));
+                        round(msPerTransfer(seconds)),
+                        "jitMsPerTransfer",
+                        round(msPerTransfer(jitSeconds(name))))));
     root.put("cpu", cpu);
     root.put("heapAfterGcBytes", heapAfterGc);
     var requests = new LinkedHashMap<String, Object>();

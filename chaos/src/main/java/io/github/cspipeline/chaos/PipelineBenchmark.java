@@ -62,15 +62,21 @@ public final class PipelineBenchmark {
 
   /** When the driver saw each step of one transfer (epoch ms; 0 = not yet). */
   static final class Times {
+    final boolean warmup;
     volatile long requested;
     volatile long processing;
     volatile long terminal;
+
+    Times(boolean warmup) {
+      this.warmup = warmup;
+    }
   }
 
   private final BenchmarkSettings settings;
   private final Services services = new Services();
   private final Map<String, Times> times = new ConcurrentHashMap<>();
   private final AtomicInteger terminals = new AtomicInteger();
+  private final AtomicInteger warmupTerminals = new AtomicInteger();
   private final AtomicLong nthTerminalAt = new AtomicLong();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final long started = System.nanoTime();
@@ -123,13 +129,14 @@ public final class PipelineBenchmark {
     for (int i = 0; i < settings.transfers(); i++) {
       var id = runTag + "-" + i;
       ids.add(id);
-      times.put(SERVER + "/" + id, new Times());
+      times.put(SERVER + "/" + id, new Times(false));
     }
     var events = new Events(settings.kafkaPort());
     var background = Executors.newVirtualThreadPerTaskExecutor();
     background.execute(() -> events.followLive(this::observe));
     // The live reader must be positioned before the first command, else its first poll may lag.
     Thread.sleep(2000);
+    warmUp(runTag, apiKey);
 
     if (settings.jfr()) {
       for (var s : services.all()) {
@@ -148,11 +155,7 @@ public final class PipelineBenchmark {
         settings.senders(),
         settings.rate() == 0 ? "in one burst" : "at " + settings.rate() + "/s",
         settings.viaGateway() ? "through the gateway" : "onto " + Topics.FINALIZE_COMMANDS);
-    if (settings.viaGateway()) {
-      sendThroughGateway(ids, apiKey);
-    } else {
-      produce(ids);
-    }
+    send(ids, apiKey);
     log("all commands sent after %.1fs", (System.currentTimeMillis() - firstCommand) / 1e3);
 
     var deadline = System.nanoTime() + settings.terminalTimeout().toNanos();
@@ -236,6 +239,13 @@ public final class PipelineBenchmark {
       return; // counted by the audit
     }
     long now = System.currentTimeMillis();
+    if (t.warmup) {
+      if (event.terminal() && t.terminal == 0) {
+        t.terminal = now;
+        warmupTerminals.incrementAndGet();
+      }
+      return;
+    }
     if (event.state().equals("PROCESSING")) {
       if (t.processing == 0) {
         t.processing = now;
@@ -249,7 +259,36 @@ public final class PipelineBenchmark {
   }
 
   private long processingSeen() {
-    return times.values().stream().filter(t -> t.processing != 0).count();
+    return times.values().stream().filter(t -> !t.warmup && t.processing != 0).count();
+  }
+
+  private void send(List<String> ids, String apiKey) throws InterruptedException {
+    if (settings.viaGateway()) {
+      sendThroughGateway(ids, apiKey);
+    } else {
+      produce(ids);
+    }
+  }
+
+  /** Sends the warm-up transfers and waits for their terminal events (or the terminal timeout). */
+  private void warmUp(String runTag, String apiKey) throws InterruptedException {
+    if (settings.warmup() == 0) {
+      return;
+    }
+    var ids = new ArrayList<String>(settings.warmup());
+    for (int i = 0; i < settings.warmup(); i++) {
+      var id = runTag + "w-" + i;
+      ids.add(id);
+      times.put(SERVER + "/" + id, new Times(true));
+    }
+    log("warm-up: %d transfers, not measured", settings.warmup());
+    send(ids, apiKey);
+    var deadline = System.nanoTime() + settings.terminalTimeout().toNanos();
+    while (warmupTerminals.get() < settings.warmup() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    log("warm-up over: %d of %d terminal", warmupTerminals.get(), settings.warmup());
+    answers.clear();
   }
 
   private String sender(int i) {
@@ -394,7 +433,7 @@ public final class PipelineBenchmark {
   private BenchmarkResult.Latency latencies(java.util.function.ToLongFunction<Times> span) {
     var values =
         times.values().stream()
-            .filter(t -> t.terminal != 0 && t.processing != 0 && t.requested != 0)
+            .filter(t -> !t.warmup && t.terminal != 0 && t.processing != 0 && t.requested != 0)
             .mapToLong(span)
             .sorted()
             .toArray();
