@@ -118,9 +118,10 @@ record BenchmarkResult(
     out.printf(
         "load average (1/5/15 min) before %s, after %s; %d cores%n",
         loadBefore, loadAfter, Runtime.getRuntime().availableProcessors());
-    out.println("topics (per transfer): records, transaction markers, bytes of key+value");
+    out.println(
+        "topics (per transfer, warm-up included): records, transaction markers, bytes of key+value");
     for (var t : topics) {
-      double n = Math.max(1, settings.transfers());
+      double n = Math.max(1, settings.transfers() + settings.warmup());
       out.printf(
           "  %-36s %7.3f records %7.3f markers %8.1f bytes%n",
           t.topic(), t.records() / n, t.markers() / n, t.keyAndValueBytes() / n);
