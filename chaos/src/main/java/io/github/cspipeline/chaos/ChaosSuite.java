@@ -337,7 +337,7 @@ public final class ChaosSuite {
     }
   }
 
-  private static List<String> command(List<String> jvmOptions, String jar, List<String> args) {
+  static List<String> command(List<String> jvmOptions, String jar, List<String> args) {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -347,7 +347,7 @@ public final class ChaosSuite {
     return command;
   }
 
-  private static URI health(int port, String path) {
+  static URI health(int port, String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 

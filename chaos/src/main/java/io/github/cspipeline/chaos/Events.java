@@ -75,14 +75,24 @@ final class Events {
 
   /** Follows the topic until {@link #stopLive()}; survives broker restarts. */
   void followLive() {
+    followLive(
+        event -> {
+          if (event.terminal()) {
+            firstTerminal.putIfAbsent(event.key(), event.timestamp());
+          }
+        });
+  }
+
+  /** Hands every committed event to {@code listener}, in the poll's thread, until stopped. */
+  void followLive(java.util.function.Consumer<Event> listener) {
     try (var consumer = consumer()) {
       live = consumer;
       assignAll(consumer);
       while (!Thread.currentThread().isInterrupted()) {
         for (var record : consumer.poll(Duration.ofMillis(500))) {
           var event = parse(record);
-          if (event != null && event.terminal()) {
-            firstTerminal.putIfAbsent(event.key(), event.timestamp());
+          if (event != null) {
+            listener.accept(event);
           }
         }
       }

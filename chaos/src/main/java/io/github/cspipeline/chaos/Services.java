@@ -90,6 +90,12 @@ final class Services {
       }
     }
 
+    /** The operating system's id of the running process; -1 when it is not running. */
+    long pid() {
+      var p = process;
+      return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
     boolean alive() {
       var p = process;
       return p != null && p.isAlive();

@@ -116,6 +116,11 @@ final class Simulator {
     return Record.of(JSON.readTree(response.body()), trackingId);
   }
 
+  /** Resets the request totals and rates (not the per-tracking-id counts). */
+  void resetStats() throws IOException, InterruptedException {
+    call("DELETE", "/stats", null);
+  }
+
   String stats() throws IOException, InterruptedException {
     return call("GET", "/stats", null).body();
   }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark of the whole pipeline (issue 12): a KRaft broker (local-kafka), the Cryptshare simulator
+# (auto-sessions, 2 s processing), ONE transfer-worker and ONE status-poller with their rate limits
+# off, as separate processes on loopback. Sends N commands straight onto cryptshare.finalize.commands
+# (as the gateway writes them, no credential) in one burst or at a rate, waits for N terminal events
+# and reports: transfers/s from the first command to the N-th terminal event; request->terminal and
+# PROCESSING->terminal p50/p99; CPU seconds per transfer of each process (/proc, before the first
+# command and at the N-th terminal event); heap after a full GC; Cryptshare requests per transfer
+# by endpoint. Exits 1 on any missing or duplicated terminal event, 2 when the run failed. Writes
+# the figures also as <run dir>/summary.json. Do not run it next to a build: CPU seconds are its
+# main figure, and other processes slow the JIT and the schedule; the load average is printed.
+#
+#   benchmarks/pipeline-benchmark.sh                  # 20,000 commands of 50 senders, one burst
+#   benchmarks/pipeline-benchmark.sh --jfr            # the same with a JFR profile of every JVM
+#   benchmarks/pipeline-benchmark.sh --via-gateway    # through the api-gateway's REST API
+#   WARMUP=10000 benchmarks/pipeline-benchmark.sh     # steady state: 10,000 unmeasured first
+#   N=5000 RATE=200 benchmarks/pipeline-benchmark.sh
+#
+# Switches: --jfr (JFR.start settings=profile in every JVM for the measured window; prints per
+# process the hottest frames, our own hottest frames, threads and allocation sites; the .jfr files
+# stay in the run directory; `jfr view hot-methods <file>` shows more), --via-gateway (the gateway's
+# key allows 1,000,000 requests/s; CONCURRENCY requests in flight).
+# Settings (environment): N (20000), WARMUP (0: transfers sent and waited for before the measured
+# window, so that it does not count the JIT compiler's first minutes; the table shows the JIT
+# threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
+# RATE (0 = one burst; else commands per second), CONCURRENCY (50, gateway mode), PROCESSING_TIME
+# (PT2S), TERMINAL_TIMEOUT seconds (900), SERVICE_JAVA_OPTS ("-Xmx512m -XX:+UseSerialGC"),
+# BROKER_JAVA_OPTS (the same), WORKER_ARGS / POLLER_ARGS (extra --key=value settings, e.g. to
+# compare one), KAFKA_PORT (19492; the controller takes the next), SIMULATOR_PORT (18590),
+# GATEWAY_PORT (18580; management on the next), WORKER_PORT (18582), POLLER_PORT (18583),
+# SUMMARY (also copy summary.json there), KEEP_LOGS (keep the whole run directory; else only
+# summary.json, the .jfr files and the logs are kept, the broker's data is deleted).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/find-jdk.sh
+
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --jfr) args+=(--jfr) ;;
+    --via-gateway) args+=(--via-gateway) ;;
+    *) echo "Unknown argument $arg (use --jfr, --via-gateway, and environment variables for the rest)" >&2; exit 2 ;;
+  esac
+done
+[ -n "${JFR:-}" ] && args+=(--jfr)
+[ -n "${N:-}" ] && args+=("--transfers=$N")
+[ -n "${WARMUP:-}" ] && args+=("--warmup=$WARMUP")
+[ -n "${SENDERS:-}" ] && args+=("--senders=$SENDERS")
+[ -n "${RATE:-}" ] && args+=("--rate=$RATE")
+[ -n "${CONCURRENCY:-}" ] && args+=("--concurrency=$CONCURRENCY")
+[ -n "${PROCESSING_TIME:-}" ] && args+=("--processing-time=$PROCESSING_TIME")
+[ -n "${TERMINAL_TIMEOUT:-}" ] && args+=("--terminal-timeout=$TERMINAL_TIMEOUT")
+[ -n "${SERVICE_JAVA_OPTS:-}" ] && args+=("--java-opts=$SERVICE_JAVA_OPTS")
+[ -n "${BROKER_JAVA_OPTS:-}" ] && args+=("--broker-java-opts=$BROKER_JAVA_OPTS")
+[ -n "${WORKER_ARGS:-}" ] && args+=("--worker-args=$WORKER_ARGS")
+[ -n "${POLLER_ARGS:-}" ] && args+=("--poller-args=$POLLER_ARGS")
+KAFKA_PORT=${KAFKA_PORT:-19492}
+SIMULATOR_PORT=${SIMULATOR_PORT:-18590}
+GATEWAY_PORT=${GATEWAY_PORT:-18580}
+WORKER_PORT=${WORKER_PORT:-18582}
+POLLER_PORT=${POLLER_PORT:-18583}
+args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-port=$GATEWAY_PORT"
+  "--worker-port=$WORKER_PORT" "--poller-port=$POLLER_PORT")
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) "$WORKER_PORT" "$POLLER_PORT"; do
+  if port_busy "$port"; then
+    echo "Port $port is in use; set KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORT / POLLER_PORT" >&2
+    exit 2
+  fi
+done
+
+. scripts/stale-jar.sh
+if stale_jar local-kafka/target/local-kafka.jar pom.xml local-kafka \
+  || stale_jar cryptshare-simulator/target/cryptshare-simulator.jar pom.xml cryptshare-simulator \
+  || stale_jar api-gateway/target/api-gateway.jar pom.xml common-model api-gateway \
+  || stale_jar transfer-worker/target/transfer-worker.jar pom.xml common-model cryptshare-client transfer-worker \
+  || stale_jar status-poller/target/status-poller.jar pom.xml common-model cryptshare-client status-poller \
+  || stale_jar chaos/target/chaos.jar pom.xml common-model chaos; then
+  echo "Building the jars (./mvnw package -DskipTests)..."
+  ./mvnw -B -q -ntp package -DskipTests -DskipChecks \
+    -pl local-kafka,cryptshare-simulator,api-gateway,transfer-worker,status-poller,chaos -am
+fi
+
+RUN_DIR=$(mktemp -d -t pipeline-benchmark-XXXXXX)
+driver=
+on_signal() {
+  # The driver's shutdown hook stops the processes it started.
+  [ -n "$driver" ] && kill "$driver" 2>/dev/null && wait "$driver" 2>/dev/null
+  echo "Interrupted; logs in $RUN_DIR" >&2
+  exit 130
+}
+trap on_signal INT TERM
+
+# The chaos jar's second main class, through Spring Boot's launcher (the jar's Start-Class is the
+# chaos suite).
+java -Xmx1g -Dloader.main=io.github.cspipeline.chaos.PipelineBenchmark \
+  -cp chaos/target/chaos.jar org.springframework.boot.loader.launch.PropertiesLauncher \
+  --root="$PWD" --run-dir="$RUN_DIR" "${args[@]}" &
+driver=$!
+status=0
+wait "$driver" || status=$?
+[ -z "${KEEP_LOGS:-}" ] && rm -rf "$RUN_DIR/kafka-data" "$RUN_DIR/gateway-view"
+[ -n "${SUMMARY:-}" ] && [ -f "$RUN_DIR/summary.json" ] && cp "$RUN_DIR/summary.json" "$SUMMARY"
+echo "Run directory (logs, summary.json, .jfr files): $RUN_DIR"
+exit "$status"
