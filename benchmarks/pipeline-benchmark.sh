@@ -19,7 +19,9 @@
 # Switches: --jfr (JFR.start settings=profile in every JVM for the measured window; prints per
 # process the hottest frames, our own hottest frames, threads and allocation sites; the .jfr files
 # stay in the run directory; `jfr view hot-methods <file>` shows more), --via-gateway (the gateway's
-# key allows 1,000,000 requests/s; CONCURRENCY requests in flight).
+# key allows 1,000,000 requests/s; CONCURRENCY requests in flight), --default-limits (worker and
+# poller keep their default Cryptshare request limits: what one instance sustains as shipped; with
+# RATE above that rate a queue builds and the run shows it; without the switch the limits are off).
 # Settings (environment): N (20000), WARMUP (0: transfers sent and waited for before the measured
 # window, so that it does not count the JIT compiler's first minutes; the table shows the JIT
 # threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
@@ -39,7 +41,8 @@ for arg in "$@"; do
   case "$arg" in
     --jfr) args+=(--jfr) ;;
     --via-gateway) args+=(--via-gateway) ;;
-    *) echo "Unknown argument $arg (use --jfr, --via-gateway, and environment variables for the rest)" >&2; exit 2 ;;
+    --default-limits) args+=(--default-limits) ;;
+    *) echo "Unknown argument $arg (use --jfr, --via-gateway, --default-limits, and environment variables for the rest)" >&2; exit 2 ;;
   esac
 done
 [ -n "${JFR:-}" ] && args+=(--jfr)

@@ -60,13 +60,14 @@ record BenchmarkResult(
     out.println();
     out.printf(
         "===== pipeline benchmark: %d transfers (after %d of warm-up), %d senders, %s, %s,"
-            + " processing %s =====%n",
+            + " processing %s, Cryptshare limits %s =====%n",
         settings.transfers(),
         settings.warmup(),
         settings.senders(),
         settings.rate() == 0 ? "one burst" : settings.rate() + "/s",
         settings.viaGateway() ? "through the gateway" : "straight onto the commands topic",
-        settings.processingTime());
+        settings.processingTime(),
+        settings.defaultLimits() ? "as shipped" : "off");
     out.printf(
         "throughput      %8.1f transfers/s  (first command -> %d-th terminal event: %.1f s)%n",
         transfersPerSecond(), terminals, elapsedMillis / 1e3);
@@ -165,6 +166,7 @@ record BenchmarkResult(
     s.put("senders", settings.senders());
     s.put("rate", settings.rate());
     s.put("viaGateway", settings.viaGateway());
+    s.put("defaultLimits", settings.defaultLimits());
     s.put("processingTime", settings.processingTime().toString());
     s.put("jfr", settings.jfr());
     s.put("javaOpts", String.join(" ", settings.javaOpts()));

@@ -18,6 +18,8 @@ import java.util.Map;
  *     of producing straight onto the commands topic
  * @param concurrency HTTP requests in flight towards the gateway at once (gateway mode only)
  * @param jfr record a JFR profile (settings=profile) of every JVM for the measured window
+ * @param defaultLimits run worker and poller with their default Cryptshare request limits (what one
+ *     instance sustains as shipped) instead of with the limits off (what a transfer costs)
  * @param extraWorkerArgs / extraPollerArgs further {@code --key=value} settings of the services,
  *     e.g. to compare a setting's effect
  */
@@ -29,6 +31,7 @@ record BenchmarkSettings(
     boolean viaGateway,
     int concurrency,
     boolean jfr,
+    boolean defaultLimits,
     Duration processingTime,
     Duration terminalTimeout,
     int partitions,
@@ -47,7 +50,7 @@ record BenchmarkSettings(
   static BenchmarkSettings parse(String[] args) {
     var values = new HashMap<String, String>();
     for (var arg : args) {
-      if (arg.equals("--via-gateway") || arg.equals("--jfr")) {
+      if (arg.equals("--via-gateway") || arg.equals("--jfr") || arg.equals("--default-limits")) {
         values.put(arg.substring(2), "true");
       } else if (arg.startsWith("--") && arg.contains("=")) {
         values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
@@ -65,6 +68,7 @@ record BenchmarkSettings(
             v.bool("via-gateway"),
             v.integer("concurrency", 50),
             v.bool("jfr"),
+            v.bool("default-limits"),
             Duration.parse(values.getOrDefault("processing-time", "PT2S")),
             Duration.ofSeconds(v.integer("terminal-timeout", 900)),
             v.integer("partitions", 6),

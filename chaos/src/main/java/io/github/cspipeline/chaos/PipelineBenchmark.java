@@ -619,9 +619,11 @@ public final class PipelineBenchmark {
     worker.addAll(
         List.of(
             "--management.server.address=127.0.0.1",
-            "--management.server.port=" + settings.workerPort(),
-            // Rate limit off: the benchmark measures what a transfer costs, not the limit.
-            "--cryptshare.worker.servers.default.rate-limit=0"));
+            "--management.server.port=" + settings.workerPort()));
+    if (!settings.defaultLimits()) {
+      // Rate limit off: the benchmark measures what a transfer costs, not the limit.
+      worker.add("--cryptshare.worker.servers.default.rate-limit=0");
+    }
     worker.addAll(settings.extraWorkerArgs());
     services.add(
         new Service(
@@ -635,8 +637,10 @@ public final class PipelineBenchmark {
     poller.addAll(
         List.of(
             "--management.server.address=127.0.0.1",
-            "--management.server.port=" + settings.pollerPort(),
-            "--cryptshare.poller.max-requests-per-second=100000"));
+            "--management.server.port=" + settings.pollerPort()));
+    if (!settings.defaultLimits()) {
+      poller.add("--cryptshare.poller.max-requests-per-second=100000");
+    }
     poller.addAll(settings.extraPollerArgs());
     services.add(
         new Service(
