@@ -28,6 +28,7 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,6 +59,7 @@ public final class CryptshareClient implements CryptshareApi {
   private final String server;
   private final CryptshareServerProperties properties;
   private final RestClient rest;
+  private final String apiBase;
   private final Clock clock;
   private final CallGuard guard;
   private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
@@ -97,6 +99,12 @@ public final class CryptshareClient implements CryptshareApi {
             .build();
     var requestFactory = new JdkClientHttpRequestFactory(httpClient);
     requestFactory.setReadTimeout(properties.readTimeout());
+    this.apiBase =
+        UriComponentsBuilder.fromUri(properties.baseUrl())
+            .path("/api")
+            .encode()
+            .build()
+            .toUriString();
     this.rest =
         restClientBuilder
             .clone()
@@ -395,13 +403,17 @@ public final class CryptshareClient implements CryptshareApi {
     }
   }
 
+  // The base is encoded once; a UriComponentsBuilder per request (parse, sanitize, encode the
+  // whole URL) showed up in the worker's profile (issue 12). Segments are encoded as pathSegment()
+  // does, and empty ones skipped as it does.
   private URI apiUri(String... segments) {
-    return UriComponentsBuilder.fromUri(properties.baseUrl())
-        .path("/api")
-        .pathSegment(segments)
-        .encode()
-        .build()
-        .toUri();
+    var uri = new StringBuilder(apiBase.length() + 96).append(apiBase);
+    for (var segment : segments) {
+      if (!segment.isEmpty()) {
+        uri.append('/').append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+      }
+    }
+    return URI.create(uri.toString());
   }
 
   private @Nullable VerificationToken usable(@Nullable CachedToken cached) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.util.UriComponentsBuilder;
 
 class CryptshareClientTest {
 
@@ -106,6 +107,27 @@ class CryptshareClientTest {
 
       assertThat(bare.resolveStatusUrl("api/users/a@b.c/transfers/T1"))
           .isEqualTo(URI.create("http://cs.example.com:8090/api/users/a@b.c/transfers/T1"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+      "http://cs.example.com:8090, a@b.c",
+      "https://cs.example.com/, A.B+c@example.com",
+      "https://cs.example.com/cryptshare, a b/ä?#%@b.c",
+      "https://cs.example.com/cryptshare/, a;b=c@b.c"
+    })
+    void status_urls_encode_the_sender_as_one_path_segment_below_the_api(
+        String base, String sender) {
+      var client = client(URI.create(base), Duration.ofSeconds(1));
+
+      assertThat(client.statusUrlOf(sender, "T1"))
+          .isEqualTo(
+              UriComponentsBuilder.fromUri(URI.create(base))
+                  .path("/api")
+                  .pathSegment("users", sender, "transfers", "T1")
+                  .encode()
+                  .build()
+                  .toUri());
     }
 
     @Test
