@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,10 +19,17 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -55,6 +60,9 @@ public final class CryptshareClient implements CryptshareApi {
   public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
   private static final int TOKEN_LOCK_STRIPES = 64;
+
+  /** Pooled connections per server; far above any configured concurrency. */
+  private static final int MAX_CONNECTIONS = 1024;
 
   private final String server;
   private final CryptshareServerProperties properties;
@@ -92,12 +100,7 @@ public final class CryptshareClient implements CryptshareApi {
     for (int i = 0; i < tokenLocks.length; i++) {
       tokenLocks[i] = new ReentrantLock();
     }
-    var httpClient =
-        HttpClient.newBuilder()
-            .connectTimeout(properties.connectTimeout())
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    var requestFactory = new JdkClientHttpRequestFactory(httpClient);
+    var requestFactory = new HttpComponentsClientHttpRequestFactory(httpClient(properties));
     requestFactory.setReadTimeout(properties.readTimeout());
     this.apiBase =
         UriComponentsBuilder.fromUri(properties.baseUrl())
@@ -112,6 +115,41 @@ public final class CryptshareClient implements CryptshareApi {
             .defaultHeader(MAJOR_VERSION, "1")
             .defaultHeader(MINOR_VERSION, Integer.toString(properties.apiMinorVersion()))
             .build();
+  }
+
+  /**
+   * Apache HttpClient 5 (classic, blocking) rather than the JDK's: the JDK client hands every
+   * exchange to its selector and worker threads, which cost about a third of the worker's CPU per
+   * transfer (issue 12, ADR 030); this one does the exchange on the calling thread. Like the JDK
+   * client before it: HTTP/1.1, no redirects followed (a 3xx is an answer), no retries of its own
+   * (only the callers know whether a request may be repeated), no compression.
+   */
+  private static CloseableHttpClient httpClient(CryptshareServerProperties properties) {
+    var connections =
+        PoolingHttpClientConnectionManagerBuilder.create()
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(properties.connectTimeout()))
+                    .setSocketTimeout(Timeout.of(properties.readTimeout()))
+                    // A connection idle for a while is checked before reuse: one the server closed
+                    // meanwhile would otherwise fail the request after it was written, an unknown
+                    // outcome.
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .build())
+            // Concurrency is the callers' to limit (the worker's bulkhead, the poller's
+            // scheduler); the pool must not queue requests behind them. Connections are opened as
+            // needed, so the ceiling costs nothing.
+            .setMaxConnPerRoute(MAX_CONNECTIONS)
+            .setMaxConnTotal(MAX_CONNECTIONS)
+            .build();
+    return HttpClients.custom()
+        .setConnectionManager(connections)
+        .disableAutomaticRetries()
+        .disableRedirectHandling()
+        .disableContentCompression()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .build();
   }
 
   @Override
@@ -323,7 +361,7 @@ public final class CryptshareClient implements CryptshareApi {
     // reset, truncated answer) may have reached the server.
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof ConnectException
-          || t instanceof HttpConnectTimeoutException
+          || t instanceof ConnectTimeoutException
           || t instanceof UnknownHostException
           || t instanceof UnresolvedAddressException) {
         return new CryptshareException.Unreachable(server, t);

@@ -184,6 +184,25 @@ class CryptshareClientTest {
     }
 
     @Test
+    void a_redirect_is_an_answer_not_followed_and_a_finalize_is_sent_once() {
+      var elsewhere = "/api/users/" + SENDER + "/transfer-sessions/other";
+      stub.on("POST", FINALIZE, json(307, "", "Location", elsewhere));
+      stub.on("POST", elsewhere, json(201, "", "Location", STATUS));
+
+      var error =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(error.httpStatus()).isEqualTo(307);
+      assertThat(stub.requests("POST", FINALIZE)).hasSize(1);
+      assertThat(stub.requests("POST", elsewhere)).isEmpty();
+      assertThat(stub.requests("POST", FINALIZE).getFirst().header("Accept-Encoding"))
+          .as("no compression asked for")
+          .isNull();
+    }
+
+    @Test
     void transfer_status_reads_state_warnings_and_recipients() {
       stub.on(
           "GET",
