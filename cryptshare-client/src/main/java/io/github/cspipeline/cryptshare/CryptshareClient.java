@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,13 +19,21 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,9 +61,13 @@ public final class CryptshareClient implements CryptshareApi {
 
   private static final int TOKEN_LOCK_STRIPES = 64;
 
+  /** Pooled connections per server; far above any configured concurrency. */
+  private static final int MAX_CONNECTIONS = 1024;
+
   private final String server;
   private final CryptshareServerProperties properties;
   private final RestClient rest;
+  private final String apiBase;
   private final Clock clock;
   private final CallGuard guard;
   private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
@@ -90,13 +100,14 @@ public final class CryptshareClient implements CryptshareApi {
     for (int i = 0; i < tokenLocks.length; i++) {
       tokenLocks[i] = new ReentrantLock();
     }
-    var httpClient =
-        HttpClient.newBuilder()
-            .connectTimeout(properties.connectTimeout())
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    var requestFactory = new JdkClientHttpRequestFactory(httpClient);
+    var requestFactory = new HttpComponentsClientHttpRequestFactory(httpClient(properties));
     requestFactory.setReadTimeout(properties.readTimeout());
+    this.apiBase =
+        UriComponentsBuilder.fromUri(properties.baseUrl())
+            .path("/api")
+            .encode()
+            .build()
+            .toUriString();
     this.rest =
         restClientBuilder
             .clone()
@@ -104,6 +115,41 @@ public final class CryptshareClient implements CryptshareApi {
             .defaultHeader(MAJOR_VERSION, "1")
             .defaultHeader(MINOR_VERSION, Integer.toString(properties.apiMinorVersion()))
             .build();
+  }
+
+  /**
+   * Apache HttpClient 5 (classic, blocking) rather than the JDK's: the JDK client hands every
+   * exchange to its selector and worker threads, which cost about a third of the worker's CPU per
+   * transfer (issue 12, ADR 030); this one does the exchange on the calling thread. Like the JDK
+   * client before it: HTTP/1.1, no redirects followed (a 3xx is an answer), no retries of its own
+   * (only the callers know whether a request may be repeated), no compression.
+   */
+  private static CloseableHttpClient httpClient(CryptshareServerProperties properties) {
+    var connections =
+        PoolingHttpClientConnectionManagerBuilder.create()
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(properties.connectTimeout()))
+                    .setSocketTimeout(Timeout.of(properties.readTimeout()))
+                    // A connection idle for a while is checked before reuse: one the server closed
+                    // meanwhile would otherwise fail the request after it was written, an unknown
+                    // outcome.
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .build())
+            // Concurrency is the callers' to limit (the worker's bulkhead, the poller's
+            // scheduler); the pool must not queue requests behind them. Connections are opened as
+            // needed, so the ceiling costs nothing.
+            .setMaxConnPerRoute(MAX_CONNECTIONS)
+            .setMaxConnTotal(MAX_CONNECTIONS)
+            .build();
+    return HttpClients.custom()
+        .setConnectionManager(connections)
+        .disableAutomaticRetries()
+        .disableRedirectHandling()
+        .disableContentCompression()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .build();
   }
 
   @Override
@@ -315,7 +361,7 @@ public final class CryptshareClient implements CryptshareApi {
     // reset, truncated answer) may have reached the server.
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof ConnectException
-          || t instanceof HttpConnectTimeoutException
+          || t instanceof ConnectTimeoutException
           || t instanceof UnknownHostException
           || t instanceof UnresolvedAddressException) {
         return new CryptshareException.Unreachable(server, t);
@@ -395,13 +441,17 @@ public final class CryptshareClient implements CryptshareApi {
     }
   }
 
+  // The base is encoded once; a UriComponentsBuilder per request (parse, sanitize, encode the
+  // whole URL) showed up in the worker's profile (issue 12). Segments are encoded as pathSegment()
+  // does, and empty ones skipped as it does.
   private URI apiUri(String... segments) {
-    return UriComponentsBuilder.fromUri(properties.baseUrl())
-        .path("/api")
-        .pathSegment(segments)
-        .encode()
-        .build()
-        .toUri();
+    var uri = new StringBuilder(apiBase.length() + 96).append(apiBase);
+    for (var segment : segments) {
+      if (!segment.isEmpty()) {
+        uri.append('/').append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+      }
+    }
+    return URI.create(uri.toString());
   }
 
   private @Nullable VerificationToken usable(@Nullable CachedToken cached) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.util.UriComponentsBuilder;
 
 class CryptshareClientTest {
 
@@ -108,6 +109,27 @@ class CryptshareClientTest {
           .isEqualTo(URI.create("http://cs.example.com:8090/api/users/a@b.c/transfers/T1"));
     }
 
+    @ParameterizedTest
+    @CsvSource({
+      "http://cs.example.com:8090, a@b.c",
+      "https://cs.example.com/, A.B+c@example.com",
+      "https://cs.example.com/cryptshare, a b/ä?#%@b.c",
+      "https://cs.example.com/cryptshare/, a;b=c@b.c"
+    })
+    void status_urls_encode_the_sender_as_one_path_segment_below_the_api(
+        String base, String sender) {
+      var client = client(URI.create(base), Duration.ofSeconds(1));
+
+      assertThat(client.statusUrlOf(sender, "T1"))
+          .isEqualTo(
+              UriComponentsBuilder.fromUri(URI.create(base))
+                  .path("/api")
+                  .pathSegment("users", sender, "transfers", "T1")
+                  .encode()
+                  .build()
+                  .toUri());
+    }
+
     @Test
     void default_ports_count_as_the_same_origin() {
       var https = client(URI.create("https://cs.example.com"), Duration.ofSeconds(1));
@@ -159,6 +181,25 @@ class CryptshareClientTest {
       assertThat(request.header("X-CS-MinimumMinorApiVersion")).isEqualTo("10");
       assertThat(request.header("X-CS-ClientId")).isEqualTo(CLIENT_ID);
       assertThat(request.header("X-CS-VerificationToken")).isEqualTo("tok-1");
+    }
+
+    @Test
+    void a_redirect_is_an_answer_not_followed_and_a_finalize_is_sent_once() {
+      var elsewhere = "/api/users/" + SENDER + "/transfer-sessions/other";
+      stub.on("POST", FINALIZE, json(307, "", "Location", elsewhere));
+      stub.on("POST", elsewhere, json(201, "", "Location", STATUS));
+
+      var error =
+          catchThrowableOfType(
+              CryptshareException.ErrorResponse.class,
+              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+
+      assertThat(error.httpStatus()).isEqualTo(307);
+      assertThat(stub.requests("POST", FINALIZE)).hasSize(1);
+      assertThat(stub.requests("POST", elsewhere)).isEmpty();
+      assertThat(stub.requests("POST", FINALIZE).getFirst().header("Accept-Encoding"))
+          .as("no compression asked for")
+          .isNull();
     }
 
     @Test

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.model.WireFormat;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,6 +70,17 @@ class TransferEventJsonTest {
         .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Sender not verified", 401, 3002));
     assertThat(mapper.readTree(mapper.writeValueAsString(event)))
         .isEqualTo(mapper.readTree(REJECTED_SAMPLE));
+  }
+
+  @Test
+  void event_id_is_the_name_based_uuid_of_the_contract() {
+    for (var state : TransferState.values()) {
+      assertThat(TransferEvent.eventIdOf("default", "20261126-101500-AbCdEfGh", state))
+          .isEqualTo(
+              UUID.nameUUIDFromBytes(
+                  ("default\n20261126-101500-AbCdEfGh\n" + state.name())
+                      .getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   @Test

@@ -4,7 +4,6 @@ import io.github.cspipeline.model.Traceparent;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -14,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * record and worked on later, on a thread of its own, possibly after a restart on another instance:
  * no observation scope reaches there. So the record's context is kept with the transfer (as a
  * {@code traceparent} string), and each span of work on it is opened from that context explicitly
- * through the propagator. Requests to Cryptshare made in such a span's scope are its children (the
- * {@code RestClient} observation), and send {@code traceparent} to Cryptshare.
+ * through the propagator. Requests to Cryptshare made in such a span's scope send its {@code
+ * traceparent} to Cryptshare, and are spans of their own when sampled ({@link
+ * CryptshareRequestTracing}).
  *
  * <p>The context travels whether or not its trace is sampled: an unsampled context makes unsampled
  * spans with new span ids, and is propagated with its flags as they are.
@@ -78,10 +78,28 @@ public final class StoredTraceContext {
    * off.
    */
   public @Nullable String traceparentOf(Span span, @Nullable String fallback) {
-    var carrier = new HashMap<String, String>();
-    propagator.inject(span.context(), carrier, Map::put);
-    var injected = carrier.get(Traceparent.HEADER);
-    return injected != null ? injected : fallback;
+    var traceparent = traceparent(span);
+    return traceparent != null ? traceparent : fallback;
+  }
+
+  /**
+   * The W3C {@code traceparent} of {@code span}, written directly: the propagator allocates a
+   * carrier and walks its fields per call (once per transfer and per Cryptshare request), and the
+   * pipeline's records and requests carry W3C context whatever else is configured (ADR 020). Null
+   * for a span without ids (tracing off).
+   */
+  static @Nullable String traceparent(Span span) {
+    var context = span.context();
+    var traceId = context.traceId();
+    var spanId = context.spanId();
+    if (traceId.length() != 32 || spanId.length() != 16) {
+      return null;
+    }
+    return "00-"
+        + traceId
+        + "-"
+        + spanId
+        + (Boolean.TRUE.equals(context.sampled()) ? "-01" : "-00");
   }
 
   /** The span in scope on this thread, if any. */

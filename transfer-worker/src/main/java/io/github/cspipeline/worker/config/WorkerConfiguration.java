@@ -1,6 +1,7 @@
 package io.github.cspipeline.worker.config;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
+import io.github.cspipeline.cryptshare.tracing.CryptshareRequestTracing;
 import io.github.cspipeline.worker.credential.PassThroughCredentials;
 import io.github.cspipeline.worker.finalize.CommandValidator;
 import io.github.cspipeline.worker.finalize.FinalizeCommandListener;
@@ -139,9 +140,13 @@ public class WorkerConfiguration {
   CryptshareClients cryptshareClients(
       WorkerProperties properties,
       RestClient.Builder restClientBuilder,
+      ObjectProvider<Tracer> tracer,
       Clock clock,
       ServerGuards serverGuards) {
-    return new CryptshareClients(properties.servers(), restClientBuilder, clock, serverGuards::get);
+    // No per-request observation: traceparent on every request, a span only when sampled.
+    var requestTracing = new CryptshareRequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
+    return new CryptshareClients(
+        properties.servers(), requestTracing.applyTo(restClientBuilder), clock, serverGuards::get);
   }
 
   @Bean

@@ -3,6 +3,7 @@ package io.github.cspipeline.worker.finalize;
 import io.github.cspipeline.model.event.TransferState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -65,6 +67,7 @@ public final class FinalizeMetrics {
   private final MeterRegistry registry;
   private final Predicate<String> configuredServer;
   private final Map<String, AtomicInteger> awaitingConfiguration = new ConcurrentHashMap<>();
+  private final Map<Key, Meter> meters = new ConcurrentHashMap<>();
 
   /**
    * @param configuredServer whether a server id is configured; others are tagged {@value
@@ -115,11 +118,15 @@ public final class FinalizeMetrics {
   /** A decision: processing, rejected or abandoned. */
   public void decided(String server, TransferState state, Duration took) {
     count(server, state.name().toLowerCase(Locale.ROOT));
-    Timer.builder(LATENCY)
-        .description("Time from taking a command in to its decision")
-        .tag("server", tagOf(server))
-        .publishPercentileHistogram()
-        .register(registry)
+    meter(
+            new Key(LATENCY, tagOf(server), ""),
+            key ->
+                Timer.builder(LATENCY)
+                    .description("Time from taking a command in to its decision")
+                    .tag("server", key.server())
+                    .publishPercentileHistogram()
+                    .register(registry),
+            Timer.class)
         .record(took);
   }
 
@@ -132,35 +139,61 @@ public final class FinalizeMetrics {
   }
 
   public void finalizeCall(String server, String outcome, Duration took) {
-    Counter.builder(CALLS)
-        .description("Finalize requests sent to Cryptshare, by outcome")
-        .tag("server", tagOf(server))
-        .tag("outcome", outcome)
-        .register(registry)
+    var tag = tagOf(server);
+    meter(
+            new Key(CALLS, tag, outcome),
+            key ->
+                Counter.builder(CALLS)
+                    .description("Finalize requests sent to Cryptshare, by outcome")
+                    .tag("server", key.server())
+                    .tag("outcome", key.label())
+                    .register(registry),
+            Counter.class)
         .increment();
-    Timer.builder(CALL_LATENCY)
-        .description("Time of one finalize request")
-        .tag("server", tagOf(server))
-        .publishPercentileHistogram()
-        .register(registry)
+    meter(
+            new Key(CALL_LATENCY, tag, ""),
+            key ->
+                Timer.builder(CALL_LATENCY)
+                    .description("Time of one finalize request")
+                    .tag("server", key.server())
+                    .publishPercentileHistogram()
+                    .register(registry),
+            Timer.class)
         .record(took);
   }
 
   public void retried(String server, String cause) {
-    Counter.builder(RETRIES)
-        .description("Retries scheduled after transient failures")
-        .tag("server", tagOf(server))
-        .tag("cause", cause)
-        .register(registry)
+    meter(
+            new Key(RETRIES, tagOf(server), cause),
+            key ->
+                Counter.builder(RETRIES)
+                    .description("Retries scheduled after transient failures")
+                    .tag("server", key.server())
+                    .tag("cause", key.label())
+                    .register(registry),
+            Counter.class)
         .increment();
   }
 
   private void count(String server, String outcome) {
-    Counter.builder(FINALIZE)
-        .description("What became of finalize commands")
-        .tag("server", tagOf(server))
-        .tag("outcome", outcome)
-        .register(registry)
+    meter(
+            new Key(FINALIZE, tagOf(server), outcome),
+            key ->
+                Counter.builder(FINALIZE)
+                    .description("What became of finalize commands")
+                    .tag("server", key.server())
+                    .tag("outcome", key.label())
+                    .register(registry),
+            Counter.class)
         .increment();
   }
+
+  // Registered once per (meter, server, outcome) and reused: building and looking up a meter per
+  // call (tags sorted, id hashed, registry map) cost more than recording (issue 12). The tag values
+  // are bounded sets, so the cache is too.
+  private <M extends Meter> M meter(Key key, Function<Key, Meter> register, Class<M> type) {
+    return type.cast(meters.computeIfAbsent(key, register));
+  }
+
+  private record Key(String name, String server, String label) {}
 }

@@ -299,7 +299,9 @@ public final class Finalizer {
             trackingId());
         statusUrl = api.statusUrlOf(sender(), trackingId());
       }
-      log.info("Cryptshare accepted the finalize of {}; publishing PROCESSING", trackingId());
+      // DEBUG, not INFO: one line per transfer costs more CPU than its finalize request, and the
+      // events topic (PROCESSING with its event id) is the audit trail of every decision.
+      log.debug("Cryptshare accepted the finalize of {}; publishing PROCESSING", trackingId());
       return processing(statusUrl);
     }
 

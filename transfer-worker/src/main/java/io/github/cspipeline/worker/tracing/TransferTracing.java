@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * reaches there. So the command's W3C {@code traceparent} is kept with the transfer's progress (on
  * the state topic, while it is pending), and the span of the work is opened from it explicitly
  * ({@link StoredTraceContext}, shared with the status-poller). Requests to Cryptshare made in that
- * span's scope are its children (RestClient observation), and the decision carries the span's own
- * {@code traceparent}.
+ * span's scope send its {@code traceparent} (and are client spans of their own when the trace is
+ * sampled: {@code CryptshareRequestTracing}), and the decision carries the span's own {@code
+ * traceparent}.
  *
  * <p>The trace context travels whether or not the trace is sampled: an unsampled context makes
  * unsampled spans with new span ids, and is propagated with its flags as they are.

@@ -1,0 +1,79 @@
+package io.github.cspipeline.cryptshare.tracing;
+
+import io.github.cspipeline.model.Traceparent;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import java.io.IOException;
+import java.util.Locale;
+import org.springframework.http.HttpRequest;
+import org.springframework.http.client.ClientHttpRequestExecution;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Trace context for requests to Cryptshare, without the {@code RestClient}'s per-request
+ * observation: that observation (a timer, a span and a propagator call on every request, sampled or
+ * not) cost about as much CPU as the request itself (issue 12, ADR 030). Every request still sends
+ * the {@code traceparent} of the span in scope; a client span of its own, a child of that span, is
+ * made only when the trace is sampled, i.e. when it is recorded and someone can see it. The {@code
+ * http.client.requests} metric goes with the observation; the callers' own timers measure the
+ * Cryptshare calls (e.g. {@code cryptshare.worker.finalize.call}).
+ */
+public final class CryptshareRequestTracing implements ClientHttpRequestInterceptor {
+
+  /** Name of the client span of a sampled request. */
+  public static final String SPAN_NAME = "cryptshare.request";
+
+  private final Tracer tracer;
+
+  public CryptshareRequestTracing(Tracer tracer) {
+    this.tracer = tracer;
+  }
+
+  /** A copy of {@code builder} without observation, with this interceptor. */
+  public RestClient.Builder applyTo(RestClient.Builder builder) {
+    return builder.clone().observationRegistry(ObservationRegistry.NOOP).requestInterceptor(this);
+  }
+
+  @Override
+  public ClientHttpResponse intercept(
+      HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
+    var current = tracer.currentSpan();
+    if (current == null || !Boolean.TRUE.equals(current.context().sampled())) {
+      // Unsampled: nothing is recorded, so a span of its own would only cost; the context (and the
+      // decision not to record) travels as it is.
+      var traceparent = current == null ? null : StoredTraceContext.traceparent(current);
+      if (traceparent != null) {
+        request.getHeaders().set(Traceparent.HEADER, traceparent);
+      }
+      return execution.execute(request, body);
+    }
+    var method = request.getMethod().name();
+    var span =
+        tracer
+            .spanBuilder()
+            .setParent(current.context())
+            .name("http " + method.toLowerCase(Locale.ROOT))
+            .kind(Span.Kind.CLIENT)
+            .tag("http.request.method", method)
+            .tag("server.address", String.valueOf(request.getURI().getHost()))
+            .tag("url.path", String.valueOf(request.getURI().getRawPath()))
+            .start();
+    try {
+      var traceparent = StoredTraceContext.traceparent(span);
+      if (traceparent != null) {
+        request.getHeaders().set(Traceparent.HEADER, traceparent);
+      }
+      var response = execution.execute(request, body);
+      span.tag("http.response.status_code", Integer.toString(response.getStatusCode().value()));
+      return response;
+    } catch (IOException | RuntimeException e) {
+      span.error(e);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+}
