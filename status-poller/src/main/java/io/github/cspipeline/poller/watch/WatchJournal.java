@@ -132,6 +132,7 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final ReentrantLock openLock = new ReentrantLock();
   private final Timer takeoverTimer;
+  private final Map<String, Counter> transactionCounters = new ConcurrentHashMap<>();
   private volatile boolean running;
   private @Nullable Thread writer;
   private @Nullable ScheduledExecutorService recovery;
@@ -560,10 +561,15 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
   }
 
   private void transactions(String outcome) {
-    Counter.builder("cryptshare.poller.transactions")
-        .description("Kafka transactions of the watch journal, by outcome")
-        .tag("outcome", outcome)
-        .register(registry)
+    // Built once per outcome: this runs for every transaction.
+    transactionCounters
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Counter.builder("cryptshare.poller.transactions")
+                    .description("Kafka transactions of the watch journal, by outcome")
+                    .tag("outcome", o)
+                    .register(registry))
         .increment();
   }
 
