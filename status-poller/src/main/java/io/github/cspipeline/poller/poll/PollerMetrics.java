@@ -76,20 +76,30 @@ public final class PollerMetrics {
         polls.computeIfAbsent(
             server,
             s -> new AtomicReferenceArray<>(Outcome.values().length * Mode.values().length));
-    int slot = outcome.ordinal() * Mode.values().length + mode.ordinal();
-    var counter = counters.get(slot);
-    if (counter == null) {
-      // Two threads may both register it: the registry hands both the same counter.
-      counter =
-          Counter.builder(POLLS)
-              .description("Status observations of watched transfers, by outcome and mode")
-              .tag("server", server)
-              .tag("outcome", outcome.tag())
-              .tag("mode", mode.tag())
-              .register(registry);
-      counters.set(slot, counter);
+    slot(
+            counters,
+            outcome.ordinal() * Mode.values().length + mode.ordinal(),
+            () ->
+                Counter.builder(POLLS)
+                    .description("Status observations of watched transfers, by outcome and mode")
+                    .tag("server", server)
+                    .tag("outcome", outcome.tag())
+                    .tag("mode", mode.tag())
+                    .register(registry))
+        .increment();
+  }
+
+  /**
+   * The meter in a slot, registered at its first use. Two threads may both register it: the
+   * registry hands both the same meter.
+   */
+  private static <M> M slot(AtomicReferenceArray<M> meters, int index, Supplier<M> register) {
+    var meter = meters.get(index);
+    if (meter == null) {
+      meter = register.get();
+      meters.set(index, meter);
     }
-    counter.increment();
+    return meter;
   }
 
   /**
@@ -168,16 +178,16 @@ public final class PollerMetrics {
   public void reachedTerminal(String server, TransferState state, Duration sinceProcessing) {
     var timers =
         timeToTerminal.computeIfAbsent(server, s -> new AtomicReferenceArray<>(TERMINAL_STATES));
-    var timer = timers.get(state.ordinal());
-    if (timer == null) {
-      timer =
-          Timer.builder(TIME_TO_TERMINAL)
-              .description("Time from PROCESSING to the terminal event the poller published")
-              .tag("server", server)
-              .tag("state", state.name())
-              .register(registry);
-      timers.set(state.ordinal(), timer);
-    }
+    var timer =
+        slot(
+            timers,
+            state.ordinal(),
+            () ->
+                Timer.builder(TIME_TO_TERMINAL)
+                    .description("Time from PROCESSING to the terminal event the poller published")
+                    .tag("server", server)
+                    .tag("state", state.name())
+                    .register(registry));
     timer.record(sinceProcessing.isNegative() ? Duration.ZERO : sinceProcessing);
   }
 }
