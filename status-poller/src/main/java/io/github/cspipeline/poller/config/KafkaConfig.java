@@ -188,7 +188,8 @@ public class KafkaConfig {
         new WatchTopicSetup(
             watchTopicAdmin, topics.events(), topics.watches(), kafka.getAdmin().isAutoCreate()),
         registry,
-        clock);
+        clock,
+        properties.poller().journalLinger());
   }
 
   @Bean

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -65,6 +66,11 @@ public record PollerProperties(
    *     counted from when it was first watched, for an instance configured for the server to take
    *     its watch over; then it ends {@code ABANDONED} with {@code SERVER_NOT_CONFIGURED}. No
    *     request is made for it meanwhile. Default 10 min
+   * @param journalLinger how long the watch journal waits after the first write of a round (a
+   *     terminal event, the watches of a batch of events) for more to group into the round's
+   *     transactions, one per events partition: fewer, larger transactions cost Kafka and the
+   *     poller less per transfer, and each write waits this much longer. 0 to write at once; at
+   *     most 1 s; default 30 ms
    */
   public record Poller(
       @Valid @DefaultValue Topics topics,
@@ -81,7 +87,9 @@ public record PollerProperties(
       @Valid @DefaultValue Bulk bulk,
       @DefaultValue("status-poller") @NotBlank String groupId,
       @DefaultValue("status-poller") @NotBlank String transactionalIdPrefix,
-      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerGrace) {}
+      @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerGrace,
+      @DefaultValue("30ms") @DurationMin(millis = 0) @DurationMax(seconds = 1)
+          Duration journalLinger) {}
 
   /**
    * Bulk reconciliation through {@code GET /api/users/{sender}/transfers}.

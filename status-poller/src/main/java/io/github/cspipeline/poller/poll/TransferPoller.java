@@ -344,7 +344,9 @@ public final class TransferPoller {
       return;
     }
     metrics.reachedTerminal(serverTag, event.state(), Duration.between(watch.since(), now));
-    log.info(
+    // DEBUG: a line per transfer costs CPU at volume, and the terminal event just published on the
+    // events topic is the audit trail. Unusual endings (ABANDONED) were logged at WARN above.
+    log.debug(
         "Transfer {} on {} is {} (Cryptshare: {}) after {} polls; published event {}",
         watch.trackingId(),
         watch.server(),

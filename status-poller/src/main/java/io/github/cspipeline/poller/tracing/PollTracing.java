@@ -39,6 +39,9 @@ public final class PollTracing {
   /** Tracing off: no spans; events carry the context kept with their watch unchanged. */
   public static final PollTracing NOOP = new PollTracing(Tracer.NOOP, Propagator.NOOP);
 
+  /** {@code 00-<32 hex>-<16 hex>-<2 hex>}. */
+  private static final int TRACEPARENT_LENGTH = 55;
+
   private final StoredTraceContext context;
 
   public PollTracing(Tracer tracer, Propagator propagator) {
@@ -73,15 +76,20 @@ public final class PollTracing {
       String trackingId,
       @Nullable Span sweep,
       Runnable work) {
-    var builder =
-        context
-            .childOf(traceparent)
-            .name(POLL_SPAN)
-            .tag("cryptshare.server", server)
-            .tag("cryptshare.tracking_id", trackingId)
-            .tag("cryptshare.poll.mode", sweep == null ? "single" : "bulk");
-    if (sweep != null) {
-      builder = builder.addLink(new Link(sweep));
+    var builder = context.childOf(traceparent).name(POLL_SPAN);
+    // With one trace in ten sampled (the default), most polls continue an unsampled trace: their
+    // span is not recorded, so tags and links would be built for nothing. The span itself stays: it
+    // gives the status request and the
+    // terminal event their own span ids in the transfer's trace, sampled or not (ADR 020).
+    if (!unsampled(traceparent)) {
+      builder =
+          builder
+              .tag("cryptshare.server", server)
+              .tag("cryptshare.tracking_id", trackingId)
+              .tag("cryptshare.poll.mode", sweep == null ? "single" : "bulk");
+      if (sweep != null) {
+        builder = builder.addLink(new Link(sweep));
+      }
     }
     inScope(
         builder.start(),
@@ -89,6 +97,21 @@ public final class PollTracing {
           work.run();
           return null;
         });
+  }
+
+  /**
+   * Whether {@code traceparent} is a version 00 context whose sampled flag is clear, read from its
+   * last digit without parsing the whole value (that is {@link StoredTraceContext#childOf}'s job).
+   * Anything else counts as possibly sampled.
+   */
+  static boolean unsampled(@Nullable String traceparent) {
+    if (traceparent == null
+        || traceparent.length() != TRACEPARENT_LENGTH
+        || !traceparent.startsWith("00-")) {
+      return false;
+    }
+    int flags = Character.digit(traceparent.charAt(TRACEPARENT_LENGTH - 1), 16);
+    return flags >= 0 && (flags & 1) == 0;
   }
 
   /**

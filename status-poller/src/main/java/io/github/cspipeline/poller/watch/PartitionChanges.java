@@ -81,7 +81,9 @@ public final class PartitionChanges {
           .ifPresent(
               w -> {
                 indexed.add(w);
-                log.info(
+                // DEBUG: a line per transfer costs CPU at volume; the PROCESSING event on the
+                // events topic is the audit trail of a watch's start.
+                log.debug(
                     "Watching transfer {} on {}; first status poll at {}, giving up at {}",
                     w.trackingId(),
                     w.server(),

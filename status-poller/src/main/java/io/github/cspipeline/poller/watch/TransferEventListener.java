@@ -3,7 +3,9 @@ package io.github.cspipeline.poller.watch;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.error.PartitionUnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -45,15 +47,24 @@ public class TransferEventListener {
   public void onEvents(
       List<ConsumerRecord<String, @Nullable TransferEvent>> records, Consumer<?, ?> consumer) {
     var group = consumer.groupMetadata();
+    // The changes of every partition in the batch are queued first and awaited after, so that they
+    // share the journal's round (one transaction per partition, all committed at once) rather than
+    // waiting for one round per partition. They are awaited in order: the first that failed is
+    // where the batch is redelivered from; a later partition's records that committed meanwhile
+    // come again and change nothing (their watches exist or ended; the offset is the same).
+    var queued = new ArrayList<Queued>();
+    BatchListenerFailedException stop = null;
     int i = 0;
-    while (i < records.size()) {
+    while (i < records.size() && stop == null) {
       int first = i;
       int partition = records.get(i).partition();
       if (!journal.isOpen(partition)) {
-        throw new BatchListenerFailedException(
-            "watches of partition " + partition + " not loaded",
-            new PartitionUnavailableException(topic, partition),
-            first);
+        stop =
+            new BatchListenerFailedException(
+                "watches of partition " + partition + " not loaded",
+                new PartitionUnavailableException(topic, partition),
+                first);
+        break;
       }
       var changes = new PartitionChanges(partition);
       RuntimeException invalid = null;
@@ -70,17 +81,33 @@ public class TransferEventListener {
       }
       if (!changes.isEmpty()) {
         try {
-          journal.record(changes, group);
+          queued.add(new Queued(partition, first, journal.recordLater(changes, group)));
         } catch (RuntimeException e) {
-          throw new BatchListenerFailedException(
-              "could not record the watches of partition " + partition, e, first);
+          stop =
+              new BatchListenerFailedException(
+                  "could not record the watches of partition " + partition, e, first);
+          break;
         }
       }
       if (invalid != null) {
-        throw new BatchListenerFailedException(String.valueOf(invalid.getMessage()), invalid, i);
+        stop = new BatchListenerFailedException(String.valueOf(invalid.getMessage()), invalid, i);
       }
     }
+    for (var q : queued) {
+      try {
+        journal.awaitRecorded(q.recorded(), q.partition());
+      } catch (RuntimeException e) {
+        throw new BatchListenerFailedException(
+            "could not record the watches of partition " + q.partition(), e, q.first());
+      }
+    }
+    if (stop != null) {
+      throw stop;
+    }
   }
+
+  /** The queued changes of one partition, whose records start at index {@code first}. */
+  private record Queued(int partition, int first, CompletableFuture<Void> recorded) {}
 
   private static @Nullable String header(ConsumerRecord<?, ?> record, String name) {
     var header = record.headers().lastHeader(name);

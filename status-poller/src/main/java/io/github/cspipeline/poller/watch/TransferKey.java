@@ -1,6 +1,7 @@
 package io.github.cspipeline.poller.watch;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Identifies a transfer: tracking ids are unique per Cryptshare server only.
@@ -13,6 +14,21 @@ public record TransferKey(String server, String trackingId) implements Comparabl
   public TransferKey {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(trackingId, "trackingId");
+  }
+
+  // Written out for the identity shortcut: the index hands out its own key instances, and maps and
+  // sets of keys are looked up on every poll.
+  @Override
+  public boolean equals(@Nullable Object other) {
+    return this == other
+        || other instanceof TransferKey(var otherServer, var otherTrackingId)
+            && trackingId.equals(otherTrackingId)
+            && server.equals(otherServer);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * server.hashCode() + trackingId.hashCode();
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,7 +46,9 @@ public final class WatchIndex {
   private static final class Entry {
     final long id;
     final String server;
-    final String trackingId;
+    // The key in byKey, handed out in every snapshot: lookups with it find their entry by identity,
+    // and no key is built per snapshot.
+    final TransferKey key;
     final String sender;
     final String statusUrl;
     final long since;
@@ -63,7 +66,7 @@ public final class WatchIndex {
     Entry(long id, Watch watch, String server, String sender, int partition) {
       this.id = id;
       this.server = server;
-      this.trackingId = watch.trackingId();
+      this.key = new TransferKey(server, watch.trackingId());
       this.sender = sender;
       this.statusUrl = watch.statusUrl().toString();
       this.since = millis(watch.since());
@@ -78,7 +81,7 @@ public final class WatchIndex {
     Watch snapshot() {
       return new Watch(
           id,
-          new TransferKey(server, trackingId),
+          key,
           sender,
           URI.create(statusUrl),
           Instant.ofEpochMilli(since),
@@ -145,7 +148,7 @@ public final class WatchIndex {
     var sender = senders.get(server).computeIfAbsent(watch.sender(), Counted::new);
     sender.count++;
     var entry = new Entry(nextId++, watch, server, sender.value, partition);
-    byKey.put(new TransferKey(server, entry.trackingId), entry);
+    byKey.put(entry.key, entry);
     schedule(entry);
     return Optional.of(entry.snapshot());
   }
@@ -188,7 +191,16 @@ public final class WatchIndex {
     }
     unschedule(entry);
     entry.claimed = true;
-    return Optional.of(entry.snapshot());
+    // Mostly the watch was just taken from nextDue and has not changed since: no second snapshot.
+    return Optional.of(unchanged(entry, watch) ? watch : entry.snapshot());
+  }
+
+  /** Whether a snapshot of this entry (same id) still shows what the entry holds. */
+  private static boolean unchanged(Entry entry, Watch watch) {
+    return entry.nextPollAt == millis(watch.nextPollAt())
+        && entry.polls == watch.polls()
+        && entry.notFoundInARow == watch.notFoundInARow()
+        && Objects.equals(entry.lastState, watch.lastCryptshareState());
   }
 
   /**
@@ -329,7 +341,7 @@ public final class WatchIndex {
       }
     }
     for (var entry : dropped) {
-      byKey.remove(new TransferKey(entry.server, entry.trackingId));
+      byKey.remove(entry.key);
       forget(entry);
     }
     return dropped.size();

@@ -41,6 +41,7 @@ class PollerPropertiesTest {
               assertThat(poller.maxConcurrentPollsPerServer()).isEqualTo(8);
               assertThat(poller.tick()).isEqualTo(Duration.ofMillis(100));
               assertThat(poller.unknownServerGrace()).isEqualTo(Duration.ofMinutes(10));
+              assertThat(poller.journalLinger()).isEqualTo(Duration.ofMillis(30));
             });
   }
 
@@ -96,6 +97,23 @@ class PollerPropertiesTest {
         .withPropertyValues(
             "cryptshare.servers.default.base-url=http://localhost:8090",
             "cryptshare.poller.unknown-server-grace=0s")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void accepts_a_journal_linger_of_zero_and_refuses_one_above_a_second() {
+    runner
+        .withPropertyValues(
+            "cryptshare.servers.default.base-url=http://localhost:8090",
+            "cryptshare.poller.journal-linger=0s")
+        .run(
+            context ->
+                assertThat(context.getBean(PollerProperties.class).poller().journalLinger())
+                    .isZero());
+    runner
+        .withPropertyValues(
+            "cryptshare.servers.default.base-url=http://localhost:8090",
+            "cryptshare.poller.journal-linger=2s")
         .run(context -> assertThat(context).hasFailed());
   }
 }

@@ -40,7 +40,15 @@ class TracingIT {
   @BeforeAll
   static void start() {
     // A sender with three watches is swept through its list (the bulk test); the others have one.
-    rig = PollerRig.start("tracing", Map.of("cryptshare.poller.bulk.min-watched-per-sender", "3"));
+    // The per-transfer line that shows the log correlation is written at DEBUG.
+    rig =
+        PollerRig.start(
+            "tracing",
+            Map.of(
+                "cryptshare.poller.bulk.min-watched-per-sender",
+                "3",
+                "logging.level.io.github.cspipeline.poller.poll.TransferPoller",
+                "DEBUG"));
     simulator = rig.simulator();
     events = rig.events();
   }

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
 /** Taking partitions over: the journal with a mock producer and a scripted watch topic. */
 class WatchJournalTest {
 
+  /** Long enough that writes queued back to back surely share a round. */
+  private static final Duration LINGER = Duration.ofMillis(500);
+
   private final MutableClock clock = new MutableClock(T0.plus(Duration.ofMinutes(10)));
   private final WatchIndex index = new WatchIndex();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -72,7 +75,8 @@ class WatchJournalTest {
         loader,
         partition -> {},
         registry,
-        clock);
+        clock,
+        LINGER);
   }
 
   @AfterEach
@@ -133,5 +137,25 @@ class WatchJournalTest {
 
   private double gauge(String name) {
     return registry.get(name).gauge().value();
+  }
+
+  @Test
+  void writes_queued_within_the_linger_share_one_transaction() {
+    journal.start();
+    journal.assigned(List.of(0));
+    var first = new PartitionChanges(0);
+    first.start(PollerFixtures.watch("t1"));
+    first.handledUpTo(1);
+    var second = new PartitionChanges(0);
+    second.start(PollerFixtures.watch("t2"));
+    second.handledUpTo(2);
+
+    var recorded = List.of(journal.recordLater(first, null), journal.recordLater(second, null));
+    recorded.forEach(done -> journal.awaitRecorded(done, 0));
+
+    assertThat(index.size()).isEqualTo(2);
+    assertThat(registry.get("cryptshare.poller.transactions").tag("outcome", "committed").counter())
+        .extracting(c -> c.count())
+        .isEqualTo(1.0);
   }
 }
