@@ -113,12 +113,16 @@ class CryptshareRequestTracingTest {
   }
 
   @Test
-  void an_unsampled_request_sends_the_context_of_its_span_and_records_nothing() {
+  void an_unsampled_request_sends_its_trace_with_a_span_id_of_its_own_and_records_nothing() {
     var work = statusInWorkSpan(UNSAMPLED);
 
     var sent = sentTraceparent();
     assertThat(sent.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(sent.parentId()).isEqualTo(work);
+    assertThat(sent.parentId())
+        .as("the request's own position in the trace, not its caller's")
+        .isNotEqualTo(work)
+        .matches("[0-9a-f]{16}")
+        .isNotEqualTo("0000000000000000");
     assertThat(sent.sampled()).isFalse();
     assertThat(ended).as("nothing recorded").isEmpty();
   }

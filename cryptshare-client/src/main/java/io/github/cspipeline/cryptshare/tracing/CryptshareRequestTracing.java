@@ -5,7 +5,9 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.io.IOException;
+import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
@@ -42,11 +44,13 @@ public final class CryptshareRequestTracing implements ClientHttpRequestIntercep
       HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
     var current = tracer.currentSpan();
     if (current == null || !Boolean.TRUE.equals(current.context().sampled())) {
-      // Unsampled: nothing is recorded, so a span of its own would only cost; the context (and the
-      // decision not to record) travels as it is.
+      // Unsampled: nothing is recorded, so a span object of its own would only cost. The request
+      // still gets a span id of its own (a random one in its traceparent), as a recorded request
+      // would: the request and what its caller does next (e.g. the poller's terminal event) stay
+      // distinct positions in the trace, and the decision not to record travels with it.
       var traceparent = current == null ? null : StoredTraceContext.traceparent(current);
       if (traceparent != null) {
-        request.getHeaders().set(Traceparent.HEADER, traceparent);
+        request.getHeaders().set(Traceparent.HEADER, withOwnSpanId(traceparent));
       }
       return execution.execute(request, body);
     }
@@ -75,5 +79,15 @@ public final class CryptshareRequestTracing implements ClientHttpRequestIntercep
     } finally {
       span.end();
     }
+  }
+
+  /** {@code traceparent} ({@code 00-<trace>-<span>-<flags>}) with a new random span id. */
+  static String withOwnSpanId(String traceparent) {
+    long id;
+    do {
+      id = ThreadLocalRandom.current().nextLong();
+    } while (id == 0); // all zeros is not a valid span id
+    var spanId = HexFormat.of().toHexDigits(id);
+    return traceparent.substring(0, 36) + spanId + traceparent.substring(52);
   }
 }

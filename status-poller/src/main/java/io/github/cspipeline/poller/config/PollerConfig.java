@@ -1,6 +1,7 @@
 package io.github.cspipeline.poller.config;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
+import io.github.cspipeline.cryptshare.tracing.CryptshareRequestTracing;
 import io.github.cspipeline.poller.poll.Backoff;
 import io.github.cspipeline.poller.poll.CryptshareStatusCheck;
 import io.github.cspipeline.poller.poll.PollScheduler;
@@ -46,15 +47,24 @@ public class PollerConfig {
     return new RequestGate(baseUrls, properties.poller().maxRequestsPerSecond(), clock);
   }
 
-  /** Every request to Cryptshare passes the gate, so the rate cap holds whatever sends it. */
+  /**
+   * Every request to Cryptshare passes the gate, so the rate cap holds whatever sends it. No
+   * per-request observation (ADR 030): the request carries the poll span's traceparent, and gets a
+   * client span of its own only when the trace is sampled; {@code cryptshare.poller.poll.latency}
+   * times the requests.
+   */
   @Bean
   CryptshareClients cryptshareClients(
       PollerProperties properties,
       RestClient.Builder restClientBuilder,
       RequestGate gate,
+      ObjectProvider<Tracer> tracer,
       Clock clock) {
+    var requestTracing = new CryptshareRequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
     return new CryptshareClients(
-        properties.servers(), restClientBuilder.clone().requestInterceptor(gate), clock);
+        properties.servers(),
+        requestTracing.applyTo(restClientBuilder.clone().requestInterceptor(gate)),
+        clock);
   }
 
   @Bean
