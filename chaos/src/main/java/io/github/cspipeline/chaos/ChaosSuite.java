@@ -52,19 +52,7 @@ public final class ChaosSuite {
   public static void main(String[] args) throws Exception {
     var settings = Settings.parse(args);
     var suite = new ChaosSuite(settings);
-    Runtime.getRuntime().addShutdownHook(new Thread(suite.services::stopAll));
-    int exit;
-    try {
-      exit = suite.run();
-    } catch (Exception e) {
-      System.err.println("chaos: the run failed: " + e);
-      e.printStackTrace();
-      exit = 2;
-    } finally {
-      suite.log("stopping every process");
-      suite.services.stopAll();
-    }
-    System.exit(exit);
+    suite.services.runAndExit("chaos", suite::run, () -> suite.log("stopping every process"));
   }
 
   private int run() throws Exception {

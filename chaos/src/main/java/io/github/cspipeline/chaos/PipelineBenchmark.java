@@ -88,19 +88,8 @@ public final class PipelineBenchmark {
   public static void main(String[] args) throws Exception {
     var settings = BenchmarkSettings.parse(args);
     var benchmark = new PipelineBenchmark(settings);
-    Runtime.getRuntime().addShutdownHook(new Thread(benchmark.services::stopAll));
-    int exit;
-    try {
-      exit = benchmark.run();
-    } catch (Exception e) {
-      System.err.println("pipeline-benchmark: the run failed: " + e);
-      e.printStackTrace();
-      exit = 2;
-    } finally {
-      benchmark.log("stopping every process");
-      benchmark.services.stopAll();
-    }
-    System.exit(exit);
+    benchmark.services.runAndExit(
+        "pipeline-benchmark", benchmark::run, () -> benchmark.log("stopping every process"));
   }
 
   private int run() throws Exception {

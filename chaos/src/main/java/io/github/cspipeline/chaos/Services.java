@@ -167,6 +167,26 @@ final class Services {
    * The services at once (each SIGTERM, then SIGKILL after a grace period), the broker last, so
    * that they can leave their groups while it runs.
    */
+  /**
+   * A driver's {@code main}: exits with what {@code run} returns, or 2 when it throws (the run
+   * itself failed); every process is stopped either way, also on Ctrl-C.
+   */
+  void runAndExit(String tool, java.util.concurrent.Callable<Integer> run, Runnable beforeStop) {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+    int exit;
+    try {
+      exit = run.call();
+    } catch (Exception e) {
+      System.err.println(tool + ": the run failed: " + e);
+      e.printStackTrace();
+      exit = 2;
+    } finally {
+      beforeStop.run();
+      stopAll();
+    }
+    System.exit(exit);
+  }
+
   void stopAll() {
     var services = all.stream().filter(s -> !s.type.equals("broker")).toList();
     var threads = services.stream().map(s -> Thread.ofVirtual().start(s::stop)).toList();
