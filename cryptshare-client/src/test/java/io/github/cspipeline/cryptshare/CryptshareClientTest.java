@@ -229,6 +229,29 @@ class CryptshareClientTest {
                 assertThat(r.notificationFailed()).isTrue();
               });
     }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        textBlock =
+            """
+            {"data": {}}                                                        | UNKNOWN    | 0
+            {"data": {"status": {"state": "PROCESSING"}}}                       | PROCESSING | 0
+            {"data": {"status": {"state": "FAILED", "recipients": "none"}}}     | FAILED     | 0
+            {"data": {"status": {"recipients": [{"mail": "b@example.org"}]}}}   | UNKNOWN    | 1
+            {"data": {"status": {"state": "ACTIVE", "recipients": [null, {}]}}} | ACTIVE     | 1
+            not json at all                                                     | UNKNOWN    | 0
+            """)
+    void a_status_answer_of_an_unexpected_shape_is_read_leniently(
+        String body, String state, int recipients) {
+      stub.on("GET", STATUS, raw(200, "application/json", body));
+
+      var status = client.transferStatus(client.statusUrlOf(SENDER, TRACKING_ID), "tok");
+
+      assertThat(status.state()).isEqualTo(state);
+      assertThat(status.warnings()).isFalse();
+      assertThat(status.recipients()).hasSize(recipients);
+    }
   }
 
   @Nested
