@@ -19,27 +19,23 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.routing.RoutingSupport;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
-import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.protocol.HttpContext;
-import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
-import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 import tools.jackson.core.JacksonException;
@@ -78,7 +74,10 @@ public final class CryptshareClient implements CryptshareApi {
 
   private final String server;
   private final CryptshareServerProperties properties;
-  private final RestClient rest;
+  private final CloseableHttpClient http;
+  private final HttpHost host;
+  private final RequestInterceptor interceptor;
+  private final String minorVersion;
   private final String apiBase;
   private final Clock clock;
   private final CallGuard guard;
@@ -91,18 +90,19 @@ public final class CryptshareClient implements CryptshareApi {
   public CryptshareClient(
       String server,
       CryptshareServerProperties properties,
-      RestClient.Builder restClientBuilder,
+      RequestInterceptor interceptor,
       Clock clock) {
-    this(server, properties, restClientBuilder, clock, CallGuard.NONE);
+    this(server, properties, interceptor, clock, CallGuard.NONE);
   }
 
   /**
+   * @param interceptor sees every request on its way out (trace context, rate caps)
    * @param guard wraps every request to this server (token, finalize, status, list)
    */
   public CryptshareClient(
       String server,
       CryptshareServerProperties properties,
-      RestClient.Builder restClientBuilder,
+      RequestInterceptor interceptor,
       Clock clock,
       CallGuard guard) {
     this.server = server;
@@ -112,31 +112,29 @@ public final class CryptshareClient implements CryptshareApi {
     for (int i = 0; i < tokenLocks.length; i++) {
       tokenLocks[i] = new ReentrantLock();
     }
-    var requestFactory = new HttpComponentsClientHttpRequestFactory(httpClient(properties));
-    requestFactory.setReadTimeout(properties.readTimeout());
+    this.interceptor = interceptor;
+    this.http = httpClient(properties);
+    var base = properties.baseUrl();
+    this.host = new HttpHost(base.getScheme(), base.getHost(), effectivePort(base));
+    this.minorVersion = Integer.toString(properties.apiMinorVersion());
     this.apiBase =
         UriComponentsBuilder.fromUri(properties.baseUrl())
             .path("/api")
             .encode()
             .build()
             .toUriString();
-    this.rest =
-        restClientBuilder
-            .clone()
-            .requestFactory(requestFactory)
-            .defaultHeader(MAJOR_VERSION, "1")
-            .defaultHeader(MINOR_VERSION, Integer.toString(properties.apiMinorVersion()))
-            .build();
   }
 
   /**
-   * Apache HttpClient 5's minimal classic client rather than the JDK's: the JDK client hands every
+   * Apache HttpClient 5's minimal classic client, used directly: the JDK client handed every
    * exchange to its selector and worker threads, which cost about a third of the worker's CPU per
-   * transfer (issue 12, ADR 030); this one does the exchange on the calling thread. The minimal
-   * client leaves out the full client's execution chain (redirects, retries, authentication,
-   * cookies, proxies, content decoding, each a step per request), none of which a Cryptshare call
-   * uses: HTTP/1.1, no redirects followed (a 3xx is an answer), no retries of its own (only the
-   * callers know whether a request may be repeated), no compression, no proxy.
+   * transfer, and Spring's {@code RestClient} over the full Apache client still cost as much as the
+   * exchange itself (issue 12, ADR 030). This one does the exchange on the calling thread and
+   * leaves out the full client's execution chain (redirects, retries, authentication, cookies,
+   * proxies, content decoding, each a step per request), none of which a Cryptshare call uses:
+   * HTTP/1.1, no redirects followed (a 3xx is an answer), no retries of its own (only the callers
+   * know whether a request may be repeated), no compression, no proxy. The socket timeout of the
+   * pooled connections is the read timeout.
    */
   private static CloseableHttpClient httpClient(CryptshareServerProperties properties) {
     var connections =
@@ -156,41 +154,7 @@ public final class CryptshareClient implements CryptshareApi {
             .setMaxConnPerRoute(MAX_CONNECTIONS)
             .setMaxConnTotal(MAX_CONNECTIONS)
             .build();
-    return new TargetedClient(HttpClients.createMinimal(connections));
-  }
-
-  /**
-   * The minimal client takes the target host as an argument, which Spring's request factory leaves
-   * to the client (the full client derives it from the request): derived here, the same way.
-   */
-  private static final class TargetedClient extends CloseableHttpClient {
-    private final CloseableHttpClient minimal;
-
-    TargetedClient(CloseableHttpClient minimal) {
-      this.minimal = minimal;
-    }
-
-    @Override
-    protected CloseableHttpResponse doExecute(
-        @Nullable HttpHost target, ClassicHttpRequest request, HttpContext context)
-        throws IOException {
-      try {
-        return minimal.execute(
-            target != null ? target : RoutingSupport.determineHost(request), request, context);
-      } catch (HttpException e) {
-        throw new ClientProtocolException(e);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      minimal.close();
-    }
-
-    @Override
-    public void close(CloseMode closeMode) {
-      minimal.close(closeMode);
-    }
+    return HttpClients.createMinimal(connections);
   }
 
   @Override
@@ -242,12 +206,7 @@ public final class CryptshareClient implements CryptshareApi {
               .formatted(server, sender));
     }
     var data =
-        call(
-            rest.post()
-                .uri(apiUri("users", sender, "verification", "token"))
-                .header(CLIENT_ID, clientId),
-            200,
-            201);
+        call(post(apiUri("users", sender, "verification", "token"), clientId, null), 200, 201);
     var token = data.data();
     var value = token.path("token").asString("");
     if (value.isEmpty()) {
@@ -269,10 +228,8 @@ public final class CryptshareClient implements CryptshareApi {
   public URI finalizeSession(String sender, String trackingId, String token) {
     var answer =
         call(
-            rest.post()
-                .uri(apiUri("users", sender, "transfer-sessions", trackingId))
-                .header(CLIENT_ID, clientIdOrEmpty())
-                .header(TOKEN, token),
+            post(
+                apiUri("users", sender, "transfer-sessions", trackingId), clientIdOrEmpty(), token),
             201,
             200);
     var location = answer.location();
@@ -287,10 +244,7 @@ public final class CryptshareClient implements CryptshareApi {
   @Override
   public TransferStatus transferStatus(URI statusUrl, String token) {
     requireInsideOrigin(statusUrl);
-    var answer =
-        call(
-            rest.get().uri(statusUrl).header(CLIENT_ID, clientIdOrEmpty()).header(TOKEN, token),
-            200);
+    var answer = call(get(statusUrl, token), 200);
     return statusOf(answer.body());
   }
 
@@ -377,8 +331,7 @@ public final class CryptshareClient implements CryptshareApi {
             .queryParam("page-size", pageSize)
             .build(true)
             .toUri();
-    var answer =
-        call(rest.get().uri(uri).header(CLIENT_ID, clientIdOrEmpty()).header(TOKEN, token), 200);
+    var answer = call(get(uri, token), 200);
     var rows = new ArrayList<TransferSummary>();
     for (JsonNode row : answer.data()) {
       rows.add(
@@ -432,32 +385,69 @@ public final class CryptshareClient implements CryptshareApi {
 
   private record CachedToken(VerificationToken token, Instant refreshAt) {}
 
-  private Answer call(RestClient.RequestHeadersSpec<?> request, int... expected) {
+  private ClassicHttpRequest post(URI uri, String clientId, @Nullable String token) {
+    // An empty body with its length (Content-Length: 0), as RestClient sent it.
+    var request = withApiHeaders(new HttpPost(uri), clientId, token);
+    request.setEntity(new ByteArrayEntity(new byte[0], null));
+    return request;
+  }
+
+  private ClassicHttpRequest get(URI uri, String token) {
+    return withApiHeaders(new HttpGet(uri), clientIdOrEmpty(), token);
+  }
+
+  private ClassicHttpRequest withApiHeaders(
+      ClassicHttpRequest request, String clientId, @Nullable String token) {
+    request.setHeader(MAJOR_VERSION, "1");
+    request.setHeader(MINOR_VERSION, minorVersion);
+    request.setHeader(CLIENT_ID, clientId);
+    if (token != null) {
+      request.setHeader(TOKEN, token);
+    }
+    return request;
+  }
+
+  private Answer call(ClassicHttpRequest request, int... expected) {
     return guard.call(() -> exchange(request, expected));
   }
 
-  private Answer exchange(RestClient.RequestHeadersSpec<?> request, int... expected) {
+  private Answer exchange(ClassicHttpRequest request, int... expected) {
+    HttpAnswer answer;
     try {
-      return request.exchangeForRequiredValue(
-          (req, res) -> {
-            int status = res.getStatusCode().value();
-            byte[] body = res.getBody().readAllBytes();
-            for (int ok : expected) {
-              if (status == ok) {
-                return new Answer(status, body, res.getHeaders().getFirst(HttpHeaders.LOCATION));
-              }
-            }
-            throw errorResponse(res.getStatusCode(), res.getHeaders(), body);
-          });
-    } catch (ResourceAccessException e) {
+      answer = interceptor.intercept(request, this::send);
+    } catch (IOException e) {
       throw classify(e);
+    }
+    for (int ok : expected) {
+      if (answer.status() == ok) {
+        return new Answer(answer.status(), answer.body(), answer.location());
+      }
+    }
+    throw errorResponse(answer);
+  }
+
+  private HttpAnswer send(ClassicHttpRequest request) throws IOException {
+    try (var response = http.executeOpen(host, request, HttpClientContext.create())) {
+      var entity = response.getEntity();
+      // Reading the entity to its end hands the connection back to the pool.
+      var body = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
+      return new HttpAnswer(
+          response.getCode(),
+          body,
+          headerValue(response, HttpHeaders.LOCATION),
+          headerValue(response, HttpHeaders.RETRY_AFTER));
     }
   }
 
-  private CryptshareException classify(ResourceAccessException e) {
+  private static @Nullable String headerValue(ClassicHttpResponse response, String name) {
+    var header = response.getFirstHeader(name);
+    return header == null ? null : header.getValue();
+  }
+
+  private CryptshareException classify(IOException e) {
     // Only a failure to connect proves the request never left; anything after that (read timeout,
     // reset, truncated answer) may have reached the server.
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException
           || t instanceof ConnectTimeoutException
           || t instanceof UnknownHostException
@@ -465,12 +455,11 @@ public final class CryptshareClient implements CryptshareApi {
         return new CryptshareException.Unreachable(server, t);
       }
     }
-    Throwable cause = e.getCause();
-    return new CryptshareException.OutcomeUnknown(server, cause instanceof IOException ? cause : e);
+    return new CryptshareException.OutcomeUnknown(server, e);
   }
 
-  private CryptshareException.ErrorResponse errorResponse(
-      HttpStatusCode status, HttpHeaders headers, byte[] body) {
+  private CryptshareException.ErrorResponse errorResponse(HttpAnswer answer) {
+    var body = answer.body();
     Integer errorCode = null;
     String message = new String(body, StandardCharsets.UTF_8);
     try {
@@ -485,17 +474,13 @@ public final class CryptshareClient implements CryptshareApi {
       // A proxy's HTML error page: keep its start as the message.
     }
     if (message.isBlank()) {
-      message = "HTTP " + status.value();
+      message = "HTTP " + answer.status();
     }
     if (message.length() > MAX_ERROR_MESSAGE) {
       message = message.substring(0, MAX_ERROR_MESSAGE);
     }
     return new CryptshareException.ErrorResponse(
-        server,
-        status.value(),
-        errorCode,
-        message,
-        retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER)));
+        server, answer.status(), errorCode, message, retryAfter(answer.retryAfter()));
   }
 
   /**

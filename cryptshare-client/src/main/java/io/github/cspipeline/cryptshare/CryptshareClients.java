@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import org.springframework.web.client.RestClient;
 
 /** One {@link CryptshareClient} per configured server id. */
 public final class CryptshareClients {
@@ -14,9 +13,9 @@ public final class CryptshareClients {
 
   public CryptshareClients(
       Map<String, CryptshareServerProperties> servers,
-      RestClient.Builder restClientBuilder,
+      RequestInterceptor interceptor,
       Clock clock) {
-    this(servers, restClientBuilder, clock, id -> CallGuard.NONE);
+    this(servers, interceptor, clock, id -> CallGuard.NONE);
   }
 
   /**
@@ -24,15 +23,14 @@ public final class CryptshareClients {
    */
   public CryptshareClients(
       Map<String, CryptshareServerProperties> servers,
-      RestClient.Builder restClientBuilder,
+      RequestInterceptor interceptor,
       Clock clock,
       Function<String, CallGuard> guards) {
     var byId = new LinkedHashMap<String, CryptshareClient>();
     servers.forEach(
         (id, properties) ->
             byId.put(
-                id,
-                new CryptshareClient(id, properties, restClientBuilder, clock, guards.apply(id))));
+                id, new CryptshareClient(id, properties, interceptor, clock, guards.apply(id))));
     this.clients = Map.copyOf(byId);
   }
 

@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.client.RestClient;
 
 class CallGuardTest {
 
@@ -43,7 +42,7 @@ class CallGuardTest {
             Duration.ofSeconds(5),
             10,
             Duration.ofMinutes(5)),
-        RestClient.builder(),
+        RequestInterceptor.NONE,
         new MutableClock(Instant.parse("2026-11-26T10:15:00Z")),
         guard);
   }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
 class CryptshareClientTest {
@@ -59,7 +58,7 @@ class CryptshareClientTest {
         "default",
         new CryptshareServerProperties(
             baseUrl, CLIENT_ID, Duration.ofSeconds(2), readTimeout, 10, Duration.ofMinutes(5)),
-        RestClient.builder(),
+        RequestInterceptor.NONE,
         clock);
   }
 

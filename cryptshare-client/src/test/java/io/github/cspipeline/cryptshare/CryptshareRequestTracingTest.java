@@ -28,7 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.client.RestClient;
 
 /** Requests to Cryptshare carry the trace context; only sampled ones are spans of their own. */
 class CryptshareRequestTracingTest {
@@ -70,7 +69,7 @@ class CryptshareRequestTracingTest {
                 Duration.ofSeconds(5),
                 10,
                 Duration.ofMinutes(5)),
-            new CryptshareRequestTracing(tracer).applyTo(RestClient.builder()),
+            new CryptshareRequestTracing(tracer),
             Clock.systemUTC());
   }
 

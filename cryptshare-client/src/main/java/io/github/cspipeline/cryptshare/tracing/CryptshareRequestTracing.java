@@ -1,29 +1,26 @@
 package io.github.cspipeline.cryptshare.tracing;
 
+import io.github.cspipeline.cryptshare.HttpAnswer;
+import io.github.cspipeline.cryptshare.RequestInterceptor;
 import io.github.cspipeline.model.Traceparent;
-import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import org.springframework.http.HttpRequest;
-import org.springframework.http.client.ClientHttpRequestExecution;
-import org.springframework.http.client.ClientHttpRequestInterceptor;
-import org.springframework.http.client.ClientHttpResponse;
-import org.springframework.web.client.RestClient;
+import org.apache.hc.core5.http.ClassicHttpRequest;
 
 /**
- * Trace context for requests to Cryptshare, without the {@code RestClient}'s per-request
- * observation: that observation (a timer, a span and a propagator call on every request, sampled or
+ * Trace context for requests to Cryptshare, without a per-request observation: the {@code
+ * RestClient}'s observation (a timer, a span and a propagator call on every request, sampled or
  * not) cost about as much CPU as the request itself (issue 12, ADR 030). Every request still sends
  * the {@code traceparent} of the span in scope; a client span of its own, a child of that span, is
  * made only when the trace is sampled, i.e. when it is recorded and someone can see it. The {@code
  * http.client.requests} metric goes with the observation; the callers' own timers measure the
  * Cryptshare calls (e.g. {@code cryptshare.worker.finalize.call}).
  */
-public final class CryptshareRequestTracing implements ClientHttpRequestInterceptor {
+public final class CryptshareRequestTracing implements RequestInterceptor {
 
   /** Name of the client span of a sampled request. */
   public static final String SPAN_NAME = "cryptshare.request";
@@ -34,14 +31,8 @@ public final class CryptshareRequestTracing implements ClientHttpRequestIntercep
     this.tracer = tracer;
   }
 
-  /** A copy of {@code builder} without observation, with this interceptor. */
-  public RestClient.Builder applyTo(RestClient.Builder builder) {
-    return builder.clone().observationRegistry(ObservationRegistry.NOOP).requestInterceptor(this);
-  }
-
   @Override
-  public ClientHttpResponse intercept(
-      HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
+  public HttpAnswer intercept(ClassicHttpRequest request, Exchange exchange) throws IOException {
     var current = tracer.currentSpan();
     if (current == null || !Boolean.TRUE.equals(current.context().sampled())) {
       // Unsampled: nothing is recorded, so a span object of its own would only cost. The request
@@ -50,11 +41,11 @@ public final class CryptshareRequestTracing implements ClientHttpRequestIntercep
       // distinct positions in the trace, and the decision not to record travels with it.
       var traceparent = current == null ? null : StoredTraceContext.traceparent(current);
       if (traceparent != null) {
-        request.getHeaders().set(Traceparent.HEADER, withOwnSpanId(traceparent));
+        request.setHeader(Traceparent.HEADER, withOwnSpanId(traceparent));
       }
-      return execution.execute(request, body);
+      return exchange.send(request);
     }
-    var method = request.getMethod().name();
+    var method = request.getMethod();
     var span =
         tracer
             .spanBuilder()
@@ -62,23 +53,28 @@ public final class CryptshareRequestTracing implements ClientHttpRequestIntercep
             .name("http " + method.toLowerCase(Locale.ROOT))
             .kind(Span.Kind.CLIENT)
             .tag("http.request.method", method)
-            .tag("server.address", String.valueOf(request.getURI().getHost()))
-            .tag("url.path", String.valueOf(request.getURI().getRawPath()))
+            .tag("server.address", String.valueOf(request.getAuthority().getHostName()))
+            .tag("url.path", pathOf(request.getPath()))
             .start();
     try {
       var traceparent = StoredTraceContext.traceparent(span);
       if (traceparent != null) {
-        request.getHeaders().set(Traceparent.HEADER, traceparent);
+        request.setHeader(Traceparent.HEADER, traceparent);
       }
-      var response = execution.execute(request, body);
-      span.tag("http.response.status_code", Integer.toString(response.getStatusCode().value()));
-      return response;
+      var answer = exchange.send(request);
+      span.tag("http.response.status_code", Integer.toString(answer.status()));
+      return answer;
     } catch (IOException | RuntimeException e) {
       span.error(e);
       throw e;
     } finally {
       span.end();
     }
+  }
+
+  private static String pathOf(String pathAndQuery) {
+    int query = pathAndQuery.indexOf('?');
+    return query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
   }
 
   /** {@code traceparent} ({@code 00-<trace>-<span>-<flags>}) with a new random span id. */

@@ -28,7 +28,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.client.RestClient;
 
 /** The poller's beans apart from Kafka. */
 @Configuration(proxyBeanMethods = false)
@@ -55,16 +54,9 @@ public class PollerConfig {
    */
   @Bean
   CryptshareClients cryptshareClients(
-      PollerProperties properties,
-      RestClient.Builder restClientBuilder,
-      RequestGate gate,
-      ObjectProvider<Tracer> tracer,
-      Clock clock) {
+      PollerProperties properties, RequestGate gate, ObjectProvider<Tracer> tracer, Clock clock) {
     var requestTracing = new CryptshareRequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
-    return new CryptshareClients(
-        properties.servers(),
-        requestTracing.applyTo(restClientBuilder.clone().requestInterceptor(gate)),
-        clock);
+    return new CryptshareClients(properties.servers(), gate.then(requestTracing), clock);
   }
 
   @Bean

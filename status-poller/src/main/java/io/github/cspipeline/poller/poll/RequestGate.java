@@ -1,5 +1,7 @@
 package io.github.cspipeline.poller.poll;
 
+import io.github.cspipeline.cryptshare.HttpAnswer;
+import io.github.cspipeline.cryptshare.RequestInterceptor;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -9,11 +11,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpRequest;
-import org.springframework.http.client.ClientHttpRequestExecution;
-import org.springframework.http.client.ClientHttpRequestInterceptor;
-import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * Holds every request of the poller to a Cryptshare server to that server's rate cap: installed on
@@ -25,7 +24,7 @@ import org.springframework.http.client.ClientHttpResponse;
  * that a poll starts only when it can be sent at once; the permit itself is taken here, right
  * before the request leaves, so that the spacing holds where it counts ({@link #reserved}).
  */
-public final class RequestGate implements ClientHttpRequestInterceptor {
+public final class RequestGate implements RequestInterceptor {
 
   /**
    * Keeps the request rate the server measures under the cap although requests may reach it a
@@ -79,9 +78,14 @@ public final class RequestGate implements ClientHttpRequestInterceptor {
   }
 
   @Override
-  public ClientHttpResponse intercept(
-      HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
-    var limiter = byOrigin.get(origin(request.getURI()));
+  public HttpAnswer intercept(ClassicHttpRequest request, Exchange exchange) throws IOException {
+    var authority = request.getAuthority();
+    var limiter =
+        byOrigin.get(
+            origin(
+                request.getScheme(),
+                authority == null ? null : authority.getHostName(),
+                authority == null ? -1 : authority.getPort()));
     var reservation = RESERVED.get();
     RESERVED.remove();
     try {
@@ -99,13 +103,17 @@ public final class RequestGate implements ClientHttpRequestInterceptor {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for the request rate cap");
     }
-    return execution.execute(request, body);
+    return exchange.send(request);
   }
 
   private static String origin(URI uri) {
-    var scheme = lower(uri.getScheme());
-    int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
-    return scheme + "://" + lower(uri.getHost()) + ":" + port;
+    return origin(uri.getScheme(), uri.getHost(), uri.getPort());
+  }
+
+  private static String origin(@Nullable String scheme, @Nullable String host, int port) {
+    var lowerScheme = lower(scheme);
+    int effectivePort = port != -1 ? port : "https".equals(lowerScheme) ? 443 : 80;
+    return lowerScheme + "://" + lower(host) + ":" + effectivePort;
   }
 
   private static String lower(@Nullable String s) {

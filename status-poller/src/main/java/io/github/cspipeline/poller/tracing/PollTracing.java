@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  * The poller's spans. A watch keeps the W3C {@code traceparent} of its transfer's {@code
  * PROCESSING} event (on the watch topic too, so it survives a takeover); every poll of the watch
  * runs in a span opened from it on the poll's own thread ({@link StoredTraceContext}, shared with
- * the worker). The requests to Cryptshare made in that span are its children (RestClient
- * observation, which sends {@code traceparent} to Cryptshare), log lines written in it carry its
- * ids, and a terminal event published from it carries its {@code traceparent}: the journal's writer
- * thread, which sends the event, has no scope of its own.
+ * the worker). The requests to Cryptshare made in that span carry its trace context ({@code
+ * CryptshareRequestTracing}, which sends {@code traceparent} to Cryptshare), log lines written in
+ * it carry its ids, and a terminal event published from it carries its {@code traceparent}: the
+ * journal's writer thread, which sends the event, has no scope of its own.
  *
  * <p>A sweep of a sender's transfer list serves many watches at once. It runs in a span {@value
  * #SWEEP_SPAN}, a child of the context of the watch that triggered it, and its list requests are

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
 import io.github.cspipeline.cryptshare.CryptshareServerProperties;
+import io.github.cspipeline.cryptshare.RequestInterceptor;
 import io.github.cspipeline.cryptshare.TransferSummary;
 import io.github.cspipeline.poller.CryptshareStub;
 import io.github.cspipeline.poller.CryptshareStub.Reply;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.web.client.RestClient;
 
 class CryptshareStatusCheckTest {
 
@@ -40,7 +40,7 @@ class CryptshareStatusCheckTest {
         new CryptshareServerProperties(
             baseUrl, CLIENT_ID, Duration.ofSeconds(2), Duration.ofSeconds(5), 10, Duration.ZERO);
     return new CryptshareClients(
-        Map.of(SERVER, properties), RestClient.builder(), Clock.systemUTC());
+        Map.of(SERVER, properties), RequestInterceptor.NONE, Clock.systemUTC());
   }
 
   private Watch watchOf(String trackingId, URI statusUrl) {

@@ -4,6 +4,7 @@ import static io.github.cspipeline.poller.PollerFixtures.SENDER;
 import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cspipeline.cryptshare.HttpAnswer;
 import io.github.cspipeline.cryptshare.TransferSummary;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
@@ -30,14 +31,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.mock.http.client.MockClientHttpRequest;
-import org.springframework.mock.http.client.MockClientHttpResponse;
 
 class PollSchedulerTest {
 
@@ -94,9 +92,8 @@ class PollSchedulerTest {
   private void request(String server) {
     try {
       gate.intercept(
-          new MockClientHttpRequest(HttpMethod.GET, servers.get(server).resolve("/api/x")),
-          new byte[0],
-          (request, body) -> new MockClientHttpResponse(new byte[0], HttpStatus.OK));
+          new HttpGet(servers.get(server).resolve("/api/x")),
+          request -> new HttpAnswer(200, new byte[0], null, null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

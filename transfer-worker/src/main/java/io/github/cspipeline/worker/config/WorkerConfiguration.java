@@ -50,7 +50,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
-import org.springframework.web.client.RestClient;
 
 /** The worker's own beans: Cryptshare clients with their guards, and the finalize pipeline. */
 @Configuration(proxyBeanMethods = false)
@@ -139,14 +138,12 @@ public class WorkerConfiguration {
   @Bean
   CryptshareClients cryptshareClients(
       WorkerProperties properties,
-      RestClient.Builder restClientBuilder,
       ObjectProvider<Tracer> tracer,
       Clock clock,
       ServerGuards serverGuards) {
     // No per-request observation: traceparent on every request, a span only when sampled.
     var requestTracing = new CryptshareRequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
-    return new CryptshareClients(
-        properties.servers(), requestTracing.applyTo(restClientBuilder), clock, serverGuards::get);
+    return new CryptshareClients(properties.servers(), requestTracing, clock, serverGuards::get);
   }
 
   @Bean
