@@ -10,10 +10,11 @@
 # the figures also as <run dir>/summary.json. Do not run it next to a build: CPU seconds are its
 # main figure, and other processes slow the JIT and the schedule; the load average is printed.
 #
-#   benchmarks/pipeline-benchmark.sh                  # 20,000 commands of 50 senders, one burst
+#   benchmarks/pipeline-benchmark.sh                  # 20,000 commands of 50 senders, one burst,
+#                                                     # after 10,000 unmeasured (warm-up)
 #   benchmarks/pipeline-benchmark.sh --jfr            # the same with a JFR profile of every JVM
 #   benchmarks/pipeline-benchmark.sh --via-gateway    # through the api-gateway's REST API
-#   WARMUP=10000 benchmarks/pipeline-benchmark.sh     # steady state: 10,000 unmeasured first
+#   WARMUP=0 benchmarks/pipeline-benchmark.sh         # cold: JVMs measured from their start
 #   N=5000 RATE=200 benchmarks/pipeline-benchmark.sh
 #
 # Switches: --jfr (JFR.start settings=profile in every JVM for the measured window; prints per
@@ -22,9 +23,9 @@
 # key allows 1,000,000 requests/s; CONCURRENCY requests in flight), --default-limits (worker and
 # poller keep their default Cryptshare request limits: what one instance sustains as shipped; with
 # RATE above that rate a queue builds and the run shows it; without the switch the limits are off).
-# Settings (environment): N (20000), WARMUP (0: transfers sent and waited for before the measured
-# window, so that it does not count the JIT compiler's first minutes; the table shows the JIT
-# threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
+# Settings (environment): N (20000), WARMUP (10000: transfers sent and waited for before the
+# measured window, so that it does not count most of the JIT compiler's first minutes, a cost per
+# process start, not per transfer; the table shows the JIT threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),
 # RATE (0 = one burst; else commands per second), CONCURRENCY (50, gateway mode), PROCESSING_TIME
 # (PT2S), TERMINAL_TIMEOUT seconds (900), SERVICE_JAVA_OPTS ("-Xmx512m -XX:+UseSerialGC"),
 # BROKER_JAVA_OPTS (the same), WORKER_ARGS / POLLER_ARGS (extra --key=value settings, e.g. to

@@ -79,6 +79,7 @@ public final class CryptshareClient implements CryptshareApi {
   private final RequestInterceptor interceptor;
   private final String minorVersion;
   private final String apiBase;
+  private final URI resolvingBase;
   private final Clock clock;
   private final CallGuard guard;
   private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
@@ -117,6 +118,7 @@ public final class CryptshareClient implements CryptshareApi {
     var base = properties.baseUrl();
     this.host = new HttpHost(base.getScheme(), base.getHost(), effectivePort(base));
     this.minorVersion = Integer.toString(properties.apiMinorVersion());
+    this.resolvingBase = baseForResolving(base);
     this.apiBase =
         UriComponentsBuilder.fromUri(properties.baseUrl())
             .path("/api")
@@ -348,7 +350,7 @@ public final class CryptshareClient implements CryptshareApi {
   public URI resolveStatusUrl(String location) {
     URI resolved;
     try {
-      resolved = baseForResolving().resolve(location.trim());
+      resolved = resolvingBase.resolve(location.trim());
     } catch (IllegalArgumentException e) {
       throw new ForeignLocationException(server, location);
     }
@@ -357,9 +359,9 @@ public final class CryptshareClient implements CryptshareApi {
   }
 
   // RFC 3986 merges a relative reference with a base of empty path as if the path were "/"; older
-  // JDKs (before 23) do not, and would glue "api/..." onto the port.
-  private URI baseForResolving() {
-    var base = properties.baseUrl();
+  // JDKs (before 23) do not, and would glue "api/..." onto the port. Made once: the worker
+  // resolves every finalize answer's Location against it.
+  private static URI baseForResolving(URI base) {
     var path = base.getRawPath();
     if (path != null && !path.isEmpty()) {
       return base;
