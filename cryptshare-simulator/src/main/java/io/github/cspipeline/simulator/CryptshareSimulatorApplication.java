@@ -23,6 +23,11 @@ public class CryptshareSimulatorApplication {
             "server.port=8090",
             // Injected latency sleeps in the request thread; virtual threads keep it from capping
             // the request rate of a benchmark at the size of Tomcat's thread pool.
-            "spring.threads.virtual.enabled=true");
+            "spring.threads.virtual.enabled=true",
+            // Per-request work nobody here uses, a good part of the CPU of a request (issue 12):
+            // the simulator counts its requests itself (/simulator/stats), and nothing listens
+            // for request-handled events.
+            "management.observations.enable.http.server.requests=false",
+            "spring.mvc.publish-request-handled-events=false");
   }
 }

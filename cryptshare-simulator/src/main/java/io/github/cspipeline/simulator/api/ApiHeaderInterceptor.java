@@ -41,6 +41,19 @@ public class ApiHeaderInterceptor implements HandlerInterceptor {
     if (!(handler instanceof HandlerMethod method)) {
       return true;
     }
+    request.setAttribute(
+        Caller.ATTRIBUTE, caller(request, method.hasMethodAnnotation(ClientIdOptional.class)));
+    return true;
+  }
+
+  /**
+   * Checks the headers of a request to an endpoint and returns its caller, also for endpoints
+   * served without a handler method ({@code TransferFastLane}).
+   *
+   * @param clientIdOptional whether the endpoint does without a client id
+   * @throws ApiException when a header is missing or not valid
+   */
+  public Caller caller(HttpServletRequest request, boolean clientIdOptional) {
     int major = requireInt(request, MAJOR_VERSION, "major-api-version");
     if (major != MAJOR) {
       throw ApiException.versionNotSupported();
@@ -55,15 +68,13 @@ public class ApiHeaderInterceptor implements HandlerInterceptor {
     }
     String clientId = value(request, CLIENT_ID, "client-id");
     if (clientId == null) {
-      if (!method.hasMethodAnnotation(ClientIdOptional.class)) {
+      if (!clientIdOptional) {
         throw ApiException.missing("header " + CLIENT_ID);
       }
     } else if (!isValidClientId(clientId)) {
       throw ApiException.invalid("header " + CLIENT_ID);
     }
-    String token = value(request, VERIFICATION_TOKEN, "verification-token");
-    request.setAttribute(Caller.ATTRIBUTE, new Caller(clientId, token));
-    return true;
+    return new Caller(clientId, value(request, VERIFICATION_TOKEN, "verification-token"));
   }
 
   private static int requireInt(HttpServletRequest request, String header, String parameter) {
