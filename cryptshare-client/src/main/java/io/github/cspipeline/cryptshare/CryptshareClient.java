@@ -116,7 +116,7 @@ public final class CryptshareClient implements CryptshareApi {
     this.interceptor = interceptor;
     this.http = httpClient(properties);
     var base = properties.baseUrl();
-    this.host = new HttpHost(base.getScheme(), base.getHost(), effectivePort(base));
+    this.host = HttpHost.create(base);
     this.minorVersion = Integer.toString(properties.apiMinorVersion());
     this.resolvingBase = baseForResolving(base);
     this.apiBase =
