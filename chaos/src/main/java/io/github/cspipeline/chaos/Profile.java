@@ -53,6 +53,7 @@ record Profile(
             "io.micrometer.context."));
     layers.put("JSON (jackson)", List.of("tools.jackson.", "com.fasterxml.jackson."));
     layers.put("JDK HTTP client", List.of("jdk.internal.net.http.", "java.net.http."));
+    layers.put("Apache HttpClient", List.of("org.apache.hc."));
     layers.put(
         "Spring web client",
         List.of("org.springframework.web.client.", "org.springframework.http."));
