@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the whole pipeline (issue 12): a KRaft broker (local-kafka), the Cryptshare simulator
-# (auto-sessions, 2 s processing), ONE transfer-worker and ONE status-poller with their rate limits
-# off, as separate processes on loopback. Sends N commands straight onto cryptshare.finalize.commands
+# (auto-sessions, 2 s processing), ONE transfer-worker and ONE status-poller with their request
+# limits off (rate limits off, 64 requests in flight), as separate processes on loopback. Sends N commands straight onto cryptshare.finalize.commands
 # (as the gateway writes them, no credential) in one burst or at a rate, waits for N terminal events
 # and reports: transfers/s from the first command to the N-th terminal event; request->terminal and
 # PROCESSING->terminal p50/p99; CPU seconds per transfer of each process (/proc, before the first
@@ -22,7 +22,8 @@
 # stay in the run directory; `jfr view hot-methods <file>` shows more), --via-gateway (the gateway's
 # key allows 1,000,000 requests/s; CONCURRENCY requests in flight), --default-limits (worker and
 # poller keep their default Cryptshare request limits: what one instance sustains as shipped; with
-# RATE above that rate a queue builds and the run shows it; without the switch the limits are off).
+# RATE above that rate a queue builds and the run shows it; without the switch the rate limits are
+# off and 64 requests may be in flight per service).
 # Settings (environment): N (20000), WARMUP (10000: transfers sent and waited for before the
 # measured window, so that it does not count most of the JIT compiler's first minutes, a cost per
 # process start, not per transfer; the table shows the JIT threads' share either way), SENDERS (50: transfer i belongs to sender-<i mod SENDERS>),

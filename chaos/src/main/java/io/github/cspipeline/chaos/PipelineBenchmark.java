@@ -55,6 +55,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PipelineBenchmark {
 
+  /** Requests in flight per service with the limits off: far above what 2 cores keep busy. */
+  private static final int UNCAPPED_CONCURRENCY = 64;
+
   private static final String CLIENT_ID =
       "BenchmarkClientId0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
   private static final String SERVER = "default";
@@ -610,8 +613,12 @@ public final class PipelineBenchmark {
             "--management.server.address=127.0.0.1",
             "--management.server.port=" + settings.workerPort()));
     if (!settings.defaultLimits()) {
-      // Rate limit off: the benchmark measures what a transfer costs, not the limit.
+      // Limits off: the benchmark measures what a transfer costs, not the limits. The concurrency
+      // caps are limits too: 10 finalize calls or 8 polls in flight would cap the run at their
+      // round trip times (the poller's 8 did, at about 340 transfers/s).
       worker.add("--cryptshare.worker.servers.default.rate-limit=0");
+      worker.add(
+          "--cryptshare.worker.servers.default.max-concurrent-calls=" + UNCAPPED_CONCURRENCY);
     }
     worker.addAll(settings.extraWorkerArgs());
     services.add(
@@ -629,6 +636,7 @@ public final class PipelineBenchmark {
             "--management.server.port=" + settings.pollerPort()));
     if (!settings.defaultLimits()) {
       poller.add("--cryptshare.poller.max-requests-per-second=100000");
+      poller.add("--cryptshare.poller.max-concurrent-polls-per-server=" + UNCAPPED_CONCURRENCY);
     }
     poller.addAll(settings.extraPollerArgs());
     services.add(

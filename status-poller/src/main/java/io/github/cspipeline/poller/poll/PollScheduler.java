@@ -382,6 +382,11 @@ public final class PollScheduler implements SmartLifecycle {
                 slot.freePermit();
               }
               pauseFor(outcome);
+              // The request is done, its permit free and a Retry-After heeded: the next due poll
+              // starts now, not after this one has recorded its outcome (a terminal event waits
+              // for the journal's round, up to journal-linger and a commit), which would hold the
+              // server's polls back.
+              dispatch();
               claim.act(outcome);
             });
       } catch (RuntimeException e) {

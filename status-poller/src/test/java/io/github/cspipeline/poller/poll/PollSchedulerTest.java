@@ -78,6 +78,9 @@ class PollSchedulerTest {
   private final Map<String, @Nullable String> requestTraces = new HashMap<>();
   private final Map<String, @Nullable String> eventTraceparents = new HashMap<>();
 
+  /** How many started polls were waiting to run when each terminal event was published. */
+  private final List<Integer> startedWhenPublished = new ArrayList<>();
+
   /** Collects started polls instead of running them, so they stay in flight until run. */
   private final Executor holdingExecutor = started::add;
 
@@ -135,6 +138,7 @@ class PollSchedulerTest {
             watches,
             source,
             (watch, event, traceparent) -> {
+              startedWhenPublished.add(started.size());
               published.add(event);
               eventTraceparents.put(event.trackingId(), traceparent);
               return watches.end(watch.key());
@@ -277,6 +281,29 @@ class PollSchedulerTest {
     var lag = registry.find(PollerMetrics.SCHEDULE_LAG).tag("server", "default").timer();
     assertThat(lag.count()).isEqualTo(1);
     assertThat(lag.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250);
+  }
+
+  @Test
+  void the_next_due_poll_starts_while_a_finished_one_still_publishes_its_terminal_event() {
+    var scheduler = scheduler(1);
+    watch("default", "t1");
+    watch("default", "t2");
+    answers.put("t1", new PollOutcome.Answered(PollerFixtures.active("t1")));
+    answers.put("t2", new PollOutcome.Answered(PollerFixtures.active("t2")));
+    clock.set(T0.plusSeconds(1));
+    assertThat(scheduler.dispatchDue()).as("one at a time").isEqualTo(1);
+
+    var first = List.copyOf(started);
+    started.clear();
+    first.forEach(Runnable::run);
+
+    // Publishing waits for the journal's round; the server's one permit is free by then.
+    assertThat(startedWhenPublished)
+        .as("the other due poll started before the first one's terminal event was published")
+        .containsExactly(1);
+    runStarted();
+    assertThat(published).hasSize(2);
+    assertThat(scheduler.inFlight()).isZero();
   }
 
   @Test
