@@ -69,8 +69,9 @@ public record PollerProperties(
    * @param journalLinger how long the watch journal waits after the first write of a round (a
    *     terminal event, the watches of a batch of events) for more to group into the round's
    *     transactions, one per events partition: fewer, larger transactions cost Kafka and the
-   *     poller less per transfer, and each write waits this much longer. 0 to write at once; at
-   *     most 1 s; default 30 ms
+   *     poller less per transfer, and each write waits this much longer (a terminal event: after
+   *     polls seconds apart; polls go on meanwhile). 0 to write at once; at most 1 s; default 100
+   *     ms
    */
   public record Poller(
       @Valid @DefaultValue Topics topics,
@@ -88,7 +89,7 @@ public record PollerProperties(
       @DefaultValue("status-poller") @NotBlank String groupId,
       @DefaultValue("status-poller") @NotBlank String transactionalIdPrefix,
       @DefaultValue("10m") @DurationMin(millis = 1) Duration unknownServerGrace,
-      @DefaultValue("30ms") @DurationMin(millis = 0) @DurationMax(seconds = 1)
+      @DefaultValue("100ms") @DurationMin(millis = 0) @DurationMax(seconds = 1)
           Duration journalLinger) {}
 
   /**

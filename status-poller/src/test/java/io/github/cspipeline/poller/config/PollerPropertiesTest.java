@@ -41,7 +41,7 @@ class PollerPropertiesTest {
               assertThat(poller.maxConcurrentPollsPerServer()).isEqualTo(8);
               assertThat(poller.tick()).isEqualTo(Duration.ofMillis(100));
               assertThat(poller.unknownServerGrace()).isEqualTo(Duration.ofMinutes(10));
-              assertThat(poller.journalLinger()).isEqualTo(Duration.ofMillis(30));
+              assertThat(poller.journalLinger()).isEqualTo(Duration.ofMillis(100));
             });
   }
 
