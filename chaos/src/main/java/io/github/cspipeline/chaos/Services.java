@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -164,14 +165,10 @@ final class Services {
   }
 
   /**
-   * The services at once (each SIGTERM, then SIGKILL after a grace period), the broker last, so
-   * that they can leave their groups while it runs.
-   */
-  /**
    * A driver's {@code main}: exits with what {@code run} returns, or 2 when it throws (the run
    * itself failed); every process is stopped either way, also on Ctrl-C.
    */
-  void runAndExit(String tool, java.util.concurrent.Callable<Integer> run, Runnable beforeStop) {
+  void runAndExit(String tool, Callable<Integer> run, Runnable beforeStop) {
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
     int exit;
     try {
@@ -187,6 +184,10 @@ final class Services {
     System.exit(exit);
   }
 
+  /**
+   * The services at once (each SIGTERM, then SIGKILL after a grace period), the broker last, so
+   * that they can leave their groups while it runs.
+   */
   void stopAll() {
     var services = all.stream().filter(s -> !s.type.equals("broker")).toList();
     var threads = services.stream().map(s -> Thread.ofVirtual().start(s::stop)).toList();

@@ -60,6 +60,9 @@ public final class CryptshareClient implements CryptshareApi {
       JSON.readerFor(StatusAnswer.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final int MAX_ERROR_MESSAGE = 500;
 
+  /** An empty body with its length (Content-Length: 0), as RestClient sent it; repeatable. */
+  private static final ByteArrayEntity EMPTY_BODY = new ByteArrayEntity(new byte[0], null);
+
   /**
    * The longest {@code Retry-After} honoured; a longer one (or a date further ahead) counts as this
    * long. One hour: longer than any sensible pause, short enough to end within a retry budget or a
@@ -207,13 +210,13 @@ public final class CryptshareClient implements CryptshareApi {
           "Cryptshare server '%s' has no client-id configured; cannot verify %s"
               .formatted(server, sender));
     }
-    var data =
+    var answer =
         call(post(apiUri("users", sender, "verification", "token"), clientId, null), 200, 201);
-    var token = data.data();
+    var token = data(answer);
     var value = token.path("token").asString("");
     if (value.isEmpty()) {
       throw new CryptshareException.ErrorResponse(
-          server, data.status(), null, "token answer without data.token", null);
+          server, answer.status(), null, "token answer without data.token", null);
     }
     var validUntil = parseInstant(token.path("validUntil").asString(""));
     return new VerificationToken(
@@ -335,7 +338,7 @@ public final class CryptshareClient implements CryptshareApi {
             .toUri();
     var answer = call(get(uri, token), 200);
     var rows = new ArrayList<TransferSummary>();
-    for (JsonNode row : answer.data()) {
+    for (JsonNode row : data(answer)) {
       rows.add(
           new TransferSummary(
               row.path("trackingId").asString(""), row.path("state").asString("UNKNOWN")));
@@ -379,18 +382,11 @@ public final class CryptshareClient implements CryptshareApi {
     }
   }
 
-  private record Answer(int status, byte[] body, @Nullable String location) {
-    JsonNode data() {
-      return parse(body).path("data");
-    }
-  }
-
   private record CachedToken(VerificationToken token, Instant refreshAt) {}
 
   private ClassicHttpRequest post(URI uri, String clientId, @Nullable String token) {
-    // An empty body with its length (Content-Length: 0), as RestClient sent it.
     var request = withApiHeaders(new HttpPost(uri), clientId, token);
-    request.setEntity(new ByteArrayEntity(new byte[0], null));
+    request.setEntity(EMPTY_BODY);
     return request;
   }
 
@@ -409,11 +405,16 @@ public final class CryptshareClient implements CryptshareApi {
     return request;
   }
 
-  private Answer call(ClassicHttpRequest request, int... expected) {
+  /** The {@code data} member of an answer's JSON envelope (missing when it has none). */
+  private static JsonNode data(HttpAnswer answer) {
+    return parse(answer.body()).path("data");
+  }
+
+  private HttpAnswer call(ClassicHttpRequest request, int... expected) {
     return guard.call(() -> exchange(request, expected));
   }
 
-  private Answer exchange(ClassicHttpRequest request, int... expected) {
+  private HttpAnswer exchange(ClassicHttpRequest request, int... expected) {
     HttpAnswer answer;
     try {
       answer = interceptor.intercept(request, this::send);
@@ -422,7 +423,7 @@ public final class CryptshareClient implements CryptshareApi {
     }
     for (int ok : expected) {
       if (answer.status() == ok) {
-        return new Answer(answer.status(), answer.body(), answer.location());
+        return answer;
       }
     }
     throw errorResponse(answer);

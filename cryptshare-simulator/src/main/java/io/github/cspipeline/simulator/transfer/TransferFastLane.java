@@ -119,15 +119,14 @@ public final class TransferFastLane extends HttpFilter {
     if (!(post || method.equals("GET")) || !path.startsWith(API_USERS) || !isPlain(path)) {
       return null;
     }
+    String kind = post ? SESSIONS : TRANSFERS;
     int senderEnd = path.indexOf('/', API_USERS.length());
-    int kindEnd = senderEnd < 0 ? -1 : path.indexOf('/', senderEnd + 1);
+    int kindEnd = senderEnd + 1 + kind.length();
     if (senderEnd <= API_USERS.length()
-        || kindEnd < 0
-        || kindEnd == path.length() - 1
-        || path.indexOf('/', kindEnd + 1) >= 0
-        || !path.regionMatches(
-            senderEnd + 1, post ? SESSIONS : TRANSFERS, 0, kindEnd - senderEnd - 1)
-        || kindEnd - senderEnd - 1 != (post ? SESSIONS : TRANSFERS).length()) {
+        || !path.startsWith(kind, senderEnd + 1)
+        || kindEnd >= path.length() - 1
+        || path.charAt(kindEnd) != '/'
+        || path.indexOf('/', kindEnd + 1) >= 0) {
       return null;
     }
     return new Route(
