@@ -39,6 +39,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -54,6 +55,9 @@ import org.springframework.util.backoff.FixedBackOff;
  */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
+
+  /** See {@link #watchJournalProducers}. */
+  static final int TRANSACTION_TIMEOUT_MS = 60_000;
 
   private static final String READ_COMMITTED =
       IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT);
@@ -156,27 +160,44 @@ public class KafkaConfig {
     return Admin.create(kafkaAdmin.getConfigurationProperties());
   }
 
+  /**
+   * The journal's transactional producers, one per owned events partition.
+   *
+   * <p>Transaction timeout: a transaction of an instance killed before its commit carries the
+   * offsets of its events partition, and the next owner's consumer cannot read that partition's
+   * committed offset (read_committed) while it is open. The next owner ends it at once by fencing
+   * (see {@link #transferEventContainer}); the timeout bounds whatever might still wait on it, such
+   * as an instance configured with another transactional-id prefix: Kafka's default is 60 s, plus
+   * the broker's abort check (every 10 s by default). A journal transaction takes milliseconds; 15
+   * s, as in the transfer-worker, leaves room for a slow broker. Settable as
+   * spring.kafka.producer.properties.transaction.timeout.ms.
+   */
+  @Bean
+  WatchJournal.Producers watchJournalProducers(KafkaProperties kafka) {
+    var producerConfig = kafka.buildProducerProperties();
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerConfig.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+    Map<String, Object> base = Map.copyOf(producerConfig);
+    return transactionalId -> {
+      var config = new java.util.HashMap<>(base);
+      config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+      config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+      return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    };
+  }
+
   @Bean
   WatchJournal watchJournal(
       KafkaProperties kafka,
       Admin watchTopicAdmin,
+      WatchJournal.Producers producers,
       WatchIndex index,
       WatchKeeper keeper,
       PollerProperties properties,
       MeterRegistry registry,
       Clock clock) {
     var topics = properties.poller().topics();
-    var producerConfig = kafka.buildProducerProperties();
-    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    Map<String, Object> base = Map.copyOf(producerConfig);
-    WatchJournal.Producers producers =
-        transactionalId -> {
-          var config = new java.util.HashMap<>(base);
-          config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-          config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
-          return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-        };
     return new WatchJournal(
         topics.events(),
         topics.watches(),
@@ -195,6 +216,26 @@ public class KafkaConfig {
   @Bean
   WatchPartitions watchPartitions(WatchJournal journal, PollerProperties properties) {
     return new WatchPartitions(journal, properties.poller().topics().events());
+  }
+
+  /**
+   * The events container, built here rather than by {@code @KafkaListener}: Spring's listener
+   * adapter is {@code ConsumerSeekAware}, and for such a listener the container asks the consumer
+   * for the position of every newly assigned partition before it calls the rebalance listener. A
+   * position needs the partition's committed offset, which Kafka does not hand out (read_committed)
+   * while a killed owner's open transaction holds it; the new owner fences that producer, and so
+   * ends the transaction, only in the rebalance listener ({@link WatchPartitions}). The position
+   * waited for the broker's transaction timeout, ran into the consumer's 60 s API timeout, the
+   * rebalance listener was never called, and the partition's watches were never loaded: those
+   * transfers never ended. With a plain listener the rebalance listener runs first.
+   */
+  @Bean(name = "status-poller-events")
+  ConcurrentMessageListenerContainer<String, TransferEvent> transferEventContainer(
+      ConcurrentKafkaListenerContainerFactory<String, TransferEvent> factory,
+      TransferEventListener listener) {
+    var container = factory.createContainer(listener.topic());
+    container.setupMessageListener(listener);
+    return container;
   }
 
   @Bean

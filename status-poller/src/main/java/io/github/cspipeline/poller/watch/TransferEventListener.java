@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 
 /**
@@ -19,8 +19,12 @@ import org.springframework.kafka.listener.BatchListenerFailedException;
  *
  * <p>A record that cannot be handled is reported by its index in the batch: the records before it
  * are done, the error handler dead-letters or retries it, the records after it come again.
+ *
+ * <p>A plain listener, not a {@code @KafkaListener} method: see {@code
+ * KafkaConfig#transferEventContainer} for why.
  */
-public class TransferEventListener {
+public class TransferEventListener
+    implements BatchConsumerAwareMessageListener<String, @Nullable TransferEvent> {
 
   static final String TRACEPARENT = "traceparent";
 
@@ -34,17 +38,13 @@ public class TransferEventListener {
     this.topic = topic;
   }
 
-  /** The topic this listener reads, for the {@code @KafkaListener} expression. */
+  /** The topic this listener reads. */
   public String topic() {
     return topic;
   }
 
-  @KafkaListener(
-      id = "status-poller-events",
-      idIsGroup = false,
-      topics = "#{__listener.topic()}",
-      batch = "true")
-  public void onEvents(
+  @Override
+  public void onMessage(
       List<ConsumerRecord<String, @Nullable TransferEvent>> records, Consumer<?, ?> consumer) {
     var group = consumer.groupMetadata();
     // The changes of every partition in the batch are queued first and awaited after, so that they

@@ -65,6 +65,11 @@ public final class PollerInstance implements AutoCloseable {
     return context.getBean(WatchIndex.class);
   }
 
+  /** A bean of this instance, for what the accessors above do not cover. */
+  public <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
   public MeterRegistry meters() {
     return context.getBean(MeterRegistry.class);
   }

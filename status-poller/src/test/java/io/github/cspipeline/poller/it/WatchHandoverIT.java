@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.watch.TransferKey;
+import io.github.cspipeline.poller.watch.WatchJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -21,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -316,6 +320,53 @@ class WatchHandoverIT {
       }
     } finally {
       process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void
+      a_partition_whose_owner_died_inside_a_transaction_is_taken_over_within_the_transaction_timeout() {
+    var settings = settings("stranded", 1);
+    WatchJournal.Producers producers;
+    try (var first = PollerInstance.start(settings)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> partitions(first) == 1);
+      producers = first.bean(WatchJournal.Producers.class);
+    }
+    // What a kill -9 between a journal transaction's offsets and its commit leaves: an open
+    // transaction of the partition's producer (the poller's own settings) that holds the group's
+    // offset of events partition 0. Nobody commits or aborts it; only the broker's timeout can.
+    var dead = producers.create(settings.get("cryptshare.poller.transactional-id-prefix") + "-0");
+    try {
+      dead.initTransactions();
+      dead.beginTransaction();
+      dead.sendOffsetsToTransaction(
+          Map.of(
+              new TopicPartition(PollerInstance.eventsTopic("stranded"), 0),
+              new OffsetAndMetadata(0)),
+          new ConsumerGroupMetadata(settings.get("cryptshare.poller.group-id")));
+      dead.flush();
+      long stranded = System.nanoTime();
+      try (var next = PollerInstance.start(settings)) {
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> partitions(next) == 1);
+        var took = Duration.ofNanos(System.nanoTime() - stranded);
+        System.out.printf(
+            "[measure] WatchHandoverIT stranded transaction: the next owner took the partition"
+                + " over %d ms after the previous owner's transaction was left open%n",
+            took.toMillis());
+        // Before: the container asked for the partition's position before the rebalance listener
+        // could fence the dead producer, waited for the broker to time the transaction out (60 s
+        // by Kafka's default), gave up, and the watches of the partition were never loaded. The new
+        // owner must end the transaction itself, long before the poller's transaction timeout
+        // (15 s) would let the broker do it.
+        assertThat(took)
+            .as("fenced by the new owner, not ended by the broker's transaction timeout of 15 s")
+            .isLessThan(Duration.ofSeconds(15));
+      }
+    } finally {
+      dead.close(Duration.ZERO);
     }
   }
 
