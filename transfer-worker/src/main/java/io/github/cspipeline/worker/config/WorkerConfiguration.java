@@ -47,8 +47,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 
 /** The worker's own beans: Cryptshare clients with their guards, and the finalize pipeline. */
@@ -298,16 +299,27 @@ public class WorkerConfiguration {
     return work;
   }
 
+  /** The command container; see {@link FinalizeCommandListener} for why it is not annotated. */
+  @Bean(name = FinalizeCommandListener.ID)
+  ConcurrentMessageListenerContainer<Object, Object> finalizeCommandContainer(
+      ConcurrentKafkaListenerContainerFactory<Object, Object> factory,
+      FinalizeCommandListener listener) {
+    var container = factory.createContainer(listener.topic());
+    container.getContainerProperties().setGroupId(listener.groupId());
+    container.setupMessageListener(listener);
+    return container;
+  }
+
   @Bean
   ConsumptionControl consumptionControl(
-      KafkaListenerEndpointRegistry listeners,
+      ConcurrentMessageListenerContainer<Object, Object> finalizeCommandContainer,
       ServerGuards serverGuards,
       TransferWork work,
       WorkerProperties properties,
       FinalizeMetrics metrics) {
     var control =
         new ConsumptionControl(
-            () -> listeners.getListenerContainer(FinalizeCommandListener.ID),
+            () -> finalizeCommandContainer,
             serverGuards.all(),
             work::pending,
             properties.worker().maxPending());

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.log.LogAccessor;
-import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -31,8 +31,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * or only a dead letter (unreadable, or no tracking id that can key an event); the container
  * commits the offsets in the same transaction. The transfers start once the transaction is
  * committed, so the listener returns in milliseconds whatever Cryptshare does.
+ *
+ * <p>A plain listener in a container bean, not a {@code @KafkaListener} method: Spring's adapter
+ * for those is {@code ConsumerSeekAware}, and for such listeners the container asks the consumer
+ * for every newly assigned partition's position before it calls the rebalance listener. While a
+ * killed instance's transaction still holds the partition's offset the position waits, and when the
+ * wait ran into the consumer's API timeout the rebalance listener ({@link TransferWork}'s takeover)
+ * was never called: the partition's pending transfers waited for its next command.
  */
-public final class FinalizeCommandListener {
+public final class FinalizeCommandListener
+    implements BatchConsumerAwareMessageListener<String, @Nullable FinalizeCommand> {
 
   /** The id of the listener container. */
   public static final String ID = "transfer-worker-finalize";
@@ -71,12 +79,8 @@ public final class FinalizeCommandListener {
     return groupId;
   }
 
-  @KafkaListener(
-      id = ID,
-      topics = "#{__listener.topic()}",
-      groupId = "#{__listener.groupId()}",
-      batch = "true")
-  public void onCommands(
+  @Override
+  public void onMessage(
       List<ConsumerRecord<String, @Nullable FinalizeCommand>> records, Consumer<?, ?> consumer) {
     var accepted = new ArrayList<TransferProgress>();
     var refused = new ArrayList<TransferWork.Refused>();

@@ -294,7 +294,7 @@ class TransferWorkStateTest {
     org.springframework.transaction.support.TransactionSynchronizationManager.initSynchronization();
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> listener.onCommands(List.of(record), mock(Consumer.class)))
+              () -> listener.onMessage(List.of(record), mock(Consumer.class)))
           .isInstanceOf(StateUnavailableException.class);
     } finally {
       org.springframework.transaction.support.TransactionSynchronizationManager.clear();
