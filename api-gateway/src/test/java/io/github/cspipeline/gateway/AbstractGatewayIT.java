@@ -26,7 +26,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * One gateway on one embedded KRaft broker, shared by every IT that extends this class (same
  * configuration, so Spring's test context cache starts it once).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    // Started as main() starts it, with the application's defaults (ADR 031).
+    useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 @EmbeddedKafka(
     partitions = 2,
     topics = Topics.TRANSFER_EVENTS,

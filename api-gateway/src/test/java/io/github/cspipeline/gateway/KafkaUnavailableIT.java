@@ -15,7 +15,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** A gateway whose Kafka is gone must refuse, not half-accept. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    // Started as main() starts it, with the application's defaults (ADR 031).
+    useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 class KafkaUnavailableIT {
 
   @DynamicPropertySource

@@ -16,7 +16,10 @@ import org.springframework.context.annotation.Primary;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    // Started as main() starts it, with the application's defaults (ADR 031).
+    useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 @Import(SimulatorTest.ClockConfiguration.class)
 public @interface SimulatorTest {
 

@@ -3,7 +3,7 @@ package io.github.cspipeline.deploy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.github.cspipeline.gateway.config.GatewayDefaults;
+import io.github.cspipeline.gateway.ApiGatewayApplication;
 import io.github.cspipeline.poller.StatusPollerApplication;
 import io.github.cspipeline.worker.TransferWorkerApplication;
 import java.io.IOException;
@@ -37,7 +37,7 @@ record PodEnvironment(StandardEnvironment environment, Set<String> secretPropert
   /** The module (= {@code app.kubernetes.io/name}) and its coded defaults. */
   static final Map<String, Map<String, Object>> DEFAULTS =
       Map.of(
-          "api-gateway", GatewayDefaults.DEFAULTS,
+          "api-gateway", ApiGatewayApplication.DEFAULTS,
           "transfer-worker", TransferWorkerApplication.DEFAULTS,
           "status-poller", StatusPollerApplication.DEFAULTS);
 

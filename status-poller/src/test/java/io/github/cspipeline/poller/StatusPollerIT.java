@@ -52,6 +52,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * test starts it: without a configuration file, with only the keys it passes.
  */
 @SpringBootTest(
+    useMainMethod = SpringBootTest.UseMainMethod.ALWAYS,
     properties = {
       "spring.config.name=status-poller-it-without-config-file",
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",

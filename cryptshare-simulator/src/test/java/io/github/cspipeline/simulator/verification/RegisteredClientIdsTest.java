@@ -15,6 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    useMainMethod = SpringBootTest.UseMainMethod.ALWAYS,
     properties = "simulator.registered-client-ids=" + SimulatorClient.CLIENT_ID)
 class RegisteredClientIdsTest {
 
