@@ -1,6 +1,7 @@
 package io.github.cspipeline.gateway;
 
 import io.github.cspipeline.gateway.config.GatewayProperties;
+import io.github.cspipeline.model.ServiceDefaults;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -21,28 +22,22 @@ public class ApiGatewayApplication {
    * checks can compare manifests with them.
    */
   public static final Map<String, Object> DEFAULTS =
-      Map.ofEntries(
-          Map.entry("spring.application.name", "api-gateway"),
-          // The public port: the REST API only (actuator is on the management port).
-          Map.entry("server.port", "8080"),
-          Map.entry("spring.threads.virtual.enabled", "true"),
-          // Actuator on its own port (ADR 026): Prometheus and the orchestrator's probes need no
-          // API key there, and the public port serves no actuator endpoint at all.
-          Map.entry("management.server.port", String.valueOf(MANAGEMENT_PORT)),
-          Map.entry("management.endpoints.web.exposure.include", "health,info,prometheus,metrics"),
-          // Liveness and readiness groups on every platform, not only where Boot detects
-          // Kubernetes.
-          Map.entry("management.endpoint.health.probes.enabled", "true"),
-          // Which checks failed is visible without a key; their details are not.
-          Map.entry("management.endpoint.health.show-components", "always"),
-          Map.entry("management.endpoint.health.group.readiness.include", "readinessState,kafka"),
-          Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
-          // One trace in ten is recorded (ADR 020); every trace is propagated all the same.
-          Map.entry("management.tracing.sampling.probability", "0.1"),
-          // The OpenAPI document is served at /v3/api-docs to callers with a credential; no UI.
-          Map.entry("springdoc.swagger-ui.enabled", "false"),
-          Map.entry("springdoc.paths-to-match", "/api/**"),
-          Map.entry("springdoc.writer-with-order-by-keys", "true"));
+      ServiceDefaults.of(
+          "api-gateway",
+          MANAGEMENT_PORT,
+          Map.of(
+              // The public port: the REST API only.
+              "server.port", "8080",
+              "spring.threads.virtual.enabled", "true",
+              // Which checks failed is visible without a key; their details are not.
+              "management.endpoint.health.show-components", "always",
+              "management.endpoint.health.group.readiness.include", "readinessState,kafka",
+              "management.endpoint.health.group.liveness.include", "livenessState",
+              // The OpenAPI document is served at /v3/api-docs to callers with a credential; no
+              // UI.
+              "springdoc.swagger-ui.enabled", "false",
+              "springdoc.paths-to-match", "/api/**",
+              "springdoc.writer-with-order-by-keys", "true"));
 
   public static void main(String[] args) {
     builder().run(args);

@@ -1,5 +1,6 @@
 package io.github.cspipeline.worker;
 
+import io.github.cspipeline.model.ServiceDefaults;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -11,24 +12,19 @@ public class TransferWorkerApplication {
   public static final int MANAGEMENT_PORT = 8082;
 
   /**
-   * Defaults that do not depend on a configuration file (the lowest-precedence property source; any
-   * configuration overrides them). Public so that the deployment checks can compare manifests with
-   * them.
+   * Defaults that do not depend on a configuration file, as Boot's default properties (the lowest
+   * precedence: any configuration overrides them; ADR 031). Public so that the deployment checks
+   * can compare manifests with them.
    */
   public static final Map<String, Object> DEFAULTS =
-      Map.ofEntries(
-          Map.entry("spring.application.name", "transfer-worker"),
-          // The worker serves no API: no public web server, actuator on its own port (ADR 026).
-          Map.entry("server.port", "-1"),
-          Map.entry("management.server.port", String.valueOf(MANAGEMENT_PORT)),
-          Map.entry("management.endpoints.web.exposure.include", "health,info,prometheus,metrics"),
-          // Liveness and readiness groups on every platform, not only where Boot detects
-          // Kubernetes.
-          Map.entry("management.endpoint.health.probes.enabled", "true"),
-          // The health endpoint shows each Cryptshare server's circuit.
-          Map.entry("management.endpoint.health.show-details", "always"),
-          // One trace in ten is recorded; every trace is propagated all the same (ADR 020).
-          Map.entry("management.tracing.sampling.probability", "0.1"));
+      ServiceDefaults.of(
+          "transfer-worker",
+          MANAGEMENT_PORT,
+          Map.of(
+              // The worker serves no API: no web server but the management port (ADR 026).
+              "server.port", "-1",
+              // The health endpoint shows each Cryptshare server's circuit.
+              "management.endpoint.health.show-details", "always"));
 
   public static void main(String[] args) {
     builder().run(args);
