@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 
@@ -55,16 +56,28 @@ public class KafkaConfig {
             config, new StringSerializer(), new JacksonJsonSerializer<>(WireFormat.mapper()));
     var template = new KafkaTemplate<>(factory);
     template.setObservationEnabled(true);
+    // The observation asks for the cluster id on each send until it has one. With Boot's admin
+    // that lookup kept a request waiting 60 s while Kafka was away (the admin client's close waits
+    // for its call to time out), instead of the send timeout; this admin gives up as soon.
+    var admin = new KafkaAdmin(boundedAdminConfig(kafka, properties));
+    admin.setOperationTimeout((int) Math.max(1, properties.gateway().sendTimeout().toSeconds()));
+    template.setKafkaAdmin(admin);
     return template;
   }
 
   @Bean(destroyMethod = "close")
   Admin gatewayAdmin(KafkaProperties kafka, GatewayProperties properties) {
+    return Admin.create(boundedAdminConfig(kafka, properties));
+  }
+
+  /** Admin settings whose calls give up within the send timeout (at least 1 s). */
+  private static Map<String, Object> boundedAdminConfig(
+      KafkaProperties kafka, GatewayProperties properties) {
     Map<String, Object> config = kafka.buildAdminProperties();
     int timeoutMs = (int) properties.gateway().sendTimeout().toMillis();
     config.put("request.timeout.ms", Math.max(timeoutMs, 1_000));
     config.put("default.api.timeout.ms", Math.max(timeoutMs, 1_000));
-    return Admin.create(config);
+    return config;
   }
 
   @Bean
