@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,7 +41,7 @@ public class KafkaConfig {
    */
   @Bean
   KafkaTemplate<String, Object> gatewayTemplate(
-      KafkaProperties kafka, GatewayProperties properties) {
+      KafkaProperties kafka, GatewayProperties properties, ObjectProvider<KafkaAdmin> bootAdmin) {
     var config = kafka.buildProducerProperties();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -56,10 +57,19 @@ public class KafkaConfig {
             config, new StringSerializer(), new JacksonJsonSerializer<>(WireFormat.mapper()));
     var template = new KafkaTemplate<>(factory);
     template.setObservationEnabled(true);
-    // The observation asks for the cluster id on each send until it has one. With Boot's admin
-    // that lookup kept a request waiting 60 s while Kafka was away (the admin client's close waits
-    // for its call to time out), instead of the send timeout; this admin gives up as soon.
-    var admin = new KafkaAdmin(boundedAdminConfig(kafka, properties));
+    // The observation asks for the cluster id on each send until it has one. Boot's admin learns
+    // it when it creates the topics at start; if it could not, its lookup kept a request waiting
+    // 60 s while Kafka was away (the admin client's close waits for its call to time out) instead
+    // of the send timeout. This admin takes Boot's answer if there is one, else gives up as soon.
+    var admin =
+        new KafkaAdmin(boundedAdminConfig(kafka, properties)) {
+          @Override
+          public String clusterId() {
+            var startup = bootAdmin.getIfAvailable();
+            var known = startup == null ? null : startup.getClusterId();
+            return known != null ? known : super.clusterId();
+          }
+        };
     admin.setOperationTimeout((int) Math.max(1, properties.gateway().sendTimeout().toSeconds()));
     template.setKafkaAdmin(admin);
     return template;
