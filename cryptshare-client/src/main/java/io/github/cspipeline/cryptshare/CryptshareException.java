@@ -23,6 +23,75 @@ public abstract sealed class CryptshareException extends RuntimeException
     return server;
   }
 
+  /**
+   * What kind of failure this is: the one classification of Cryptshare answers that the worker and
+   * the poller decide on (retry or not, status check or not, circuit breaker, metric tags).
+   */
+  public abstract Kind kind();
+
+  /**
+   * The request may have reached Cryptshare and taken effect although no success came back: no
+   * answer at all, or 502/504 (a proxy's answer when Cryptshare was slow or the connection behind
+   * it broke). A finalize that failed this way must be checked, not repeated blindly.
+   */
+  public boolean mayHaveTakenEffect() {
+    return switch (this) {
+      case OutcomeUnknown u -> true;
+      case ErrorResponse r -> r.httpStatus() == 502 || r.httpStatus() == 504;
+      case Unreachable u -> false;
+    };
+  }
+
+  /** The kinds of failure; {@link #tag} is the value metrics use. */
+  public enum Kind {
+    /** 429: the server protects itself; honour {@code Retry-After}, not a sign of bad health. */
+    RATE_LIMITED("rate_limited", true, false),
+    /** 404: the resource is not there (a refusal of its own for callers that care). */
+    NOT_FOUND("not_found", false, false),
+    /** Any other 4xx but 408: Cryptshare will give the same answer again; the server works. */
+    REFUSED("refused", false, false),
+    /** 5xx and 408: the same request may succeed later; counts against the server's health. */
+    SERVER_ERROR("server_error", true, true),
+    /**
+     * An answer of a status or shape the API does not give (a 3xx, a success without its data): the
+     * server answered, so it is up, but nothing says that asking again helps.
+     */
+    UNEXPECTED("server_error", false, false),
+    /** Connection refused or connect timeout: the request never reached the server. */
+    UNREACHABLE("unreachable", true, true),
+    /** Sent, but no complete answer (read timeout, reset): it may have taken effect. */
+    NO_ANSWER("no_answer", true, true);
+
+    private final String tag;
+    private final boolean transientFailure;
+    private final boolean unhealthy;
+
+    Kind(String tag, boolean transientFailure, boolean unhealthy) {
+      this.tag = tag;
+      this.transientFailure = transientFailure;
+      this.unhealthy = unhealthy;
+    }
+
+    public String tag() {
+      return tag;
+    }
+
+    /** The same request may succeed later. */
+    public boolean isTransient() {
+      return transientFailure;
+    }
+
+    /** Says the server is unwell (a circuit breaker counts it as a failure). */
+    public boolean isUnhealthy() {
+      return unhealthy;
+    }
+
+    /** A 4xx other than 408 and 429, 404 included: asking again gets the same answer. */
+    public boolean isRefusal() {
+      return this == REFUSED || this == NOT_FOUND;
+    }
+  }
+
   /** Cryptshare answered with an HTTP error status. */
   public static final class ErrorResponse extends CryptshareException {
     private final int httpStatus;
@@ -74,9 +143,23 @@ public abstract sealed class CryptshareException extends RuntimeException
       return (httpStatus == 401 || httpStatus == 403) && Integer.valueOf(3002).equals(errorCode);
     }
 
+    @Override
+    public Kind kind() {
+      if (httpStatus == 429) {
+        return Kind.RATE_LIMITED;
+      }
+      if (httpStatus >= 500 || httpStatus == 408) {
+        return Kind.SERVER_ERROR;
+      }
+      if (httpStatus < 400) {
+        return Kind.UNEXPECTED;
+      }
+      return httpStatus == 404 ? Kind.NOT_FOUND : Kind.REFUSED;
+    }
+
     /** 5xx, 408 and 429: the same request may succeed later. */
     public boolean isTransient() {
-      return httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;
+      return kind().isTransient();
     }
   }
 
@@ -84,6 +167,11 @@ public abstract sealed class CryptshareException extends RuntimeException
   public static final class Unreachable extends CryptshareException {
     public Unreachable(String server, Throwable cause) {
       super(server, "Cryptshare server '%s' is unreachable: %s".formatted(server, cause), cause);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.UNREACHABLE;
     }
   }
 
@@ -98,6 +186,11 @@ public abstract sealed class CryptshareException extends RuntimeException
           "No answer from Cryptshare server '%s'; the request may have taken effect: %s"
               .formatted(server, cause),
           cause);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.NO_ANSWER;
     }
   }
 }

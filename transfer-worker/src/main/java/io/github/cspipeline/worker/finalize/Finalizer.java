@@ -317,7 +317,7 @@ public final class Finalizer {
       } catch (CryptshareException e) {
         if (ServerGuard.notSentCause(e) == null) {
           metrics.finalizeCall(
-              server(), callOutcome(e), Duration.ofNanos(System.nanoTime() - start));
+              server(), e.kind().tag(), Duration.ofNanos(System.nanoTime() - start));
         }
         throw e;
       }
@@ -413,12 +413,12 @@ public final class Finalizer {
         return retryLater(e, "throttled", "Request for {} was not sent ({}); trying again in {}");
       }
       boolean finalizeAnswer = step == Step.FINALIZE && requestSent;
-      if (finalizeAnswer && mayHaveTakenEffect(e)) {
+      if (finalizeAnswer && e.mayHaveTakenEffect()) {
         mayHaveFinalized = true;
         step = Step.CHECK_AFTER_LOST_ANSWER;
         return retryLater(
             e,
-            causeOf(e),
+            e.kind().tag(),
             "Finalize of {} got no usable answer ({}); checking the transfer status in {}");
       }
       if (e instanceof CryptshareException.ErrorResponse answer) {
@@ -431,11 +431,11 @@ public final class Finalizer {
           step = Step.CHECK_AFTER_NOT_FOUND;
           return null;
         }
-        if (isRefusal(answer)) {
+        if (answer.kind().isRefusal()) {
           return refused(answer);
         }
       }
-      return retryLater(e, causeOf(e), "Call to Cryptshare for {} failed ({}); retrying in {}");
+      return retryLater(e, e.kind().tag(), "Call to Cryptshare for {} failed ({}); retrying in {}");
     }
 
     private @Nullable TransferEvent retryLater(
@@ -549,45 +549,6 @@ public final class Finalizer {
     private String trackingId() {
       return command.trackingId();
     }
-  }
-
-  /**
-   * A failed finalize that may have reached Cryptshare and taken effect: no answer, or 502/504 (a
-   * proxy's answer when Cryptshare was slow or the connection behind it broke).
-   */
-  static boolean mayHaveTakenEffect(CryptshareException e) {
-    return switch (e) {
-      case CryptshareException.OutcomeUnknown u -> true;
-      case CryptshareException.ErrorResponse r -> r.httpStatus() == 502 || r.httpStatus() == 504;
-      case CryptshareException.Unreachable u -> false;
-    };
-  }
-
-  /** 4xx other than 408 and 429: Cryptshare will give the same answer again. */
-  static boolean isRefusal(CryptshareException.ErrorResponse answer) {
-    int status = answer.httpStatus();
-    return status >= 400 && status < 500 && status != 408 && status != 429;
-  }
-
-  static String causeOf(CryptshareException e) {
-    return switch (e) {
-      case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> "rate_limited";
-      case CryptshareException.ErrorResponse r when isRefusal(r) -> "refused";
-      case CryptshareException.ErrorResponse r -> "server_error";
-      case CryptshareException.Unreachable u -> "unreachable";
-      case CryptshareException.OutcomeUnknown u -> "no_answer";
-    };
-  }
-
-  static String callOutcome(CryptshareException e) {
-    return switch (e) {
-      case CryptshareException.ErrorResponse r when r.httpStatus() == 404 -> "not_found";
-      case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> "rate_limited";
-      case CryptshareException.ErrorResponse r when isRefusal(r) -> "refused";
-      case CryptshareException.ErrorResponse r -> "server_error";
-      case CryptshareException.Unreachable u -> "unreachable";
-      case CryptshareException.OutcomeUnknown u -> "no_answer";
-    };
   }
 
   /** A short description for logs and events: never headers, tokens or the client id. */

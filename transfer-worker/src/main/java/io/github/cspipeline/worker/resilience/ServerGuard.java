@@ -217,18 +217,16 @@ public final class ServerGuard implements CallGuard {
   }
 
   /**
-   * How a failed request reflects on the server's health: no answer or a server error is a failure;
-   * a refusal (4xx) proves the server works; 429 is the server protecting itself, and its {@code
-   * Retry-After} is honoured anyway.
+   * How a failed request reflects on the server's health ({@link CryptshareException.Kind}): no
+   * answer or a server error is a failure; a refusal (4xx) proves the server works; 429 is the
+   * server protecting itself, and its {@code Retry-After} is honoured anyway.
    */
   static Judgement classify(CryptshareException e) {
-    return switch (e) {
-      case CryptshareException.ErrorResponse r when r.httpStatus() == 429 -> Judgement.IGNORED;
-      case CryptshareException.ErrorResponse r when r.isTransient() -> Judgement.FAILURE;
-      case CryptshareException.ErrorResponse r -> Judgement.SUCCESS;
-      case CryptshareException.Unreachable u -> Judgement.FAILURE;
-      case CryptshareException.OutcomeUnknown u -> Judgement.FAILURE;
-    };
+    var kind = e.kind();
+    if (kind == CryptshareException.Kind.RATE_LIMITED) {
+      return Judgement.IGNORED;
+    }
+    return kind.isUnhealthy() ? Judgement.FAILURE : Judgement.SUCCESS;
   }
 
   private CryptshareException.Unreachable notSent(
