@@ -4,26 +4,28 @@ import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The rules every module's {@code ArchitectureTest} checks on its main classes, kept here so that
- * the module graph is written down once. A module's test imports only its own root package (without
- * tests) and asks for its three rules:
+ * the module graph is written down once. A module's test imports only its own root package, without
+ * tests, and checks them all:
  *
  * <pre>{@code
  * @AnalyzeClasses(packages = "io.github.cspipeline.poller", importOptions = DoNotIncludeTests.class)
  * class ArchitectureTest {
- *   @ArchTest static final ArchRule cycles = ArchitectureRules.packagesFreeOfCycles(STATUS_POLLER);
- *   ...
+ *   @ArchTest static final ArchTests rules = ArchTests.in(ArchitectureRules.class);
  * }
  * }</pre>
  */
@@ -74,48 +76,79 @@ public final class ArchitectureRules {
     "com.tngtech.archunit.."
   };
 
+  /**
+   * No cycle between a module's top-level packages (its features and its config): {@code
+   * io.github.cspipeline.<module>.(*)..}, for whichever module is imported.
+   */
+  @ArchTest
+  public static final ArchRule packages_are_free_of_cycles =
+      slices()
+          .matching("io.github.cspipeline.(*).(*)..")
+          .namingSlices("$1.$2")
+          .should()
+          .beFreeOfCycles()
+          // a module with one package (dead-letter-tool, chaos) has no slices, hence no cycle
+          .allowEmptyShould(true);
+
+  /**
+   * Each module depends on no project module but itself and those {@link Module} allows: the
+   * contract (common-model) on none, the client only on the contract, no app on another. A class
+   * outside every known module fails, so that a new module gets its line in {@link Module}.
+   */
+  @ArchTest
+  public static final ArchRule modules_depend_only_on_the_modules_they_may_use =
+      CompositeArchRule.of(
+          Stream.concat(
+                  Stream.of(
+                      classes()
+                          .should()
+                          .resideInAnyPackage(
+                              Stream.of(Module.values())
+                                  .map(m -> m.rootPackage + "..")
+                                  .toArray(String[]::new))
+                          .because("ArchitectureRules.Module lists every module with main code")),
+                  Stream.of(Module.values()).map(ArchitectureRules::dependsOnlyOnAllowed))
+              .toList());
+
+  /** Main code depends on no test framework, no test kit and no class of a test-jar. */
+  @ArchTest
+  public static final ArchRule main_code_uses_no_test_code =
+      noClasses()
+          .should()
+          .dependOnClassesThat(
+              resideInAnyPackage(TEST_PACKAGES)
+                  .or(compiledAsTestCode())
+                  .as("are test code (a test framework, a test kit or a test-jar class)"));
+
   private ArchitectureRules() {}
 
-  /** No cycle between the module's top-level packages (its features and its config). */
-  public static ArchRule packagesFreeOfCycles(Module module) {
-    return slices()
-        .matching(module.rootPackage + ".(*)..")
-        .should()
-        .beFreeOfCycles()
-        // a module with one package (dead-letter-tool, chaos) has no slices, hence no cycle
-        .allowEmptyShould(true);
+  private static ArchRule dependsOnlyOnAllowed(Module module) {
+    var names = module.allowed.stream().map(Enum::name).sorted().toList();
+    return dependsOnlyOn(
+        module.name(),
+        module.rootPackage + "..",
+        Stream.concat(Stream.of(module), module.allowed.stream())
+            .map(m -> m.rootPackage + "..")
+            .toList(),
+        names.isEmpty() ? "no other project module" : String.join(", ", names));
   }
 
   /**
-   * The module depends on no project module but its own and those {@link Module} allows: the
-   * contract (common-model) depends on none, the client only on the contract, no app on another.
+   * Classes in {@code packages} depend on no project class outside {@code permitted} (package
+   * patterns); nothing to check when none was imported.
    */
-  public static ArchRule dependsOnlyOnAllowedModules(Module module) {
-    var permitted =
-        Stream.concat(Stream.of(module), module.allowed.stream())
-            .map(m -> m.rootPackage + "..")
-            .toArray(String[]::new);
-    var allowedNames =
-        module.allowed.isEmpty()
-            ? "no other project module"
-            : module.allowed.stream().map(Enum::name).sorted().toList().toString();
+  static ArchRule dependsOnlyOn(
+      String name, String packages, List<String> permitted, String permittedNames) {
     return noClasses()
+        .that()
+        .resideInAPackage(packages)
         .should()
         .dependOnClassesThat(
             resideInAPackage(PROJECT)
-                .and(not(resideInAnyPackage(permitted)))
-                .as("are in a project module other than %s", allowedNames))
-        .because(module.name() + " may depend on " + allowedNames);
-  }
-
-  /** Main code depends on no test framework, no test kit and no class of a test-jar. */
-  public static ArchRule noTestCodeInMain() {
-    return noClasses()
-        .should()
-        .dependOnClassesThat(
-            resideInAnyPackage(TEST_PACKAGES)
-                .or(compiledAsTestCode())
-                .as("are test code (a test framework, a test kit or a test-jar class)"));
+                .and(not(resideInAnyPackage(permitted.toArray(String[]::new))))
+                .as("are in a project module other than " + permittedNames))
+        .because(name + " may depend on " + permittedNames)
+        .allowEmptyShould(true);
   }
 
   /** Classes loaded from a test output folder or a test-jar, such as {@link ContractCheck}. */
