@@ -195,7 +195,8 @@ public final class PipelineBenchmark {
         List.of(
             Topics.FINALIZE_COMMANDS,
             Topics.TRANSFER_EVENTS,
-            Topics.WORKER_STATE,
+            // internal topics, named by their modules (defaults)
+            "cryptshare.transfer-worker.state",
             "cryptshare.status-poller.watches")) {
       census.add(TopicCensus.of(settings.kafkaPort(), topic));
     }

@@ -1,6 +1,5 @@
 package io.github.cspipeline.deadletters;
 
-import io.github.cspipeline.model.Topics;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
@@ -40,13 +39,21 @@ public final class DeadLetterTool {
   static final int USAGE = 2;
   static final int NOT_REPLAYABLE = 3;
 
+  // Each module owns its dead-letter topic's name (common-model has only the public topics); these
+  // are their defaults.
+
+  /** The transfer-worker's dead letters: commands it could not read or act on. */
+  static final String WORKER_DEAD_LETTERS = "cryptshare.transfer-worker.dlt";
+
+  /** The status-poller's dead letters: events it could not read or act on. */
+  static final String POLLER_DEAD_LETTERS = "cryptshare.status-poller.dlt";
+
   /** The example event consumer's dead letters (examples/event-consumer). */
   static final String EXAMPLE_CONSUMER_DEAD_LETTERS = "cryptshare.example-consumer.dlt";
 
   /** The dead-letter topics read when no {@code --topic} is given (those that exist). */
   static final List<String> KNOWN_DEAD_LETTER_TOPICS =
-      List.of(
-          Topics.WORKER_DEAD_LETTERS, Topics.POLLER_DEAD_LETTERS, EXAMPLE_CONSUMER_DEAD_LETTERS);
+      List.of(WORKER_DEAD_LETTERS, POLLER_DEAD_LETTERS, EXAMPLE_CONSUMER_DEAD_LETTERS);
 
   final Clock clock;
 

@@ -44,7 +44,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 class DeadLetterToolIT {
 
   private static final String COMMANDS = Topics.FINALIZE_COMMANDS;
-  private static final String DLT = Topics.WORKER_DEAD_LETTERS;
+  private static final String DLT = DeadLetterTool.WORKER_DEAD_LETTERS;
   private static final String BROKEN = "20261202-100000-Broken01";
   private static final String OTHER = "20261202-100000-Other001";
   private static final String TRACEPARENT =

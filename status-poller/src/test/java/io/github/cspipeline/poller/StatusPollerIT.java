@@ -9,6 +9,7 @@ import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.CryptshareStub.Reply;
+import io.github.cspipeline.poller.config.PollerProperties;
 import io.github.cspipeline.poller.poll.PollerMetrics;
 import io.github.cspipeline.poller.poll.TransferPoller;
 import io.github.cspipeline.poller.publish.EventRecords;
@@ -105,7 +106,7 @@ class StatusPollerIT {
     producer =
         new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     events = reader(Topics.TRANSFER_EVENTS);
-    deadLetters = reader(Topics.POLLER_DEAD_LETTERS);
+    deadLetters = reader(PollerProperties.DEAD_LETTERS_TOPIC);
   }
 
   @AfterEach

@@ -10,6 +10,7 @@ import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.config.WorkerProperties;
 import io.github.cspipeline.worker.finalize.FinalizeMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -165,7 +166,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
     var prometheus = actuator("/actuator/prometheus");
     var topics = new StringBuilder();
     events.rawValues().forEach(v -> topics.append(new String(v, StandardCharsets.UTF_8)));
-    try (var state = new EventReader(bootstrapServers, Topics.WORKER_STATE)) {
+    try (var state = new EventReader(bootstrapServers, WorkerProperties.STATE_TOPIC)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> state.rawValuesUnparsed().size() >= 4);
       state.rawValuesUnparsed().forEach(v -> topics.append(new String(v, StandardCharsets.UTF_8)));
     }

@@ -12,6 +12,7 @@ import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.worker.config.WorkerProperties;
 import io.github.cspipeline.worker.state.StateMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -125,16 +126,19 @@ class StateLayoutIT {
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       assertThat(
               admin
-                  .describeTopics(List.of(Topics.WORKER_STATE))
+                  .describeTopics(List.of(WorkerProperties.STATE_TOPIC))
                   .allTopicNames()
                   .get()
-                  .get(Topics.WORKER_STATE)
+                  .get(WorkerProperties.STATE_TOPIC)
                   .partitions())
           .as("the worker never adds partitions to the state topic")
           .hasSize(2);
 
       // Partitions added by hand: the layout stays 2, the new partitions stay unused.
-      admin.createPartitions(Map.of(Topics.WORKER_STATE, NewPartitions.increaseTo(4))).all().get();
+      admin
+          .createPartitions(Map.of(WorkerProperties.STATE_TOPIC, NewPartitions.increaseTo(4)))
+          .all()
+          .get();
     }
     try (var same = worker(2)) {
       assertThat(events.awaitEvent(waiting.trackingId(), Duration.ofSeconds(60)).state())

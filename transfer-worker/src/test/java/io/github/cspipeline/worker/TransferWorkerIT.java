@@ -20,6 +20,7 @@ import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.worker.config.KafkaConfiguration;
+import io.github.cspipeline.worker.config.WorkerProperties;
 import io.github.cspipeline.worker.finalize.FinalizeMetrics;
 import io.github.cspipeline.worker.finalize.InvalidCommandException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,7 +111,7 @@ class TransferWorkerIT {
             new StringSerializer(),
             new ByteArraySerializer());
     events = consumer(broker, Topics.TRANSFER_EVENTS);
-    deadLetters = consumer(broker, Topics.WORKER_DEAD_LETTERS);
+    deadLetters = consumer(broker, WorkerProperties.DEAD_LETTERS_TOPIC);
   }
 
   @AfterAll

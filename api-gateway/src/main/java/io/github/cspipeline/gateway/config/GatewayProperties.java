@@ -149,10 +149,14 @@ public record GatewayProperties(
   public record Topics(
       @DefaultValue(io.github.cspipeline.model.Topics.FINALIZE_COMMANDS) String commands,
       @DefaultValue(io.github.cspipeline.model.Topics.TRANSFER_EVENTS) String events,
-      @DefaultValue(KafkaConfig.CLAIMS_TOPIC) String claims,
+      @DefaultValue(CLAIMS_TOPIC) String claims,
       @DefaultValue("6") int partitions,
       @DefaultValue("1") short replicas,
-      @DefaultValue("1d") Duration claimsRetention) {}
+      @DefaultValue("1d") Duration claimsRetention) {
+
+    /** The gateway's internal topic of claims (ADR 015); the module owns it and creates it. */
+    public static final String CLAIMS_TOPIC = "cryptshare.api-gateway.claims";
+  }
 
   /**
    * Server-Sent Events streams ({@code GET /api/v1/transfers/{trackingId}/events}) on each

@@ -24,9 +24,6 @@ import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
 
-  /** The gateway's internal topic of claims (ADR 015); the module owns it and creates it. */
-  public static final String CLAIMS_TOPIC = "cryptshare.api-gateway.claims";
-
   /**
    * Header of a command sent with an Idempotency-Key: the caller-scoped key, so that every instance
    * learns which request the key belongs to.

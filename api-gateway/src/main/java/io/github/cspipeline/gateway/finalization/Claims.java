@@ -1,7 +1,7 @@
 package io.github.cspipeline.gateway.finalization;
 
 import io.github.cspipeline.gateway.config.GatewayProperties;
-import io.github.cspipeline.gateway.config.TopicReader;
+import io.github.cspipeline.gateway.kafka.TopicReader;
 import io.github.cspipeline.model.WireFormat;
 import java.time.Clock;
 import java.time.Duration;

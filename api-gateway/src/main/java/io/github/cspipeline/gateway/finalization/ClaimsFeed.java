@@ -1,6 +1,6 @@
 package io.github.cspipeline.gateway.finalization;
 
-import io.github.cspipeline.gateway.config.TopicReader;
+import io.github.cspipeline.gateway.kafka.TopicReader;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

@@ -2,9 +2,9 @@ package io.github.cspipeline.gateway.finalization;
 
 import io.github.cspipeline.gateway.config.GatewayProperties;
 import io.github.cspipeline.gateway.config.KafkaConfig;
-import io.github.cspipeline.gateway.config.TopicReader;
 import io.github.cspipeline.gateway.error.GatewayException;
 import io.github.cspipeline.gateway.error.InvalidFieldsException;
+import io.github.cspipeline.gateway.kafka.TopicReader;
 import io.github.cspipeline.gateway.security.Caller;
 import io.github.cspipeline.gateway.status.TransferView;
 import io.github.cspipeline.gateway.status.TransferViews;

@@ -2,7 +2,7 @@ package io.github.cspipeline.gateway.status;
 
 import io.github.cspipeline.gateway.config.GatewayProperties;
 import io.github.cspipeline.gateway.config.KafkaConfig;
-import io.github.cspipeline.gateway.config.TopicReader;
+import io.github.cspipeline.gateway.kafka.TopicReader;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;

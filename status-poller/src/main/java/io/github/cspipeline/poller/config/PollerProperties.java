@@ -123,9 +123,13 @@ public record PollerProperties(
   public record Topics(
       @DefaultValue(io.github.cspipeline.model.Topics.TRANSFER_EVENTS) @NotBlank String events,
       @DefaultValue(WATCHES_TOPIC) @NotBlank String watches,
-      @DefaultValue(io.github.cspipeline.model.Topics.POLLER_DEAD_LETTERS) @NotBlank
-          String deadLetters) {}
+      @DefaultValue(DEAD_LETTERS_TOPIC) @NotBlank String deadLetters) {}
 
-  /** The watch topic's default name; internal to the poller, so not in {@code common-model}. */
+  // The poller's internal topics: the module owns their names, common-model only the public ones.
+
+  /** The watch topic's default name. */
   public static final String WATCHES_TOPIC = "cryptshare.status-poller.watches";
+
+  /** The dead-letter topic's default name. */
+  public static final String DEAD_LETTERS_TOPIC = "cryptshare.status-poller.dlt";
 }

@@ -5,7 +5,6 @@ import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.error.PartitionUnavailableException;
 import io.github.cspipeline.poller.error.PublishException;
 import io.github.cspipeline.poller.publish.EventRecords;
-import io.github.cspipeline.poller.publish.TerminalPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

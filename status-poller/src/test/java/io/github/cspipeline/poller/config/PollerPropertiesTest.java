@@ -31,7 +31,8 @@ class PollerPropertiesTest {
                   .isEqualTo(URI.create("http://localhost:8090"));
               var poller = properties.poller();
               assertThat(poller.topics().events()).isEqualTo(Topics.TRANSFER_EVENTS);
-              assertThat(poller.topics().deadLetters()).isEqualTo(Topics.POLLER_DEAD_LETTERS);
+              assertThat(poller.topics().deadLetters())
+                  .isEqualTo(PollerProperties.DEAD_LETTERS_TOPIC);
               assertThat(poller.firstPollDelay()).isEqualTo(Duration.ofSeconds(1));
               assertThat(poller.backoffMultiplier()).isEqualTo(2.0);
               assertThat(poller.backoffMax()).isEqualTo(Duration.ofSeconds(30));

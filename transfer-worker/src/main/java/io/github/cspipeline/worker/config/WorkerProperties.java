@@ -211,11 +211,22 @@ public record WorkerProperties(
   public record TopicSettings(
       @DefaultValue(Topics.FINALIZE_COMMANDS) @NotBlank String commands,
       @DefaultValue(Topics.TRANSFER_EVENTS) @NotBlank String events,
-      @DefaultValue(Topics.WORKER_DEAD_LETTERS) @NotBlank String deadLetters,
-      @DefaultValue(Topics.WORKER_STATE) @NotBlank String state,
+      @DefaultValue(DEAD_LETTERS_TOPIC) @NotBlank String deadLetters,
+      @DefaultValue(STATE_TOPIC) @NotBlank String state,
       @DefaultValue("6") @Min(1) int eventPartitions,
       @DefaultValue("1") @Min(1) int deadLetterPartitions,
       @DefaultValue("6") @Min(1) int statePartitions,
       @DefaultValue("14d") @DurationMin(hours = 1) Duration stateRetention,
       @DefaultValue("1") @Min(1) short replicationFactor) {}
+
+  // The worker's internal topics: the module owns their names, common-model only the public ones.
+
+  /** The dead-letter topic's default name: commands the worker could not read or act on. */
+  public static final String DEAD_LETTERS_TOPIC = "cryptshare.transfer-worker.dlt";
+
+  /**
+   * The state topic's default name: the worker's progress per transfer (compacted; key {@code
+   * server/trackingId}), what it has taken in and what it decided, rebuilt on partition assignment.
+   */
+  public static final String STATE_TOPIC = "cryptshare.transfer-worker.state";
 }

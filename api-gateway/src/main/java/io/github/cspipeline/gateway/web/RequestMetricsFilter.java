@@ -1,4 +1,4 @@
-package io.github.cspipeline.gateway.config;
+package io.github.cspipeline.gateway.web;
 
 import io.github.cspipeline.gateway.error.Outcomes;
 import io.micrometer.core.instrument.Counter;

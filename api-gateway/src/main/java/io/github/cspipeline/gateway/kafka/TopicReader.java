@@ -1,4 +1,4 @@
-package io.github.cspipeline.gateway.config;
+package io.github.cspipeline.gateway.kafka;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
-package io.github.cspipeline.gateway.config;
+package io.github.cspipeline.gateway.health;
 
+import io.github.cspipeline.gateway.config.GatewayProperties;
+import io.github.cspipeline.gateway.kafka.TopicReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

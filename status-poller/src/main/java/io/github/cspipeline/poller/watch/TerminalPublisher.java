@@ -1,8 +1,7 @@
-package io.github.cspipeline.poller.publish;
+package io.github.cspipeline.poller.watch;
 
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.error.PublishException;
-import io.github.cspipeline.poller.watch.Watch;
 import org.jspecify.annotations.Nullable;
 
 /** Publishes the terminal event of a watched transfer and ends its watch, atomically. */

@@ -1,4 +1,4 @@
-package io.github.cspipeline.gateway.config;
+package io.github.cspipeline.gateway.web;
 
 import io.micrometer.tracing.Tracer;
 import jakarta.servlet.FilterChain;

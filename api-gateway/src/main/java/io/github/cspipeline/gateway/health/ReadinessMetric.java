@@ -1,4 +1,4 @@
-package io.github.cspipeline.gateway.config;
+package io.github.cspipeline.gateway.health;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

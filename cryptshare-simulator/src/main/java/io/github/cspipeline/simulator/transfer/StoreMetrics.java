@@ -1,13 +1,16 @@
-package io.github.cspipeline.simulator.stats;
+package io.github.cspipeline.simulator.transfer;
 
 import io.github.cspipeline.simulator.session.SessionStore;
-import io.github.cspipeline.simulator.transfer.TransferStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.stereotype.Component;
 
-/** How much the simulator holds, for watching its memory during benchmarks. */
+/**
+ * How much the simulator holds, for watching its memory during benchmarks. Here rather than in
+ * {@code stats} (the request statistics), which the transfer endpoints feed: a gauge on the stores
+ * there would make the two packages depend on each other.
+ */
 @Component
 public class StoreMetrics implements MeterBinder {
 
