@@ -20,8 +20,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The typed methods expect a 2xx answer and throw {@link IllegalStateException} otherwise;
  * {@link #call} returns any answer for tests that check the control API's own answers.
+ *
+ * <p>Not final: a module's fixture that starts the simulator in-process extends it, so its tests
+ * call the control API on the fixture itself.
  */
-public final class SimulatorControl {
+public class SimulatorControl {
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
@@ -140,9 +143,27 @@ public final class SimulatorControl {
     return textOrNull(transfer(trackingId).path("state"));
   }
 
-  /** A text field of {@link #transfer}, e.g. {@code lastFinalizeTraceparent}, or null without. */
-  public @Nullable String transferText(String trackingId, String field) {
-    return textOrNull(transfer(trackingId).path(field));
+  /** Finalize calls that really finalized the session (0 or 1). */
+  public int effectiveFinalizes(String trackingId) {
+    return transfer(trackingId).path("effectiveFinalizes").asInt();
+  }
+
+  /**
+   * How many finalize calls ended {@code created}, {@code refused}, {@code notFound} or {@code
+   * answerLost}.
+   */
+  public int finalizeOutcome(String trackingId, String outcome) {
+    return transfer(trackingId).path("finalizeOutcomes").path(outcome).asInt();
+  }
+
+  /** The {@code traceparent} header of the last finalize request of a transfer, or null. */
+  public @Nullable String lastFinalizeTraceparent(String trackingId) {
+    return textOrNull(transfer(trackingId).path("lastFinalizeTraceparent"));
+  }
+
+  /** The {@code traceparent} header of the last status request of a transfer, or null. */
+  public @Nullable String lastStatusTraceparent(String trackingId) {
+    return textOrNull(transfer(trackingId).path("lastStatusTraceparent"));
   }
 
   /** {@code GET /simulator/stats}. */
@@ -171,9 +192,15 @@ public final class SimulatorControl {
 
   /** Finalizes a session with a fresh token, as the worker would; the answer as it is. */
   public HttpResponse<String> finalizeSession(String sender, String trackingId, String clientId) {
+    return finalizeSession(sender, trackingId, clientId, token(sender, clientId));
+  }
+
+  /** Finalizes a session with {@code token}; the answer as it is. */
+  public HttpResponse<String> finalizeSession(
+      String sender, String trackingId, String clientId, String token) {
     return send(
         api("/api/users/" + sender + "/transfer-sessions/" + trackingId, clientId)
-            .header("X-CS-VerificationToken", token(sender, clientId))
+            .header("X-CS-VerificationToken", token)
             .POST(BodyPublishers.noBody()));
   }
 
