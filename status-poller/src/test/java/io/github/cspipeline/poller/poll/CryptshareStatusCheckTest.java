@@ -107,7 +107,7 @@ class CryptshareStatusCheckTest {
     var outcome = check.check(watchOf("t-token"));
 
     assertThat(outcome).isInstanceOf(PollOutcome.Answered.class);
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
   }
 
@@ -119,7 +119,7 @@ class CryptshareStatusCheckTest {
     var outcome = check.check(watchOf("t-token"));
 
     assertThat(outcome).isEqualTo(new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
   }
 
@@ -133,7 +133,7 @@ class CryptshareStatusCheckTest {
 
     assertThat(outcome)
         .isEqualTo(new ListOutcome.Page(List.of(new TransferSummary("t-listed", "PROCESSING"))));
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.listCalls()).isEqualTo(2);
   }
 
@@ -151,7 +151,7 @@ class CryptshareStatusCheckTest {
 
     assertThat(outcome).isInstanceOf(PollOutcome.Failed.class);
     assertThat(((PollOutcome.Failed) outcome).reason()).contains("403");
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
     assertThat(cryptshare.statusCalls("t-policy")).isEqualTo(1);
   }
 
@@ -164,7 +164,7 @@ class CryptshareStatusCheckTest {
 
     assertThat(outcome).isInstanceOf(ListOutcome.Failed.class);
     assertThat(((ListOutcome.Failed) outcome).outcome()).isInstanceOf(PollOutcome.Failed.class);
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
     assertThat(cryptshare.listCalls()).isEqualTo(1);
   }
 
@@ -175,7 +175,7 @@ class CryptshareStatusCheckTest {
     check.check(watchOf("t-cached"));
     check.check(watchOf("t-cached"));
 
-    assertThat(cryptshare.issuedTokens().size()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
   }
 
   @Test
