@@ -13,6 +13,7 @@ COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY common-model/pom.xml common-model/
 COPY cryptshare-client/pom.xml cryptshare-client/
+COPY cryptshare-testkit/pom.xml cryptshare-testkit/
 COPY cryptshare-simulator/pom.xml cryptshare-simulator/
 COPY api-gateway/pom.xml api-gateway/
 COPY transfer-worker/pom.xml transfer-worker/

@@ -1,9 +1,11 @@
 package io.github.cspipeline.cryptshare;
 
-import static io.github.cspipeline.cryptshare.StubCryptshare.json;
+import static io.github.cspipeline.testkit.StubCryptshare.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.cspipeline.testkit.MutableClock;
+import io.github.cspipeline.testkit.StubCryptshare;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,13 +1,15 @@
 package io.github.cspipeline.cryptshare;
 
-import static io.github.cspipeline.cryptshare.StubCryptshare.error;
-import static io.github.cspipeline.cryptshare.StubCryptshare.json;
-import static io.github.cspipeline.cryptshare.StubCryptshare.raw;
-import static io.github.cspipeline.cryptshare.StubCryptshare.token;
+import static io.github.cspipeline.testkit.StubCryptshare.error;
+import static io.github.cspipeline.testkit.StubCryptshare.json;
+import static io.github.cspipeline.testkit.StubCryptshare.raw;
+import static io.github.cspipeline.testkit.StubCryptshare.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.cspipeline.testkit.MutableClock;
+import io.github.cspipeline.testkit.StubCryptshare;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,11 +1,12 @@
 package io.github.cspipeline.cryptshare;
 
-import static io.github.cspipeline.cryptshare.StubCryptshare.json;
+import static io.github.cspipeline.testkit.StubCryptshare.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.tracing.CryptshareRequestTracing;
 import io.github.cspipeline.cryptshare.tracing.StoredTraceContext;
 import io.github.cspipeline.model.Traceparent;
+import io.github.cspipeline.testkit.StubCryptshare;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelPropagator;

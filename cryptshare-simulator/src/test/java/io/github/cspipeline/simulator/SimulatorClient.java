@@ -2,6 +2,7 @@ package io.github.cspipeline.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cspipeline.testkit.SimulatorControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -64,6 +65,7 @@ public final class SimulatorClient {
 
   private final HttpClient http;
   private final String base;
+  private final SimulatorControl control;
 
   public SimulatorClient(int port) {
     this("localhost", port);
@@ -71,6 +73,7 @@ public final class SimulatorClient {
 
   public SimulatorClient(String host, int port) {
     this.base = "http://" + host + ":" + port;
+    this.control = new SimulatorControl(URI.create(base));
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -232,32 +235,31 @@ public final class SimulatorClient {
     return "/api/users/" + sender + "/transfers/" + trackingId;
   }
 
-  // ---- control API
+  // ---- control API: the shared client in the test kit
 
+  /** The control API client other modules' tests use too. */
+  public SimulatorControl control() {
+    return control;
+  }
+
+  /** Any control call; any answer, for the tests of the control API's own answers. */
   public Response control(String method, String path, @Nullable String json) {
-    HttpRequest.Builder request = plain(path);
-    if (json == null) {
-      request.method(method, BodyPublishers.noBody());
-    } else {
-      request.header("Content-Type", "application/json").method(method, json(json));
-    }
-    return send(request);
+    var response = control.call(method, path, json);
+    return new Response(response.statusCode(), response.headers(), response.body());
   }
 
   /** Calls the control API and expects a 2xx answer. */
   public JsonNode controlOk(String method, String path, @Nullable String json) {
-    Response response = control(method, path, json);
-    assertThat(response.status()).as(response.body()).isBetween(200, 299);
-    return response.body().isEmpty() ? JSON.missingNode() : response.json();
+    return control.callOk(method, path, json);
   }
 
   public JsonNode transferCalls(String trackingId) {
-    return controlOk("GET", "/simulator/transfers/" + trackingId, null);
+    return control.transfer(trackingId);
   }
 
   /** {@code GET /simulator/transfers}: every tracking id with a finalize call, and its counts. */
   public JsonNode finalizedTransfers() {
-    return controlOk("GET", "/simulator/transfers", null).get("transfers");
+    return control.transfers();
   }
 
   /** The expected {@code finalizeOutcomes} of {@code GET /simulator/transfers[/{id}]}. */
@@ -268,29 +270,29 @@ public final class SimulatorClient {
   }
 
   public void configure(String json) {
-    controlOk("PUT", "/simulator/config", json);
+    control.configure(json);
   }
 
   public void faults(String json) {
-    controlOk("PUT", "/simulator/faults", json);
+    control.faults(json);
   }
 
   public void setVerified(String sender, boolean verified) {
-    controlOk("PUT", "/simulator/senders/" + sender, "{\"verified\":" + verified + "}");
+    control.sender(sender, "{\"verified\":" + verified + "}");
   }
 
   /**
    * {@code PUT /simulator/senders/{email}} with a partial update, e.g. {@code {"policy": null}}.
    */
   public JsonNode updateSender(String sender, String json) {
-    return controlOk("PUT", "/simulator/senders/" + sender, json);
+    return control.sender(sender, json);
   }
 
   public JsonNode stats() {
-    return controlOk("GET", "/simulator/stats", null);
+    return control.stats();
   }
 
   public void reset() {
-    controlOk("POST", "/simulator/reset", null);
+    control.reset();
   }
 }

@@ -1,5 +1,6 @@
 package io.github.cspipeline.simulator;
 
+import io.github.cspipeline.testkit.MutableClock;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -11,8 +12,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 
 /**
- * The simulator on a random port with a {@link SettableClock}. Test classes share one context, so
- * each test starts with {@link SimulatorClient#reset()}.
+ * The simulator on a random port with a {@link MutableClock} standing at {@link
+ * SimulatorTestSupport#START}. Test classes share one context, so each test starts with {@link
+ * SimulatorClient#reset()}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -27,8 +29,8 @@ public @interface SimulatorTest {
   class ClockConfiguration {
     @Bean
     @Primary
-    SettableClock settableClock() {
-      return new SettableClock();
+    MutableClock mutableClock() {
+      return new MutableClock(SimulatorTestSupport.START);
     }
   }
 }

@@ -113,7 +113,7 @@ class DeadLetterReplayIT {
   void a_replayed_command_whose_transfer_was_rejected_gives_no_second_terminal_event() {
     var trackingId = TransferScenarios.newTrackingId();
     pipeline.restartWorker(Map.of("cryptshare.worker.credential-keys.e2e", WRONG_CREDENTIAL_KEY));
-    var token = pipeline.verificationToken("carol@example.com", Pipeline.CLIENT_ID);
+    var token = pipeline.simulator.token("carol@example.com", Pipeline.CLIENT_ID);
 
     assertThat(pipeline.finalizeWithToken("carol@example.com", trackingId, token).statusCode())
         .isEqualTo(202);

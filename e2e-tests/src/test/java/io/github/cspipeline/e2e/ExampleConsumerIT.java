@@ -103,7 +103,9 @@ class ExampleConsumerIT {
     recorder.failOnce(active.getFirst());
     seedSession(failed, "FAILED");
     var unverified = "unverified-" + UUID.randomUUID() + "@example.com";
-    assertThat(pipeline.control("PUT", "/simulator/senders/" + unverified, "{\"verified\": false}"))
+    assertThat(
+            pipeline.simulator.call(
+                "PUT", "/simulator/senders/" + unverified, "{\"verified\": false}"))
         .extracting(r -> r.statusCode() / 100)
         .isEqualTo(2);
     for (var trackingId : active) {
@@ -216,7 +218,7 @@ class ExampleConsumerIT {
 
   private static void seedSession(String trackingId, String outcome) {
     var seeded =
-        pipeline.control(
+        pipeline.simulator.call(
             "POST",
             "/simulator/sessions",
             """

@@ -7,6 +7,7 @@ import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.StatusPollerApplication;
 import io.github.cspipeline.simulator.CryptshareSimulatorApplication;
+import io.github.cspipeline.testkit.SimulatorControl;
 import io.github.cspipeline.worker.TransferWorkerApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,6 +63,10 @@ final class Pipeline implements AutoCloseable {
   private final String bootstrapServers;
   private final Map<String, String> workerProperties;
   final int simulatorPort;
+
+  /** The simulator's control API, and tokens from it as a caller would get them. */
+  final SimulatorControl simulator;
+
   final int gatewayPort;
 
   Pipeline(String bootstrapServers) {
@@ -77,12 +82,13 @@ final class Pipeline implements AutoCloseable {
             start(
                 CryptshareSimulatorApplication.builder(),
                 Map.of("simulator.auto-sessions", "true", "simulator.processing-time", "PT1S")));
-    var simulator = "http://localhost:" + simulatorPort;
+    var simulatorUrl = "http://localhost:" + simulatorPort;
+    simulator = new SimulatorControl(URI.create(simulatorUrl));
     var kafkaAndServer = new java.util.HashMap<>(everyService);
     kafkaAndServer.putAll(
         Map.of(
             "spring.kafka.bootstrap-servers", bootstrapServers,
-            "cryptshare.servers.default.base-url", simulator,
+            "cryptshare.servers.default.base-url", simulatorUrl,
             "cryptshare.servers.default.client-id", CLIENT_ID));
     workerProperties = new java.util.HashMap<>(kafkaAndServer);
     workerProperties.put("cryptshare.worker.credential-keys.e2e", CREDENTIAL_KEY);
@@ -249,39 +255,10 @@ final class Pipeline implements AutoCloseable {
             .build());
   }
 
-  /** A verification token from the simulator, obtained as a caller would (client-id mode). */
-  String verificationToken(String sender, String clientId) {
-    var answer =
-        send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://localhost:%d/api/users/%s/verification/token"
-                            .formatted(simulatorPort, sender)))
-                .header("X-CS-MajorApiVersion", "1")
-                .header("X-CS-MinimumMinorApiVersion", "10")
-                .header("X-CS-ClientId", clientId)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build());
-    return WireFormat.mapper().readTree(answer.body()).path("data").path("token").asString();
-  }
-
   HttpResponse<String> status(String trackingId) {
     return send(
         HttpRequest.newBuilder(gateway("/api/v1/transfers/" + trackingId + "?server=default"))
             .header("Authorization", "Bearer " + API_KEY)
-            .build());
-  }
-
-  /** A call to the simulator's control API. */
-  HttpResponse<String> control(String method, String path, String json) {
-    return send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + simulatorPort + path))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                json.isEmpty()
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json))
             .build());
   }
 

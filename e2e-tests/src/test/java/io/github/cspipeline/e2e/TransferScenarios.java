@@ -100,7 +100,7 @@ final class TransferScenarios {
   void passThroughTokenFinalizesWithTheCallersToken() {
     var trackingId = newTrackingId();
     // Cryptshare binds a token to (client id, sender): the caller shares the pipeline's client id.
-    var token = pipeline.verificationToken("carol@example.com", Pipeline.CLIENT_ID);
+    var token = pipeline.simulator.token("carol@example.com", Pipeline.CLIENT_ID);
     assertThat(token).isNotEmpty();
 
     assertThat(pipeline.finalizeWithToken("carol@example.com", trackingId, token).statusCode())
@@ -138,10 +138,7 @@ final class TransferScenarios {
     var active = eventTraceparent(trackingId, TransferState.ACTIVE);
     var finalize =
         Traceparent.parse(
-            WireFormat.mapper()
-                .readTree(pipeline.control("GET", "/simulator/transfers/" + trackingId, "").body())
-                .path("lastFinalizeTraceparent")
-                .asString());
+            pipeline.simulator.transfer(trackingId).path("lastFinalizeTraceparent").asString());
 
     assertThat(List.of(command, processing, active))
         .extracting(Traceparent::traceId)
@@ -169,7 +166,8 @@ final class TransferScenarios {
     var sender = "unverified-" + UUID.randomUUID() + "@example.com";
     assertThat(
             pipeline
-                .control("PUT", "/simulator/senders/" + sender, "{\"verified\": false}")
+                .simulator
+                .call("PUT", "/simulator/senders/" + sender, "{\"verified\": false}")
                 .statusCode())
         .isBetween(200, 204);
 
@@ -200,7 +198,7 @@ final class TransferScenarios {
 
   private void seedSession(String trackingId, String sender, boolean uploaded, String outcome) {
     var seeded =
-        pipeline.control(
+        pipeline.simulator.call(
             "POST",
             "/simulator/sessions",
             """
@@ -234,8 +232,7 @@ final class TransferScenarios {
   }
 
   private int finalizeCalls(String trackingId) {
-    var answer = pipeline.control("GET", "/simulator/transfers/" + trackingId, "");
-    return WireFormat.mapper().readTree(answer.body()).path("finalizeCalls").asInt();
+    return pipeline.simulator.finalizeCalls(trackingId);
   }
 
   /** Waits for the terminal event, then a moment longer so that a duplicate would show. */

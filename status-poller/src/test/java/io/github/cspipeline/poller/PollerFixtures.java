@@ -4,6 +4,7 @@ import io.github.cspipeline.cryptshare.TransferStatus;
 import io.github.cspipeline.model.event.Recipient;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.poller.watch.Watch;
+import io.github.cspipeline.testkit.StubCryptshare;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,16 @@ public final class PollerFixtures {
   public static final String CLIENT_ID = "TestClientId" + "0123456789".repeat(5);
 
   private PollerFixtures() {}
+
+  /**
+   * Cryptshare as the poller meets it: a fresh token per token request, and 404/2003 for the status
+   * of every transfer not scripted with {@link StubCryptshare#onStatus}.
+   */
+  public static StubCryptshare cryptshare() {
+    return new StubCryptshare()
+        .issuingTokens()
+        .answeringStatus(StubCryptshare.error(404, 2003, "stub error 404"));
+  }
 
   public static URI statusUrl(URI baseUrl, String sender, String trackingId) {
     return baseUrl.resolve("/api/users/" + sender + "/transfers/" + trackingId);

@@ -8,13 +8,13 @@ import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
-import io.github.cspipeline.poller.CryptshareStub.Reply;
 import io.github.cspipeline.poller.config.PollerProperties;
 import io.github.cspipeline.poller.poll.PollerMetrics;
 import io.github.cspipeline.poller.poll.TransferPoller;
 import io.github.cspipeline.poller.publish.EventRecords;
 import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.WatchIndex;
+import io.github.cspipeline.testkit.StubCryptshare;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +76,7 @@ class StatusPollerIT {
   private static final String TRACEPARENT =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-  private static final CryptshareStub cryptshare = new CryptshareStub();
+  private static final StubCryptshare cryptshare = PollerFixtures.cryptshare();
 
   @DynamicPropertySource
   static void cryptshare(DynamicPropertyRegistry registry) {
@@ -228,8 +228,11 @@ class StatusPollerIT {
   void publishes_exactly_one_active_event_after_cryptshare_answered_processing_twice() {
     var id = "20261126-101500-Active01";
     var downloadUrl = "https://cs.example.com/download/" + id + "/bob";
-    cryptshare.script(
-        id, Reply.state("PROCESSING"), Reply.state("PROCESSING"), Reply.active(downloadUrl));
+    cryptshare.onStatus(
+        id,
+        StubCryptshare.state("PROCESSING"),
+        StubCryptshare.state("PROCESSING"),
+        StubCryptshare.active(downloadUrl));
 
     sendProcessing(id, statusUrlOf(id));
 
@@ -260,7 +263,7 @@ class StatusPollerIT {
   @Test
   void publishes_failed_when_cryptshare_processing_failed() {
     var id = "20261126-101500-Failed01";
-    cryptshare.script(id, Reply.state("PROCESSING"), Reply.state("FAILED"));
+    cryptshare.onStatus(id, StubCryptshare.state("PROCESSING"), StubCryptshare.state("FAILED"));
 
     sendProcessing(id, statusUrlOf(id));
 
@@ -272,7 +275,7 @@ class StatusPollerIT {
   @Test
   void publishes_deleted_for_a_transfer_an_administrator_deleted() {
     var id = "20261126-101500-Deleted1";
-    cryptshare.script(id, Reply.state("DELETED_BY_ADMIN"));
+    cryptshare.onStatus(id, StubCryptshare.state("DELETED_BY_ADMIN"));
 
     sendProcessing(id, statusUrlOf(id));
 
@@ -292,13 +295,16 @@ class StatusPollerIT {
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error()).isNotNull();
     assertThat(event.error().code()).isEqualTo(TransferPoller.FOREIGN_STATUS_URL);
-    assertThat(cryptshare.requests()).noneMatch(request -> request.contains(id));
+    assertThat(cryptshare.requests()).noneMatch(request -> request.path().contains(id));
   }
 
   @Test
   void waits_as_long_as_retry_after_says_before_polling_again() {
     var id = "20261126-101500-RetryAft";
-    cryptshare.script(id, Reply.error(429, 2007, "2"), Reply.active("https://cs.example.com/d/1"));
+    cryptshare.onStatus(
+        id,
+        StubCryptshare.error(429, 2007, "stub error 429", "Retry-After", "2"),
+        StubCryptshare.active("https://cs.example.com/d/1"));
 
     sendProcessing(id, statusUrlOf(id));
 
@@ -313,7 +319,7 @@ class StatusPollerIT {
   @Test
   void stops_watching_when_another_publisher_reports_the_terminal_state() {
     var id = "20261126-101500-Elsewhr1";
-    cryptshare.script(id, Reply.state("PROCESSING"));
+    cryptshare.onStatus(id, StubCryptshare.state("PROCESSING"));
     sendProcessing(id, statusUrlOf(id));
     await()
         .pollInSameThread()
@@ -348,7 +354,7 @@ class StatusPollerIT {
     var poison = "{ this is not a transfer event".getBytes(StandardCharsets.UTF_8);
     send("poison-1", poison, null);
     var id = "20261126-101500-AfterPsn";
-    cryptshare.script(id, Reply.state("ACTIVE"));
+    cryptshare.onStatus(id, StubCryptshare.state("ACTIVE"));
     sendProcessing(id, statusUrlOf(id));
 
     await()
@@ -394,7 +400,8 @@ class StatusPollerIT {
             record ->
                 assertThat(header(record, "kafka_dlt-exception-message")).contains("trackingId"));
     assertThat(cryptshare.requests())
-        .noneMatch(request -> request.contains(blankSender) || request.contains("Bad"));
+        .noneMatch(
+            request -> request.path().contains(blankSender) || request.path().contains("Bad"));
   }
 
   @Test

@@ -62,7 +62,8 @@ class ErrorTaxonomyIT extends SimulatorBackedIT {
   void a_finalize_answered_404_for_a_transfer_that_exists_is_processing_not_rejected() {
     var sender = "already@example.com";
     var id = trackingIds(1).getFirst();
-    assertThat(simulator.finalizeDirectly(sender, id, WorkerFixtures.CLIENT_ID)).isEqualTo(201);
+    assertThat(simulator.finalizeSession(sender, id, WorkerFixtures.CLIENT_ID).statusCode())
+        .isEqualTo(201);
 
     send(commands, command(sender, id));
     commands.flush();

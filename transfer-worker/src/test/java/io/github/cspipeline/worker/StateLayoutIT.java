@@ -1,6 +1,6 @@
 package io.github.cspipeline.worker;
 
-import static io.github.cspipeline.worker.StubCryptshare.finalizePath;
+import static io.github.cspipeline.testkit.StubCryptshare.finalizePath;
 import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
 import static io.github.cspipeline.worker.WorkerFixtures.command;
 import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
@@ -12,6 +12,7 @@ import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.testkit.StubCryptshare;
 import io.github.cspipeline.worker.config.WorkerProperties;
 import io.github.cspipeline.worker.state.StateMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ class StateLayoutIT {
   @BeforeAll
   static void start(EmbeddedKafkaBroker broker) throws Exception {
     bootstrapServers = broker.getBrokersAsString();
-    cryptshare = new StubCryptshare();
+    cryptshare = Workers.cryptshare();
     commands = Workers.commandProducer(bootstrapServers);
     events = new EventReader(bootstrapServers, Topics.TRANSFER_EVENTS);
   }

@@ -1,10 +1,10 @@
 package io.github.cspipeline.worker;
 
-import static io.github.cspipeline.worker.StubCryptshare.after;
-import static io.github.cspipeline.worker.StubCryptshare.error;
-import static io.github.cspipeline.worker.StubCryptshare.finalizePath;
-import static io.github.cspipeline.worker.StubCryptshare.finalized;
-import static io.github.cspipeline.worker.StubCryptshare.statusPath;
+import static io.github.cspipeline.testkit.StubCryptshare.after;
+import static io.github.cspipeline.testkit.StubCryptshare.error;
+import static io.github.cspipeline.testkit.StubCryptshare.finalizePath;
+import static io.github.cspipeline.testkit.StubCryptshare.finalized;
+import static io.github.cspipeline.testkit.StubCryptshare.statusPath;
 import static io.github.cspipeline.worker.WorkerFixtures.CLIENT_ID;
 import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
 import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
@@ -19,6 +19,7 @@ import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
+import io.github.cspipeline.testkit.StubCryptshare;
 import io.github.cspipeline.worker.config.KafkaConfiguration;
 import io.github.cspipeline.worker.config.WorkerProperties;
 import io.github.cspipeline.worker.finalize.FinalizeMetrics;
@@ -83,7 +84,7 @@ class TransferWorkerIT {
 
   @BeforeAll
   static void start(EmbeddedKafkaBroker broker) throws Exception {
-    cryptshare = new StubCryptshare();
+    cryptshare = Workers.cryptshare();
     worker =
         TransferWorkerApplication.builder()
             .run(

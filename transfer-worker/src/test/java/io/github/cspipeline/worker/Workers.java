@@ -4,6 +4,7 @@ import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.testkit.StubCryptshare;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,6 +40,17 @@ public final class Workers {
       args.add("--" + property);
     }
     return TransferWorkerApplication.builder().run(args.toArray(String[]::new));
+  }
+
+  /**
+   * A Cryptshare stub that, unless scripted otherwise, issues a fresh token per request, accepts
+   * every finalize and answers every status with {@code PROCESSING}.
+   */
+  public static StubCryptshare cryptshare() {
+    return new StubCryptshare()
+        .issuingTokens()
+        .finalizingSessions()
+        .answeringStatus(StubCryptshare.state("PROCESSING"));
   }
 
   public static KafkaProducer<String, byte[]> commandProducer(String bootstrapServers) {

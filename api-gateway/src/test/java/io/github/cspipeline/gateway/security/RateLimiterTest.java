@@ -2,40 +2,15 @@ package io.github.cspipeline.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.github.cspipeline.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
 
-  /** A clock the test moves by hand. */
-  private static final class SettableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final SettableClock clock = new SettableClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final RateLimiter limiter = new RateLimiter(clock);
   private final Caller fivePerSecond = new Caller("five", List.of("*"), List.of("*"), 5);
 

@@ -6,7 +6,6 @@ import static io.github.cspipeline.simulator.SimulatorClient.SENDER;
 import static io.github.cspipeline.simulator.SimulatorClient.verificationPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cspipeline.simulator.SettableClock;
 import io.github.cspipeline.simulator.SimulatorClient;
 import io.github.cspipeline.simulator.SimulatorClient.Response;
 import io.github.cspipeline.simulator.SimulatorTestSupport;
@@ -29,7 +28,7 @@ class VerificationTest extends SimulatorTestSupport {
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.data().get("token").asString()).isNotBlank();
     assertThat(OffsetDateTime.parse(response.data().get("validUntil").asString()).toInstant())
-        .isEqualTo(SettableClock.START.plus(Duration.ofHours(1)));
+        .isEqualTo(START.plus(Duration.ofHours(1)));
   }
 
   @Test

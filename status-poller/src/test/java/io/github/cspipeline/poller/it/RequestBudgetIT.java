@@ -47,7 +47,7 @@ class RequestBudgetIT {
   }
 
   private static void processingTime(String duration) {
-    simulator.control("PUT", "/simulator/config", "{\"processingTime\": \"" + duration + "\"}");
+    simulator.configure("{\"processingTime\": \"" + duration + "\"}");
   }
 
   private static long requests() {
@@ -78,7 +78,9 @@ class RequestBudgetIT {
       simulator.resetStats();
 
       // 40 transfers polled every 300 ms would be over 100 requests a second.
-      await().atMost(Duration.ofSeconds(30)).until(() -> simulator.requests("status") >= 40);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> simulator.endpointRequests("status") >= 40);
 
       var stats = simulator.stats();
       System.out.printf(
@@ -117,7 +119,7 @@ class RequestBudgetIT {
       try {
         arrivals = arrivals(id, Duration.ofSeconds(11));
       } finally {
-        simulator.clearFaults();
+        simulator.noFaults();
       }
       simulator.forceState(id, "ACTIVE");
       await().atMost(Duration.ofSeconds(20)).until(() -> events.terminal(id).size() == 1);

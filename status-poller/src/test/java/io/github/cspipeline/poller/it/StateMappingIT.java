@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
-import io.github.cspipeline.poller.CryptshareStub;
 import io.github.cspipeline.poller.poll.PollerMetrics;
 import io.github.cspipeline.poller.poll.TransferPoller;
+import io.github.cspipeline.testkit.StubCryptshare;
 import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.time.Duration;
@@ -197,7 +197,7 @@ class StateMappingIT {
     var id = "Map-Renewal";
     watch(sender, id, simulator.seedAndFinalize(sender, id, "ACTIVE", "PT60S"));
     keepsWatchingThrough(id, 1);
-    long tokensBefore = simulator.requests("token");
+    long tokensBefore = simulator.endpointRequests("token");
     double errorsBefore = polls("error") + polls("transient");
 
     // As after a restart of Cryptshare: the poller's cached token is no longer known.
@@ -209,7 +209,7 @@ class StateMappingIT {
     var event = theTerminalEvent(id);
     assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
     assertThat(event.recipients()).isNotEmpty();
-    long renewals = simulator.requests("token") - tokensBefore;
+    long renewals = simulator.endpointRequests("token") - tokensBefore;
     System.out.printf(
         "[measure] StateMappingIT 401/3002: %d token request(s) after the revocation, %d status"
             + " requests since, no failed poll%n",
@@ -250,7 +250,7 @@ class StateMappingIT {
   void a_status_url_of_another_origin_ends_abandoned_and_is_never_requested() {
     var id = "Map-Foreign";
     simulator.seedAndFinalize(SENDER, id, "ACTIVE", "PT0.5S");
-    try (var foreignHost = new CryptshareStub()) {
+    try (var foreignHost = new StubCryptshare()) {
       watch(id, foreignHost.baseUrl().resolve("/api/users/" + SENDER + "/transfers/" + id));
 
       var event = theTerminalEvent(id);

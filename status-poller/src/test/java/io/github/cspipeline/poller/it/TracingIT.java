@@ -132,7 +132,7 @@ class TracingIT {
       contexts.add(context);
       watch(sender, id, "PT3S", context);
     }
-    await().atMost(PATIENCE).until(() -> simulator.requests("list") >= 1);
+    await().atMost(PATIENCE).until(() -> simulator.endpointRequests("list") >= 1);
 
     for (int i = 0; i < ids.size(); i++) {
       var id = ids.get(i);

@@ -70,7 +70,7 @@ class WatchHandoverIT {
   }
 
   private static void processingTime(String duration) {
-    simulator.control("PUT", "/simulator/config", "{\"processingTime\": \"" + duration + "\"}");
+    simulator.configure("{\"processingTime\": \"" + duration + "\"}");
   }
 
   private static void finalizeAndPublish(EventLog events, List<String> ids) {

@@ -10,10 +10,9 @@ import io.github.cspipeline.cryptshare.CryptshareClients;
 import io.github.cspipeline.cryptshare.CryptshareServerProperties;
 import io.github.cspipeline.cryptshare.RequestInterceptor;
 import io.github.cspipeline.cryptshare.TransferSummary;
-import io.github.cspipeline.poller.CryptshareStub;
-import io.github.cspipeline.poller.CryptshareStub.Reply;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.watch.Watch;
+import io.github.cspipeline.testkit.StubCryptshare;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class CryptshareStatusCheckTest {
 
-  private final CryptshareStub cryptshare = new CryptshareStub();
+  private final StubCryptshare cryptshare = PollerFixtures.cryptshare();
   private final CryptshareStatusCheck check =
       new CryptshareStatusCheck(clientsFor(cryptshare.baseUrl()));
 
@@ -82,7 +81,7 @@ class CryptshareStatusCheckTest {
 
   @Test
   void reports_the_state_recipients_and_download_urls_cryptshare_answers() {
-    cryptshare.script("t-active", Reply.active("https://cs.example.com/download/bob"));
+    cryptshare.onStatus("t-active", StubCryptshare.active("https://cs.example.com/download/bob"));
 
     var outcome = check.check(watchOf("t-active"));
 
@@ -102,25 +101,25 @@ class CryptshareStatusCheckTest {
 
   @Test
   void renews_a_refused_token_and_polls_again_with_the_fresh_one() {
-    cryptshare.script("t-token", Reply.state("PROCESSING"));
-    cryptshare.refuseToken("token-1");
+    cryptshare.onStatus("t-token", StubCryptshare.state("PROCESSING"));
+    cryptshare.refuseIssuedToken(1, StubCryptshare.error(401, 3002, "stub error 401"));
 
     var outcome = check.check(watchOf("t-token"));
 
     assertThat(outcome).isInstanceOf(PollOutcome.Answered.class);
-    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
   }
 
   @Test
   void renews_a_token_refused_with_403_and_3002_and_reads_the_status_with_the_fresh_one() {
-    cryptshare.script("t-token", Reply.state("PROCESSING"));
-    cryptshare.refuseToken("token-1", Reply.error(403, 3002, null));
+    cryptshare.onStatus("t-token", StubCryptshare.state("PROCESSING"));
+    cryptshare.refuseIssuedToken(1, StubCryptshare.error(403, 3002, "stub error 403"));
 
     var outcome = check.check(watchOf("t-token"));
 
     assertThat(outcome).isEqualTo(new PollOutcome.Answered(PollerFixtures.status("PROCESSING")));
-    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.statusCalls("t-token")).isEqualTo(2);
   }
 
@@ -128,13 +127,13 @@ class CryptshareStatusCheckTest {
   @ValueSource(ints = {401, 403})
   void renews_a_token_refused_with_3002_and_reads_the_senders_list_with_the_fresh_one(int status) {
     cryptshare.listShows(Map.of("t-listed", "PROCESSING"));
-    cryptshare.refuseToken("token-1", Reply.error(status, 3002, null));
+    cryptshare.refuseIssuedToken(1, StubCryptshare.error(status, 3002, "stub error " + status));
 
     var outcome = check.list(SERVER, SENDER, 1, 100);
 
     assertThat(outcome)
         .isEqualTo(new ListOutcome.Page(List.of(new TransferSummary("t-listed", "PROCESSING"))));
-    assertThat(cryptshare.tokensIssued()).isEqualTo(2);
+    assertThat(cryptshare.issuedTokens()).hasSize(2);
     assertThat(cryptshare.listCalls()).isEqualTo(2);
   }
 
@@ -146,37 +145,37 @@ class CryptshareStatusCheckTest {
   @ParameterizedTest
   @ValueSource(ints = {3010, 3011})
   void keeps_the_token_on_a_403_with_a_policy_code_and_reports_a_failed_poll(int errorCode) {
-    cryptshare.script("t-policy", Reply.error(403, errorCode, null));
+    cryptshare.onStatus("t-policy", StubCryptshare.error(403, errorCode, "stub error 403"));
 
     var outcome = check.check(watchOf("t-policy"));
 
     assertThat(outcome).isInstanceOf(PollOutcome.Failed.class);
     assertThat(((PollOutcome.Failed) outcome).reason()).contains("403");
-    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
     assertThat(cryptshare.statusCalls("t-policy")).isEqualTo(1);
   }
 
   @Test
   void keeps_the_token_on_a_403_with_a_policy_code_from_the_senders_list() {
     cryptshare.listShows(Map.of("t-listed", "PROCESSING"));
-    cryptshare.refuseToken("token-1", Reply.error(403, 3010, null));
+    cryptshare.refuseIssuedToken(1, StubCryptshare.error(403, 3010, "stub error 403"));
 
     var outcome = check.list(SERVER, SENDER, 1, 100);
 
     assertThat(outcome).isInstanceOf(ListOutcome.Failed.class);
     assertThat(((ListOutcome.Failed) outcome).outcome()).isInstanceOf(PollOutcome.Failed.class);
-    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
     assertThat(cryptshare.listCalls()).isEqualTo(1);
   }
 
   @Test
   void reuses_the_cached_token_across_polls() {
-    cryptshare.script("t-cached", Reply.state("PROCESSING"));
+    cryptshare.onStatus("t-cached", StubCryptshare.state("PROCESSING"));
 
     check.check(watchOf("t-cached"));
     check.check(watchOf("t-cached"));
 
-    assertThat(cryptshare.tokensIssued()).isEqualTo(1);
+    assertThat(cryptshare.issuedTokens()).hasSize(1);
   }
 
   @Test
@@ -188,8 +187,8 @@ class CryptshareStatusCheckTest {
 
   @Test
   void treats_a_404_for_a_missing_endpoint_or_api_version_as_a_failure_not_as_a_missing_transfer() {
-    cryptshare.script("t-no-endpoint", Reply.error(404, 1006, null));
-    cryptshare.script("t-old-api", Reply.error(404, 2004, null));
+    cryptshare.onStatus("t-no-endpoint", StubCryptshare.error(404, 1006, "stub error 404"));
+    cryptshare.onStatus("t-old-api", StubCryptshare.error(404, 2004, "stub error 404"));
 
     assertThat(check.check(watchOf("t-no-endpoint"))).isInstanceOf(PollOutcome.Failed.class);
     assertThat(check.check(watchOf("t-old-api"))).isInstanceOf(PollOutcome.Failed.class);
@@ -197,7 +196,8 @@ class CryptshareStatusCheckTest {
 
   @Test
   void turns_a_429_into_a_retry_carrying_the_retry_after() {
-    cryptshare.script("t-busy", Reply.error(429, 2007, "7"));
+    cryptshare.onStatus(
+        "t-busy", StubCryptshare.error(429, 2007, "stub error 429", "Retry-After", "7"));
 
     var outcome = check.check(watchOf("t-busy"));
 
@@ -207,14 +207,14 @@ class CryptshareStatusCheckTest {
 
   @Test
   void turns_a_server_error_into_a_retry() {
-    cryptshare.script("t-5xx", Reply.error(503, 5000, null));
+    cryptshare.onStatus("t-5xx", StubCryptshare.error(503, 5000, "stub error 503"));
 
     assertThat(check.check(watchOf("t-5xx"))).isInstanceOf(PollOutcome.Retry.class);
   }
 
   @Test
   void turns_other_client_errors_into_a_failure() {
-    cryptshare.script("t-403", Reply.error(403, 3001, null));
+    cryptshare.onStatus("t-403", StubCryptshare.error(403, 3001, "stub error 403"));
 
     assertThat(check.check(watchOf("t-403"))).isInstanceOf(PollOutcome.Failed.class);
   }

@@ -3,7 +3,7 @@ package io.github.cspipeline.poller.poll;
 import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cspipeline.poller.MutableClock;
+import io.github.cspipeline.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.WireFormat;
-import io.github.cspipeline.poller.MutableClock;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.poll.Backoff;
 import io.github.cspipeline.poller.tracing.PollTracing;
+import io.github.cspipeline.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

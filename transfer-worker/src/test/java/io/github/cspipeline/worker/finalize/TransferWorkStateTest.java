@@ -18,7 +18,7 @@ import static org.mockito.Mockito.when;
 import io.github.cspipeline.model.CloudEvents;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
-import io.github.cspipeline.worker.MutableClock;
+import io.github.cspipeline.testkit.MutableClock;
 import io.github.cspipeline.worker.state.ProgressRestorer;
 import io.github.cspipeline.worker.state.StateMetrics;
 import io.github.cspipeline.worker.state.StateRecords;
