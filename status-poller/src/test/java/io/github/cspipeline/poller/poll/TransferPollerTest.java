@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TransferPollerTest {
@@ -124,6 +125,20 @@ class TransferPollerTest {
     return counter.stream().mapToDouble(c -> c.count()).sum();
   }
 
+  /** The one terminal event published so far. */
+  private TransferEvent published() {
+    assertThat(publisher.published).hasSize(1);
+    return publisher.published.getFirst();
+  }
+
+  /** The one event published so far, an abandonment with the given error code. */
+  private TransferEvent abandoned(String errorCode) {
+    var event = published();
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error()).extracting(TransferError::code).isEqualTo(errorCode);
+    return event;
+  }
+
   private double stuckDetected() {
     var counter = registry.find(PollerMetrics.STUCK_DETECTED).tag("server", SERVER).counter();
     return counter == null ? 0 : counter.count();
@@ -205,36 +220,21 @@ class TransferPollerTest {
     assertThat(polls("unknown_state")).isEqualTo(1);
   }
 
-  @Test
-  void publishes_failed_when_cryptshare_processing_failed() {
-    answer(new PollOutcome.Answered(PollerFixtures.status("FAILED")));
+  @ParameterizedTest(name = "publishes {1} with the Cryptshare state {0} that says how")
+  @CsvSource({
+    "FAILED, FAILED", // Cryptshare's processing failed
+    "DELETED_BY_REVOCATION, DELETED"
+  })
+  void publishes_a_terminal_state_with_the_cryptshare_state_that_says_how(
+      String cryptshareState, TransferState expected) {
+    answer(new PollOutcome.Answered(PollerFixtures.status(cryptshareState)));
 
     pollAt(T0.plusSeconds(1));
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.FAILED);
-              assertThat(event.cryptshareState()).isEqualTo("FAILED");
-            });
-  }
-
-  @Test
-  void publishes_deleted_with_the_cryptshare_state_that_says_how() {
-    answer(new PollOutcome.Answered(PollerFixtures.status("DELETED_BY_REVOCATION")));
-
-    pollAt(T0.plusSeconds(1));
-
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.DELETED);
-              assertThat(event.cryptshareState()).isEqualTo("DELETED_BY_REVOCATION");
-              assertThat(event.eventId())
-                  .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.DELETED));
-            });
+    var event = published();
+    assertThat(event.state()).isEqualTo(expected);
+    assertThat(event.cryptshareState()).isEqualTo(cryptshareState);
+    assertThat(event.eventId()).isEqualTo(TransferEvent.eventIdOf(SERVER, ID, expected));
   }
 
   @Test
@@ -248,18 +248,10 @@ class TransferPollerTest {
     assertThat(watch().nextPollAt()).isEqualTo(deadline);
     pollAt(deadline);
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-              assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
-              assertThat(event.cryptshareState()).isEqualTo("PROCESSING");
-              assertThat(event.error())
-                  .extracting(TransferError::code)
-                  .isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
-              assertThat(event.error().message()).contains("PT24H");
-            });
+    var event = abandoned(TransferPoller.WATCH_DEADLINE_PASSED);
+    assertThat(event.previousState()).isEqualTo(TransferState.PROCESSING);
+    assertThat(event.cryptshareState()).isEqualTo("PROCESSING");
+    assertThat(event.error().message()).contains("PT24H");
     assertThat(watches.size()).isZero();
   }
 
@@ -281,10 +273,7 @@ class TransferPollerTest {
     assertThat(publisher.published).isEmpty();
 
     pollAt(watch().nextPollAt());
-    assertThat(publisher.published)
-        .singleElement()
-        .extracting(TransferEvent::state)
-        .isEqualTo(TransferState.ACTIVE);
+    assertThat(published().state()).isEqualTo(TransferState.ACTIVE);
     assertThat(watches.stuckCount()).as("ended").isZero();
   }
 
@@ -304,15 +293,8 @@ class TransferPollerTest {
 
     poller.actOnListed(watches.claim(watch()).orElseThrow(), "PROCESSING");
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-              assertThat(event.error().code()).isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
-              assertThat(event.eventId())
-                  .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.ABANDONED));
-            });
+    assertThat(abandoned(TransferPoller.WATCH_DEADLINE_PASSED).eventId())
+        .isEqualTo(TransferEvent.eventIdOf(SERVER, ID, TransferState.ABANDONED));
   }
 
   @Test
@@ -321,10 +303,7 @@ class TransferPollerTest {
 
     pollAt(T0.plus(Duration.ofHours(25)));
 
-    assertThat(publisher.published)
-        .singleElement()
-        .extracting(TransferEvent::state)
-        .isEqualTo(TransferState.ACTIVE);
+    assertThat(published().state()).isEqualTo(TransferState.ACTIVE);
   }
 
   @Test
@@ -333,41 +312,31 @@ class TransferPollerTest {
 
     pollAt(T0.plus(Duration.ofHours(24)));
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.error().code()).isEqualTo(TransferPoller.WATCH_DEADLINE_PASSED);
-              assertThat(event.error().message()).contains("403 not licensed");
-            });
+    assertThat(abandoned(TransferPoller.WATCH_DEADLINE_PASSED).error().message())
+        .contains("403 not licensed");
   }
 
-  @Test
-  void honours_the_retry_after_of_a_busy_server() {
-    answer(new PollOutcome.Retry("429", Duration.ofSeconds(45)));
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    // description, status, Retry-After (s), poll at (s after T0), next poll expected at (s)
+    "honours the retry-after of a busy server, 429, 45, 1, 46",
+    "backs off after a transient failure without retry-after, 503, , 1, 3",
+    "never schedules a poll after the deadline even for a long retry-after, 429, 7200, 82800, 86400"
+  })
+  void schedules_the_next_poll_after_a_transient_failure(
+      String description,
+      String status,
+      @Nullable Long retryAfterSeconds,
+      long pollAtSeconds,
+      long nextPollAtSeconds) {
+    answer(
+        new PollOutcome.Retry(
+            status, retryAfterSeconds == null ? null : Duration.ofSeconds(retryAfterSeconds)));
 
-    pollAt(T0.plusSeconds(1));
+    pollAt(T0.plusSeconds(pollAtSeconds));
 
-    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(46));
+    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(nextPollAtSeconds));
     assertThat(polls("transient")).isEqualTo(1);
-  }
-
-  @Test
-  void backs_off_after_a_transient_failure_without_retry_after() {
-    answer(new PollOutcome.Retry("503", null));
-
-    pollAt(T0.plusSeconds(1));
-
-    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
-  }
-
-  @Test
-  void never_schedules_a_poll_after_the_deadline_even_for_a_long_retry_after() {
-    answer(new PollOutcome.Retry("429", Duration.ofHours(2)));
-
-    pollAt(T0.plus(Duration.ofHours(23)));
-
-    assertThat(watch().nextPollAt()).isEqualTo(T0.plus(Duration.ofHours(24)));
   }
 
   @Test
@@ -380,15 +349,9 @@ class TransferPollerTest {
     assertThat(publisher.published).isEmpty();
     pollAt(T0.plusSeconds(7));
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-              assertThat(event.error().code()).isEqualTo(TransferPoller.TRANSFER_NOT_FOUND);
-              assertThat(event.error().httpStatus()).isEqualTo(404);
-              assertThat(event.error().cryptshareErrorCode()).isEqualTo(2003);
-            });
+    assertThat(abandoned(TransferPoller.TRANSFER_NOT_FOUND).error())
+        .extracting(TransferError::httpStatus, TransferError::cryptshareErrorCode)
+        .containsExactly(404, 2003);
     assertThat(polls("not_found")).isEqualTo(3);
   }
 
@@ -416,13 +379,7 @@ class TransferPollerTest {
 
     pollAt(T0.plusSeconds(1));
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-              assertThat(event.error().code()).isEqualTo(TransferPoller.FOREIGN_STATUS_URL);
-            });
+    abandoned(TransferPoller.FOREIGN_STATUS_URL);
     assertThat(polls("foreign_status_url")).isEqualTo(1);
   }
 
@@ -449,9 +406,19 @@ class TransferPollerTest {
     assertThat(publisher.published).isEmpty();
   }
 
-  @Test
-  void keeps_the_watch_when_publishing_fails_and_publishes_at_a_later_poll() {
-    publisher.failuresLeft = 1;
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "keeps the watch when publishing fails and publishes at a later poll, true",
+    "polls again a watch whose terminal event the journal did not take while it is still watched,"
+        + " false"
+  })
+  void keeps_the_watch_when_the_terminal_event_is_not_published_and_publishes_at_a_later_poll(
+      String description, boolean publishingFails) {
+    if (publishingFails) {
+      publisher.failuresLeft = 1;
+    } else {
+      publisher.refusalsLeft = 1;
+    }
     answer(
         new PollOutcome.Answered(PollerFixtures.active(ID)),
         new PollOutcome.Answered(PollerFixtures.active(ID)));
@@ -489,27 +456,7 @@ class TransferPollerTest {
     assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(1).plus(Duration.ofHours(1)));
     pollAt(watch().nextPollAt());
 
-    assertThat(publisher.published)
-        .singleElement()
-        .extracting(TransferEvent::state)
-        .isEqualTo(TransferState.ACTIVE);
-  }
-
-  @Test
-  void
-      polls_again_a_watch_whose_terminal_event_the_journal_did_not_take_while_it_is_still_watched() {
-    publisher.refusalsLeft = 1;
-    answer(
-        new PollOutcome.Answered(PollerFixtures.active(ID)),
-        new PollOutcome.Answered(PollerFixtures.active(ID)));
-
-    pollAt(T0.plusSeconds(1));
-    assertThat(publisher.published).isEmpty();
-    assertThat(watch().nextPollAt()).isEqualTo(T0.plusSeconds(3));
-    pollAt(T0.plusSeconds(3));
-
-    assertThat(publisher.published).hasSize(1);
-    assertThat(watches.size()).isZero();
+    assertThat(published().state()).isEqualTo(TransferState.ACTIVE);
   }
 
   @Test
@@ -546,21 +493,14 @@ class TransferPollerTest {
 
     poller.serverNotConfigured(watches.claim(unconfigured).orElseThrow());
 
-    assertThat(publisher.published)
-        .singleElement()
-        .satisfies(
-            event -> {
-              assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-              assertThat(event.eventId())
-                  .isEqualTo(TransferEvent.eventIdOf("elsewhere", ID, TransferState.ABANDONED));
-              assertThat(event.occurredAt()).isEqualTo(clock.instant());
-              assertThat(event.statusUrl())
-                  .as("only the path was known: not a URL a consumer could use")
-                  .isNull();
-              assertThat(event.error())
-                  .extracting(TransferError::code, TransferError::httpStatus)
-                  .containsExactly(TransferPoller.SERVER_NOT_CONFIGURED, null);
-            });
+    var event = abandoned(TransferPoller.SERVER_NOT_CONFIGURED);
+    assertThat(event.eventId())
+        .isEqualTo(TransferEvent.eventIdOf("elsewhere", ID, TransferState.ABANDONED));
+    assertThat(event.occurredAt()).isEqualTo(clock.instant());
+    assertThat(event.statusUrl())
+        .as("only the path was known: not a URL a consumer could use")
+        .isNull();
+    assertThat(event.error().httpStatus()).isNull();
     assertThat(answers).isEmpty();
   }
 }
