@@ -2,10 +2,18 @@ package io.github.cspipeline.worker;
 
 import io.github.cspipeline.cryptshare.CryptshareException;
 import io.github.cspipeline.model.command.FinalizeCommand;
+import io.github.cspipeline.model.credential.CredentialCipher;
+import io.github.cspipeline.worker.resilience.RetryBackoff;
+import io.github.cspipeline.worker.resilience.ServerGuard;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -28,6 +36,37 @@ public final class WorkerFixtures {
 
   public static FinalizeCommand command(String trackingId) {
     return FinalizeCommand.of(NOW, SERVER, SENDER, trackingId, null);
+  }
+
+  /** The command with the token encrypted into its credential, as a caller sends it. */
+  public static FinalizeCommand withCredential(
+      FinalizeCommand command, String token, CredentialCipher cipher) {
+    var credential =
+        cipher.encrypt(token, command.server(), command.sender(), command.trackingId());
+    return new FinalizeCommand(
+        command.schemaVersion(),
+        command.commandId(),
+        command.requestedAt(),
+        command.server(),
+        command.sender(),
+        command.trackingId(),
+        credential);
+  }
+
+  /** A guard of SERVER with default breaker and bulkhead that retries forever, by the backoff. */
+  public static ServerGuard guard(RetryBackoff backoff, Clock clock) {
+    return new ServerGuard(
+        SERVER,
+        CircuitBreaker.ofDefaults(SERVER),
+        null,
+        Bulkhead.ofDefaults(SERVER),
+        Retry.of(
+            SERVER,
+            RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalBiFunction(backoff.asIntervalFunction())
+                .build()),
+        clock);
   }
 
   public static URI statusUrl(String sender, String trackingId) {

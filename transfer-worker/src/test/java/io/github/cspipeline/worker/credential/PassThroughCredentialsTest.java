@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.credential.CredentialException;
+import io.github.cspipeline.worker.WorkerFixtures;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,17 +18,8 @@ class PassThroughCredentialsTest {
   static final byte[] NEW = "0123456789abcdef0123456789abcdef".getBytes();
 
   static FinalizeCommand withCredential(FinalizeCommand command, byte[] key, String keyId) {
-    var credential =
-        new CredentialCipher(Map.of(keyId, key), keyId)
-            .encrypt("callers-token", command.server(), command.sender(), command.trackingId());
-    return new FinalizeCommand(
-        command.schemaVersion(),
-        command.commandId(),
-        command.requestedAt(),
-        command.server(),
-        command.sender(),
-        command.trackingId(),
-        credential);
+    return WorkerFixtures.withCredential(
+        command, "callers-token", new CredentialCipher(Map.of(keyId, key), keyId));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static io.github.cspipeline.worker.WorkerFixtures.SENDER;
 import static io.github.cspipeline.worker.WorkerFixtures.SERVER;
 import static io.github.cspipeline.worker.WorkerFixtures.answer;
 import static io.github.cspipeline.worker.WorkerFixtures.command;
+import static io.github.cspipeline.worker.WorkerFixtures.guard;
 import static io.github.cspipeline.worker.WorkerFixtures.lostAnswer;
 import static io.github.cspipeline.worker.WorkerFixtures.reset;
 import static io.github.cspipeline.worker.WorkerFixtures.statusUrl;
@@ -24,15 +25,12 @@ import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.testkit.MutableClock;
 import io.github.cspipeline.worker.FakeCryptshare;
+import io.github.cspipeline.worker.WorkerFixtures;
 import io.github.cspipeline.worker.credential.PassThroughCredentials;
 import io.github.cspipeline.worker.resilience.RetryBackoff;
 import io.github.cspipeline.worker.resilience.ServerGuard;
 import io.github.cspipeline.worker.resilience.StopSwitch;
 import io.github.cspipeline.worker.state.TransferProgress;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -72,19 +70,7 @@ class FinalizerTest {
   }
 
   Finalizer finalizer(RetryBackoff backoff, Pauser pauser) {
-    guard =
-        new ServerGuard(
-            SERVER,
-            CircuitBreaker.ofDefaults(SERVER),
-            null,
-            Bulkhead.ofDefaults(SERVER),
-            Retry.of(
-                SERVER,
-                RetryConfig.custom()
-                    .maxAttempts(Integer.MAX_VALUE)
-                    .intervalBiFunction(backoff.asIntervalFunction())
-                    .build()),
-            clock);
+    guard = guard(backoff, clock);
     // Like the production lookups, which fail for a server that is not configured.
     return new Finalizer(
         server -> {
@@ -541,7 +527,7 @@ class FinalizerTest {
   @Test
   void a_credential_of_a_key_id_this_worker_lacks_waits_out_its_budget_and_is_abandoned() {
     var command =
-        withCredential(
+        WorkerFixtures.withCredential(
             command(trackingId), "callers-token", new CredentialCipher(Map.of("k9", KEY), "k9"));
 
     var event = finalizer.decide(progress(command), false, new StopSwitch());
@@ -812,21 +798,8 @@ class FinalizerTest {
     assertThat(cryptshare.finalizeCalls()).isZero();
   }
 
-  static FinalizeCommand withCredential(
-      FinalizeCommand command, String token, CredentialCipher cipher) {
-    var credential =
-        cipher.encrypt(token, command.server(), command.sender(), command.trackingId());
-    return new FinalizeCommand(
-        command.schemaVersion(),
-        command.commandId(),
-        command.requestedAt(),
-        command.server(),
-        command.sender(),
-        command.trackingId(),
-        credential);
-  }
-
   static FinalizeCommand withCredential(FinalizeCommand command, String token) {
-    return withCredential(command, token, new CredentialCipher(Map.of("k1", KEY), "k1"));
+    return WorkerFixtures.withCredential(
+        command, token, new CredentialCipher(Map.of("k1", KEY), "k1"));
   }
 }

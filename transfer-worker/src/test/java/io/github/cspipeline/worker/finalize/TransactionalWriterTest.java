@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.invocation.InvocationOnMock;
 import org.springframework.kafka.core.KafkaOperations;
 
 /**
@@ -36,6 +37,20 @@ class TransactionalWriterTest {
     }
   }
 
+  /** Runs the transaction of an {@code executeInTransaction} call, sending its records to sent. */
+  static void runTransaction(InvocationOnMock call, List<ProducerRecord<String, Object>> sent) {
+    @SuppressWarnings("unchecked")
+    KafkaOperations.OperationsCallback<String, Object, Object> callback = call.getArgument(0);
+    var ops = mock(KafkaOperations.class);
+    when(ops.send(any(ProducerRecord.class)))
+        .thenAnswer(
+            send -> {
+              sent.add(send.getArgument(0));
+              return null;
+            });
+    callback.doInOperations(ops);
+  }
+
   /** Every transaction commits; the first commit reports a timeout all the same. */
   void commitsButFirstCommitTimesOut(List<Object> tagsOfFirst) {
     int[] transactions = {0};
@@ -43,17 +58,7 @@ class TransactionalWriterTest {
         .thenAnswer(
             call -> {
               var sent = new ArrayList<ProducerRecord<String, Object>>();
-              @SuppressWarnings("unchecked")
-              KafkaOperations.OperationsCallback<String, Object, Object> callback =
-                  call.getArgument(0);
-              var ops = mock(KafkaOperations.class);
-              when(ops.send(any(ProducerRecord.class)))
-                  .thenAnswer(
-                      send -> {
-                        sent.add(send.getArgument(0));
-                        return null;
-                      });
-              callback.doInOperations(ops);
+              runTransaction(call, sent);
               log.addAll(sent);
               if (transactions[0]++ == 0) {
                 committedTags.addAll(tagsOfFirst);
@@ -128,17 +133,7 @@ class TransactionalWriterTest {
                 throw new TimeoutException(
                     "Timeout expired while initializing transactional state");
               }
-              @SuppressWarnings("unchecked")
-              KafkaOperations.OperationsCallback<String, Object, Object> callback =
-                  call.getArgument(0);
-              var ops = mock(KafkaOperations.class);
-              when(ops.send(any(ProducerRecord.class)))
-                  .thenAnswer(
-                      send -> {
-                        log.add(send.getArgument(0));
-                        return null;
-                      });
-              callback.doInOperations(ops);
+              runTransaction(call, log);
               return null;
             });
     writer = new TransactionalWriter(kafka, tags -> Set.of());

@@ -20,6 +20,7 @@ import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.testkit.MutableClock;
 import io.github.cspipeline.worker.FakeCryptshare;
+import io.github.cspipeline.worker.WorkerFixtures;
 import io.github.cspipeline.worker.credential.PassThroughCredentials;
 import io.github.cspipeline.worker.resilience.RetryBackoff;
 import io.github.cspipeline.worker.resilience.ServerGuard;
@@ -28,10 +29,6 @@ import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
 import io.github.cspipeline.worker.tracing.TransferTracing;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -59,20 +56,8 @@ class TransferWorkTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final FinalizeMetrics metrics = new FinalizeMetrics(registry, SERVER::equals);
   final ServerGuard guard =
-      new ServerGuard(
-          SERVER,
-          CircuitBreaker.ofDefaults(SERVER),
-          null,
-          Bulkhead.ofDefaults(SERVER),
-          Retry.of(
-              SERVER,
-              RetryConfig.custom()
-                  .maxAttempts(Integer.MAX_VALUE)
-                  .intervalBiFunction(
-                      new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0)
-                          .asIntervalFunction())
-                  .build()),
-          clock);
+      WorkerFixtures.guard(
+          new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0), clock);
   final Finalizer finalizer =
       new Finalizer(
           server -> cryptshare,
