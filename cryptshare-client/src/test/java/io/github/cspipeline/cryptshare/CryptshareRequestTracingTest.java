@@ -4,6 +4,7 @@ import static io.github.cspipeline.testkit.StubCryptshare.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.tracing.CryptshareRequestTracing;
+import io.github.cspipeline.cryptshare.tracing.SpanRecorder;
 import io.github.cspipeline.cryptshare.tracing.StoredTraceContext;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.testkit.StubCryptshare;
@@ -14,12 +15,9 @@ import io.micrometer.tracing.otel.bridge.OtelTracer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.time.Clock;
@@ -43,7 +41,7 @@ class CryptshareRequestTracingTest {
   final SdkTracerProvider provider =
       SdkTracerProvider.builder()
           .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
-          .addSpanProcessor(new Recorder(ended))
+          .addSpanProcessor(new SpanRecorder(ended))
           .build();
   final io.opentelemetry.api.trace.Tracer otel = provider.get("test");
   final Tracer tracer = new OtelTracer(otel, new OtelCurrentTraceContext(), event -> {});
@@ -133,25 +131,5 @@ class CryptshareRequestTracingTest {
 
     assertThat(stub.requests().getLast().header(Traceparent.HEADER)).isNull();
     assertThat(ended).isEmpty();
-  }
-
-  private record Recorder(List<ReadableSpan> ended) implements SpanProcessor {
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-    @Override
-    public boolean isStartRequired() {
-      return false;
-    }
-
-    @Override
-    public void onEnd(ReadableSpan span) {
-      ended.add(span);
-    }
-
-    @Override
-    public boolean isEndRequired() {
-      return true;
-    }
   }
 }

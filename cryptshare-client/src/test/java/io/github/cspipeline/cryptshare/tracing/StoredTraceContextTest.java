@@ -9,12 +9,9 @@ import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelPropagator;
 import io.micrometer.tracing.otel.bridge.OtelTracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +28,7 @@ class StoredTraceContextTest {
   private final SdkTracerProvider provider =
       SdkTracerProvider.builder()
           .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
-          .addSpanProcessor(new Recorder(ended))
+          .addSpanProcessor(new SpanRecorder(ended))
           .build();
   private final io.opentelemetry.api.trace.Tracer otel = provider.get("test");
   private final Tracer tracer = new OtelTracer(otel, new OtelCurrentTraceContext(), event -> {});
@@ -130,25 +127,5 @@ class StoredTraceContextTest {
     assertThat(noop.traceparentOf(span, SAMPLED)).isEqualTo(SAMPLED);
     assertThat(noop.keep(null, b -> b.name("intake"))).isNull();
     assertThat(noop.keep(SAMPLED, b -> b.name("intake"))).isEqualTo(SAMPLED);
-  }
-
-  private record Recorder(List<ReadableSpan> ended) implements SpanProcessor {
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-    @Override
-    public boolean isStartRequired() {
-      return false;
-    }
-
-    @Override
-    public void onEnd(ReadableSpan span) {
-      ended.add(span);
-    }
-
-    @Override
-    public boolean isEndRequired() {
-      return true;
-    }
   }
 }
