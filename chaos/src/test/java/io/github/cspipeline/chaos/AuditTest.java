@@ -40,11 +40,7 @@ class AuditTest {
   @Test
   void an_accepted_transfer_without_terminal_event_is_lost() {
     var audit =
-        Audit.of(
-            List.of(accepted(Kind.ACTIVE, "t1", T0)),
-            List.of(event("t1", "PROCESSING", T0)),
-            Map.of("t1", finalized("t1", "PROCESSING", 1)),
-            T0);
+        auditOfT1(Kind.ACTIVE, "PROCESSING", Map.of("t1", finalized("t1", "PROCESSING", 1)));
 
     assertThat(audit.violations.get(Violation.LOST)).hasSize(1);
     assertThat(audit.violationCount()).isEqualTo(1);
@@ -73,12 +69,7 @@ class AuditTest {
 
   @Test
   void rejected_for_a_transfer_the_simulator_finalized_is_a_false_rejected_and_unexpected() {
-    var audit =
-        Audit.of(
-            List.of(accepted(Kind.ACTIVE, "t1", T0)),
-            List.of(event("t1", "REJECTED", T0)),
-            Map.of("t1", finalized("t1", "ACTIVE", 1)),
-            T0);
+    var audit = auditOfT1(Kind.ACTIVE, "REJECTED", Map.of("t1", finalized("t1", "ACTIVE", 1)));
 
     assertThat(audit.violations.get(Violation.FALSE_REJECTED)).hasSize(1);
     assertThat(audit.violations.get(Violation.UNEXPECTED_STATE)).hasSize(1);
@@ -86,12 +77,7 @@ class AuditTest {
 
   @Test
   void abandoned_is_never_an_expected_state() {
-    var audit =
-        Audit.of(
-            List.of(accepted(Kind.FILE_NOT_UPLOADED, "t1", T0)),
-            List.of(event("t1", "ABANDONED", T0)),
-            Map.of(),
-            T0);
+    var audit = auditOfT1(Kind.FILE_NOT_UPLOADED, "ABANDONED", Map.of());
 
     assertThat(audit.violations.get(Violation.UNEXPECTED_STATE)).hasSize(1);
   }
@@ -137,11 +123,8 @@ class AuditTest {
   @Test
   void without_effective_finalizes_from_the_simulator_the_audit_says_so_instead_of_guessing() {
     var audit =
-        Audit.of(
-            List.of(accepted(Kind.ACTIVE, "t1", T0)),
-            List.of(event("t1", "ACTIVE", T0)),
-            Map.of("t1", new Record("t1", "ACTIVE", 1, 1, null, null)),
-            T0);
+        auditOfT1(
+            Kind.ACTIVE, "ACTIVE", Map.of("t1", new Record("t1", "ACTIVE", 1, 1, null, null)));
 
     assertThat(audit.effectiveFinalizesAvailable).isFalse();
     assertThat(audit.violationCount()).isZero();
@@ -169,6 +152,12 @@ class AuditTest {
         .containsEntry("p50", Duration.ofSeconds(50))
         .containsEntry("p99", Duration.ofSeconds(99))
         .containsEntry("max", Duration.ofSeconds(100));
+  }
+
+  /** The audit of t1, accepted at T0 as of the kind, with one event of the state at T0. */
+  private Audit auditOfT1(Kind kind, String state, Map<String, Record> simulatorRecords) {
+    return Audit.of(
+        List.of(accepted(kind, "t1", T0)), List.of(event("t1", state, T0)), simulatorRecords, T0);
   }
 
   private static Transfer accepted(Kind kind, String trackingId, Instant at) {
