@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.github.cspipeline.gateway.config.GatewayProperties;
+import io.github.cspipeline.gateway.config.TestGatewayProperties;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +25,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 /** JWT mode with keys from a JWK set served on loopback, and the forms of the scope claims. */
 class JwtAuthenticatorTest {
@@ -126,29 +125,16 @@ class JwtAuthenticatorTest {
   }
 
   private static GatewayProperties properties(URI jwkSetUri) {
-    return new GatewayProperties(
-        Map.of("default", new GatewayProperties.Server(null)),
-        new GatewayProperties.Gateway(
-            List.of(),
-            new GatewayProperties.Jwt(
-                "https://idp.test",
-                jwkSetUri,
-                null,
-                null,
-                "cryptshare_servers",
-                "cryptshare_senders",
-                "sub",
-                7),
-            new GatewayProperties.Topics("c", "e", "cl", 1, (short) 1, Duration.ofDays(1)),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(15),
-            Map.of(),
+    return TestGatewayProperties.of(
+        new GatewayProperties.Jwt(
+            "https://idp.test",
+            jwkSetUri,
             null,
-            DataSize.ofKilobytes(16),
-            Duration.ofMinutes(10),
-            new GatewayProperties.Sse(20, 1000, Duration.ofSeconds(15)),
-            new GatewayProperties.View(
-                null, 10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(4))));
+            null,
+            "cryptshare_servers",
+            "cryptshare_senders",
+            "sub",
+            7),
+        10);
   }
 }

@@ -3,18 +3,15 @@ package io.github.cspipeline.gateway.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.gateway.config.GatewayProperties;
+import io.github.cspipeline.gateway.config.TestGatewayProperties;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 class TransferViewsTest {
 
@@ -86,21 +83,6 @@ class TransferViewsTest {
   }
 
   static GatewayProperties properties(int cacheEntries) {
-    return new GatewayProperties(
-        Map.of("default", new GatewayProperties.Server(null)),
-        new GatewayProperties.Gateway(
-            List.of(),
-            null,
-            new GatewayProperties.Topics("c", "e", "cl", 1, (short) 1, Duration.ofDays(1)),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(15),
-            Map.of(),
-            null,
-            DataSize.ofKilobytes(16),
-            Duration.ofMinutes(10),
-            new GatewayProperties.Sse(20, 1000, Duration.ofSeconds(15)),
-            new GatewayProperties.View(
-                null, cacheEntries, DataSize.ofMegabytes(8), DataSize.ofMegabytes(4))));
+    return TestGatewayProperties.of(null, cacheEntries);
   }
 }
