@@ -1,5 +1,7 @@
 package io.github.cspipeline.simulator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.github.cspipeline.testkit.MutableClock;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +20,12 @@ public abstract class SimulatorTestSupport {
   @Autowired protected MutableClock clock;
 
   protected SimulatorClient simulator;
+
+  /** Checks that Cryptshare refused the call with this HTTP status and Cryptshare error code. */
+  public static void assertError(SimulatorClient.Response response, int status, int errorCode) {
+    assertThat(response.status()).isEqualTo(status);
+    assertThat(response.errorCode()).isEqualTo(errorCode);
+  }
 
   @BeforeEach
   protected void freshSimulator() {

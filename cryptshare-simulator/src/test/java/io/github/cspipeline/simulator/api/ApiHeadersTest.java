@@ -33,8 +33,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
 
     Response response = simulator.send(request);
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1002);
+    assertError(response, 400, 1002);
     assertThat(response.json().get("errorMessage").asString()).contains(missing);
   }
 
@@ -50,8 +49,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
                 .header("X-CS-MinimumMinorApiVersion", "10")
                 .header("X-CS-ClientId", clientId));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1004);
+    assertError(response, 400, 1004);
   }
 
   @Test
@@ -59,8 +57,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
     Response response =
         simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MajorApiVersion", "one"));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1004);
+    assertError(response, 400, 1004);
   }
 
   @Test
@@ -68,8 +65,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
     Response response =
         simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MinimumMinorApiVersion", "19"));
 
-    assertThat(response.status()).isEqualTo(404);
-    assertThat(response.errorCode()).isEqualTo(2004);
+    assertError(response, 404, 2004);
   }
 
   @Test
@@ -86,8 +82,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
     Response response =
         simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MajorApiVersion", "2"));
 
-    assertThat(response.status()).isEqualTo(404);
-    assertThat(response.errorCode()).isEqualTo(2004);
+    assertError(response, 404, 2004);
   }
 
   @Test
@@ -95,8 +90,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
     Response response =
         simulator.send(simulator.api("/api/clients").header("X-CS-ProductKey", "api.other"));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1004);
+    assertError(response, 400, 1004);
   }
 
   @Test
@@ -144,8 +138,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
   void answers_405_with_the_error_envelope_for_a_wrong_method() {
     Response response = simulator.send(simulator.api("/api/clients").DELETE());
 
-    assertThat(response.status()).isEqualTo(405);
-    assertThat(response.errorCode()).isEqualTo(1006);
+    assertError(response, 405, 1006);
   }
 
   @Test
@@ -157,8 +150,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
             SimulatorClient.post(
                 simulator.api(SimulatorClient.sessionsPath(SENDER), token), "{\"recipients\":"));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1004);
+    assertError(response, 400, 1004);
   }
 
   @ParameterizedTest
@@ -170,8 +162,7 @@ class ApiHeadersTest extends SimulatorTestSupport {
                 .api("/api/users/" + sender + "/verification/token")
                 .POST(BodyPublishers.noBody()));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1005);
+    assertError(response, 400, 1005);
   }
 
   @Test
@@ -180,7 +171,6 @@ class ApiHeadersTest extends SimulatorTestSupport {
 
     Response response = simulator.status(SENDER, token, "bad.tracking.id");
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo(1005);
+    assertError(response, 400, 1005);
   }
 }

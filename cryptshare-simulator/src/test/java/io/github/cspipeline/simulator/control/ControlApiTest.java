@@ -497,8 +497,7 @@ class ControlApiTest extends SimulatorTestSupport {
 
     assertThat(revoked.get("revoked").asInt()).isEqualTo(1);
     Response refused = simulator.list(SENDER, token, "");
-    assertThat(refused.status()).isEqualTo(401);
-    assertThat(refused.errorCode()).isEqualTo(3002);
+    assertError(refused, 401, 3002);
     assertThat(simulator.list("carol@example.com", other, "").status()).isEqualTo(200);
     assertThat(simulator.list(SENDER, simulator.token(SENDER), "").status()).isEqualTo(200);
   }

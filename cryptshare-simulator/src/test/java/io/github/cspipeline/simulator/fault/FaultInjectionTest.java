@@ -83,8 +83,7 @@ class FaultInjectionTest extends SimulatorTestSupport {
     assertThat(calls.get("state").asString()).isEqualTo("PROCESSING");
     assertThat(simulator.state(SENDER, token, trackingId)).isEqualTo("PROCESSING");
     Response retry = simulator.finalizeTransfer(SENDER, token, trackingId);
-    assertThat(retry.status()).isEqualTo(404);
-    assertThat(retry.errorCode()).isEqualTo(2003);
+    assertError(retry, 404, 2003);
     assertThat(simulator.stats().get("faults").get("lostResponses").asLong()).isEqualTo(1);
   }
 
@@ -189,8 +188,7 @@ class FaultInjectionTest extends SimulatorTestSupport {
 
     assertThat(first.status()).isEqualTo(200);
     assertThat(second.status()).isEqualTo(200);
-    assertThat(refused.status()).isEqualTo(429);
-    assertThat(refused.errorCode()).isEqualTo(2007);
+    assertError(refused, 429, 2007);
     assertThat(refused.header("Retry-After")).hasValue("7");
     assertThat(callsWhileRefused.get("state").isNull()).isTrue();
     assertThat(callsWhileRefused.get("sessionOpen").asBoolean()).isTrue();
@@ -212,8 +210,7 @@ class FaultInjectionTest extends SimulatorTestSupport {
     assertThat(new Response[] {clients, list, unknown})
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(503);
-              assertThat(response.errorCode()).isEqualTo(5000);
+              assertError(response, 503, 5000);
             });
     assertThat(faults.get("outage").asBoolean()).isTrue();
   }

@@ -85,10 +85,8 @@ class SessionTest extends SimulatorTestSupport {
             trackingId,
             "{\"securityMode\": {\"config\": {\"passwordMode\": \"SOMETIMES\"}}}");
 
-    assertThat(past.status()).isEqualTo(409);
-    assertThat(past.errorCode()).isEqualTo(2001);
-    assertThat(unknownMode.status()).isEqualTo(400);
-    assertThat(unknownMode.errorCode()).isEqualTo(1004);
+    assertError(past, 409, 2001);
+    assertError(unknownMode, 400, 1004);
   }
 
   @Test
@@ -107,8 +105,7 @@ class SessionTest extends SimulatorTestSupport {
     assertThat(registered).isEqualTo("INITIALIZED");
     assertThat(partial.status()).isEqualTo(200);
     assertThat(afterPartial).isEqualTo("INITIALIZED");
-    assertThat(tooMuch.status()).isEqualTo(409);
-    assertThat(tooMuch.errorCode()).isEqualTo(2001);
+    assertError(tooMuch, 409, 2001);
     assertThat(complete.status()).isEqualTo(200);
     assertThat(afterComplete).isEqualTo("UPLOADED");
   }
@@ -157,8 +154,7 @@ class SessionTest extends SimulatorTestSupport {
     assertThat(List.of(read, addFile))
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(401);
-              assertThat(response.errorCode()).isEqualTo(3002);
+              assertError(response, 401, 3002);
             });
   }
 
@@ -174,8 +170,7 @@ class SessionTest extends SimulatorTestSupport {
     assertThat(List.of(unknown, otherSender))
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(404);
-              assertThat(response.errorCode()).isEqualTo(2003);
+              assertError(response, 404, 2003);
             });
   }
 

@@ -62,8 +62,7 @@ class FinalizeTest extends SimulatorTestSupport {
     assertThat(afterwards)
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(404);
-              assertThat(response.errorCode()).isEqualTo(2003);
+              assertError(response, 404, 2003);
             });
   }
 
@@ -76,8 +75,7 @@ class FinalizeTest extends SimulatorTestSupport {
     Response second = simulator.finalizeTransfer(SENDER, token, trackingId);
 
     assertThat(first.status()).isEqualTo(201);
-    assertThat(second.status()).isEqualTo(404);
-    assertThat(second.errorCode()).isEqualTo(2003);
+    assertError(second, 404, 2003);
   }
 
   @Test
@@ -86,8 +84,7 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, token, "20261126-101500-unknown1");
 
-    assertThat(response.status()).isEqualTo(404);
-    assertThat(response.errorCode()).isEqualTo(2003);
+    assertError(response, 404, 2003);
   }
 
   @Test
@@ -98,8 +95,7 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, token, trackingId);
 
-    assertThat(response.status()).isEqualTo(401);
-    assertThat(response.errorCode()).isEqualTo(3002);
+    assertError(response, 401, 3002);
     assertThat(simulator.transferCalls(trackingId).get("state").isNull()).isTrue();
   }
 
@@ -110,8 +106,7 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, token, trackingId);
 
-    assertThat(response.status()).isEqualTo(409);
-    assertThat(response.errorCode()).isEqualTo(2001);
+    assertError(response, 409, 2001);
     assertThat(simulator.session(SENDER, token, trackingId).status()).isEqualTo(200);
   }
 
@@ -126,8 +121,7 @@ class FinalizeTest extends SimulatorTestSupport {
     simulator.upload(SENDER, token, trackingId, pending, new byte[10]);
     Response accepted = simulator.finalizeTransfer(SENDER, token, trackingId);
 
-    assertThat(refused.status()).isEqualTo(409);
-    assertThat(refused.errorCode()).isEqualTo(2001);
+    assertError(refused, 409, 2001);
     assertThat(accepted.status()).isEqualTo(201);
   }
 
@@ -138,8 +132,7 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, simulator.token(SENDER), trackingId);
 
-    assertThat(response.status()).isEqualTo(401);
-    assertThat(response.errorCode()).isEqualTo(3002);
+    assertError(response, 401, 3002);
   }
 
   @Test
@@ -150,8 +143,7 @@ class FinalizeTest extends SimulatorTestSupport {
     Response response =
         simulator.finalizeTransfer(OTHER_SENDER, simulator.token(OTHER_SENDER), trackingId);
 
-    assertThat(response.status()).isEqualTo(404);
-    assertThat(response.errorCode()).isEqualTo(2003);
+    assertError(response, 404, 2003);
   }
 
   @Test
@@ -208,8 +200,7 @@ class FinalizeTest extends SimulatorTestSupport {
     Response response =
         simulator.finalizeTransfer(SENDER, simulator.token(SENDER), "seeded-incomplete");
 
-    assertThat(response.status()).isEqualTo(409);
-    assertThat(response.errorCode()).isEqualTo(2001);
+    assertError(response, 409, 2001);
   }
 
   @Test
@@ -224,8 +215,7 @@ class FinalizeTest extends SimulatorTestSupport {
     assertThat(first.status()).isEqualTo(201);
     assertThat(first.location())
         .isEqualTo(simulator.base() + statusPath(SENDER, "20261126-101500-AbCdEfGh"));
-    assertThat(second.status()).isEqualTo(404);
-    assertThat(second.errorCode()).isEqualTo(2003);
+    assertError(second, 404, 2003);
     assertThat(status.get("status").get("recipients").get(0).get("mail").asString())
         .isEqualTo("recipient@example.org");
     assertThat(status.get("status").get("files").values()).hasSize(1);
@@ -241,8 +231,7 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, token, "20261126-101500-AbCdEfGh");
 
-    assertThat(response.status()).isEqualTo(401);
-    assertThat(response.errorCode()).isEqualTo(3002);
+    assertError(response, 401, 3002);
   }
 
   @ParameterizedTest
@@ -281,8 +270,7 @@ class FinalizeTest extends SimulatorTestSupport {
         simulator.finalizeTransfer(
             OTHER_SENDER, simulator.token(OTHER_SENDER), "20261126-101500-Other001");
 
-    assertThat(refused.status()).isEqualTo(403);
-    assertThat(refused.errorCode()).isEqualTo(3010);
+    assertError(refused, 403, 3010);
     assertThat(simulator.transferCalls("20261126-101500-AbCdEfGh").get("state").isNull()).isTrue();
     assertThat(other.status()).isEqualTo(201);
   }
@@ -296,7 +284,6 @@ class FinalizeTest extends SimulatorTestSupport {
 
     Response again = simulator.finalizeTransfer(SENDER, token, trackingId);
 
-    assertThat(again.status()).isEqualTo(404);
-    assertThat(again.errorCode()).isEqualTo(2003);
+    assertError(again, 404, 2003);
   }
 }

@@ -100,14 +100,12 @@ class TransferFastLaneTest extends SimulatorTestSupport {
     Response unknown = simulator.status(SENDER, token, trackingId);
     Response badToken = simulator.finalizeTransfer(SENDER, "not-a-token", trackingId);
 
-    assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.errorCode()).isEqualTo(2003);
+    assertError(unknown, 404, 2003);
     assertSame(
         unknown,
         simulator.send(
             simulator.api(statusPath(SENDER, trackingId) + VIA_DISPATCHER, token).GET()));
-    assertThat(badToken.status()).isEqualTo(401);
-    assertThat(badToken.errorCode()).isEqualTo(3002);
+    assertError(badToken, 401, 3002);
     assertSame(
         badToken,
         simulator.send(

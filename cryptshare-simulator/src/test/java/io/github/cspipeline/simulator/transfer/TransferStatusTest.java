@@ -151,10 +151,8 @@ class TransferStatusTest extends SimulatorTestSupport {
     Response asAnotherSender = simulator.status(OTHER_SENDER, otherToken, trackingId);
 
     assertThat(anotherTokenOfSender.status()).isEqualTo(200);
-    assertThat(tokenOfAnotherSender.status()).isEqualTo(401);
-    assertThat(tokenOfAnotherSender.errorCode()).isEqualTo(3002);
-    assertThat(asAnotherSender.status()).isEqualTo(404);
-    assertThat(asAnotherSender.errorCode()).isEqualTo(2003);
+    assertError(tokenOfAnotherSender, 401, 3002);
+    assertError(asAnotherSender, 404, 2003);
   }
 
   @Test
@@ -162,8 +160,7 @@ class TransferStatusTest extends SimulatorTestSupport {
     Response response =
         simulator.status(SENDER, simulator.token(SENDER), "20261126-101500-unknown1");
 
-    assertThat(response.status()).isEqualTo(404);
-    assertThat(response.errorCode()).isEqualTo(2003);
+    assertError(response, 404, 2003);
   }
 
   @Test
@@ -253,8 +250,7 @@ class TransferStatusTest extends SimulatorTestSupport {
         .allSatisfy(
             query -> {
               Response response = simulator.list(SENDER, token, query);
-              assertThat(response.status()).isEqualTo(400);
-              assertThat(response.errorCode()).isEqualTo(1004);
+              assertError(response, 400, 1004);
             });
     assertThat(simulator.list(SENDER, token, "?page-size=100").status()).isEqualTo(200);
   }

@@ -3,6 +3,7 @@ package io.github.cspipeline.simulator.verification;
 import static io.github.cspipeline.simulator.SimulatorClient.OTHER_CLIENT_ID;
 import static io.github.cspipeline.simulator.SimulatorClient.SENDER;
 import static io.github.cspipeline.simulator.SimulatorClient.verificationPath;
+import static io.github.cspipeline.simulator.SimulatorTestSupport.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.simulator.SimulatorClient;
@@ -46,8 +47,7 @@ class RegisteredClientIdsTest {
         simulator.send(
             simulator.api(verificationPath(SENDER)).setHeader("X-CS-ClientId", OTHER_CLIENT_ID));
 
-    assertThat(response.status()).isEqualTo(403);
-    assertThat(response.errorCode()).isEqualTo(3002);
+    assertError(response, 403, 3002);
     assertThat(status.data().get("verificationMethods").values()).hasSize(1);
   }
 }

@@ -47,8 +47,7 @@ class VerificationTest extends SimulatorTestSupport {
     assertThat(List.of(otherSender, otherClient))
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(401);
-              assertThat(response.errorCode()).isEqualTo(3002);
+              assertError(response, 401, 3002);
             });
   }
 
@@ -67,8 +66,7 @@ class VerificationTest extends SimulatorTestSupport {
     assertThat(List.of(missing, unknown))
         .allSatisfy(
             response -> {
-              assertThat(response.status()).isEqualTo(401);
-              assertThat(response.errorCode()).isEqualTo(3002);
+              assertError(response, 401, 3002);
             });
   }
 
@@ -82,8 +80,7 @@ class VerificationTest extends SimulatorTestSupport {
     Response atExpiry = simulator.list(SENDER, token, "");
 
     assertThat(beforeExpiry.status()).isEqualTo(200);
-    assertThat(atExpiry.status()).isEqualTo(401);
-    assertThat(atExpiry.errorCode()).isEqualTo(3002);
+    assertError(atExpiry, 401, 3002);
   }
 
   @Test
@@ -179,11 +176,9 @@ class VerificationTest extends SimulatorTestSupport {
     simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 401}");
     Response unauthorized = simulator.finalizeTransfer(SENDER, token, trackingId);
 
-    assertThat(forbidden.status()).isEqualTo(403);
-    assertThat(forbidden.errorCode()).isEqualTo(3002);
+    assertError(forbidden, 403, 3002);
     assertThat(otherSender.status()).isEqualTo(200);
-    assertThat(unauthorized.status()).isEqualTo(401);
-    assertThat(unauthorized.errorCode()).isEqualTo(3002);
+    assertError(unauthorized, 401, 3002);
   }
 
   @Test
@@ -194,8 +189,7 @@ class VerificationTest extends SimulatorTestSupport {
 
     Response response = simulator.finalizeTransfer(SENDER, simulator.token(SENDER), trackingId);
 
-    assertThat(response.status()).isEqualTo(403);
-    assertThat(response.errorCode()).isEqualTo(3002);
+    assertError(response, 403, 3002);
   }
 
   @Test
@@ -227,8 +221,7 @@ class VerificationTest extends SimulatorTestSupport {
 
     assertThat(codeSent.status()).isEqualTo(200);
     assertThat(code).matches("\\d{6}");
-    assertThat(wrongCode.status()).isEqualTo(403);
-    assertThat(wrongCode.errorCode()).isEqualTo(3002);
+    assertError(wrongCode, 403, 3002);
     assertThat(rightCode.status()).isEqualTo(200);
     assertThat(simulator.list(SENDER, rightCode.data().get("token").asString(), "").status())
         .isEqualTo(200);
