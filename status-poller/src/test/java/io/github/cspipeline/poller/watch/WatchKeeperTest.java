@@ -181,17 +181,7 @@ class WatchKeeperTest {
   @Test
   void an_instance_configured_for_the_server_resumes_its_watch_with_the_canonical_status_url() {
     clock.set(T0.plus(Duration.ofMinutes(5)));
-    var relative =
-        new WatchRecord(
-            WatchRecord.SCHEMA_VERSION,
-            SERVER,
-            SENDER,
-            ID,
-            URI.create("/api/users/alice@example.com/transfers/" + ID),
-            T0,
-            T0.plus(Duration.ofHours(24)),
-            T0,
-            null);
+    var relative = recordWatchedAt(URI.create("/api/users/alice@example.com/transfers/" + ID), T0);
 
     var resumed = keeper.resume(relative);
 
@@ -260,12 +250,18 @@ class WatchKeeperTest {
   }
 
   private static WatchRecord recordWatchedAt(Instant watchedAt) {
+    return recordWatchedAt(
+        URI.create("https://cs.example.com/api/users/alice@example.com/transfers/" + ID),
+        watchedAt);
+  }
+
+  private static WatchRecord recordWatchedAt(URI statusUrl, Instant watchedAt) {
     return new WatchRecord(
         WatchRecord.SCHEMA_VERSION,
         SERVER,
         SENDER,
         ID,
-        URI.create("https://cs.example.com/api/users/alice@example.com/transfers/" + ID),
+        statusUrl,
         watchedAt,
         watchedAt.plus(Duration.ofHours(24)),
         watchedAt,
