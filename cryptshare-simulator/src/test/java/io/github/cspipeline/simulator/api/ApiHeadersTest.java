@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ApiHeadersTest extends SimulatorTestSupport {
@@ -52,20 +53,18 @@ class ApiHeadersTest extends SimulatorTestSupport {
     assertError(response, 400, 1004);
   }
 
-  @Test
-  void answers_400_1004_when_a_version_header_is_not_a_number() {
-    Response response =
-        simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MajorApiVersion", "one"));
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "answers 400/1004 when a version header is not a number, X-CS-MajorApiVersion, one, 400, 1004",
+    "answers 404/2004 when the client needs a newer minor version, X-CS-MinimumMinorApiVersion, 19,"
+        + " 404, 2004",
+    "answers 404/2004 for another major version, X-CS-MajorApiVersion, 2, 404, 2004"
+  })
+  void answers_an_error_to_a_version_header_it_cannot_serve(
+      String description, String header, String value, int status, int errorCode) {
+    Response response = simulator.send(simulator.api(STATUS_PATH).setHeader(header, value));
 
-    assertError(response, 400, 1004);
-  }
-
-  @Test
-  void answers_404_2004_when_the_client_needs_a_newer_minor_version() {
-    Response response =
-        simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MinimumMinorApiVersion", "19"));
-
-    assertError(response, 404, 2004);
+    assertError(response, status, errorCode);
   }
 
   @Test
@@ -75,14 +74,6 @@ class ApiHeadersTest extends SimulatorTestSupport {
             simulator.api("/api/clients").setHeader("X-CS-MinimumMinorApiVersion", "18"));
 
     assertThat(response.status()).isEqualTo(200);
-  }
-
-  @Test
-  void answers_404_2004_for_another_major_version() {
-    Response response =
-        simulator.send(simulator.api(STATUS_PATH).setHeader("X-CS-MajorApiVersion", "2"));
-
-    assertError(response, 404, 2004);
   }
 
   @Test

@@ -208,10 +208,7 @@ class FaultInjectionTest extends SimulatorTestSupport {
     JsonNode faults = simulator.controlOk("GET", "/simulator/faults", null);
 
     assertThat(new Response[] {clients, list, unknown})
-        .allSatisfy(
-            response -> {
-              assertError(response, 503, 5000);
-            });
+        .allSatisfy(response -> assertError(response, 503, 5000));
     assertThat(faults.get("outage").asBoolean()).isTrue();
   }
 

@@ -151,11 +151,7 @@ class SessionTest extends SimulatorTestSupport {
     Response read = simulator.session(SENDER, otherToken, trackingId);
     Response addFile = simulator.addFileResponse(SENDER, otherToken, trackingId, "a.pdf", 1);
 
-    assertThat(List.of(read, addFile))
-        .allSatisfy(
-            response -> {
-              assertError(response, 401, 3002);
-            });
+    assertThat(List.of(read, addFile)).allSatisfy(response -> assertError(response, 401, 3002));
   }
 
   @Test
@@ -168,10 +164,7 @@ class SessionTest extends SimulatorTestSupport {
     Response otherSender = simulator.session(OTHER_SENDER, otherToken, trackingId);
 
     assertThat(List.of(unknown, otherSender))
-        .allSatisfy(
-            response -> {
-              assertError(response, 404, 2003);
-            });
+        .allSatisfy(response -> assertError(response, 404, 2003));
   }
 
   @Test

@@ -59,11 +59,7 @@ class FinalizeTest extends SimulatorTestSupport {
             simulator.addFileResponse(SENDER, token, trackingId, "late.pdf", 1),
             simulator.finalizeTransfer(SENDER, token, trackingId));
 
-    assertThat(afterwards)
-        .allSatisfy(
-            response -> {
-              assertError(response, 404, 2003);
-            });
+    assertThat(afterwards).allSatisfy(response -> assertError(response, 404, 2003));
   }
 
   @Test

@@ -45,10 +45,7 @@ class VerificationTest extends SimulatorTestSupport {
 
     assertThat(ownSender.status()).isEqualTo(200);
     assertThat(List.of(otherSender, otherClient))
-        .allSatisfy(
-            response -> {
-              assertError(response, 401, 3002);
-            });
+        .allSatisfy(response -> assertError(response, 401, 3002));
   }
 
   @Test
@@ -63,11 +60,7 @@ class VerificationTest extends SimulatorTestSupport {
     Response missing = simulator.send(simulator.api("/api/users/" + SENDER + "/transfers"));
     Response unknown = simulator.list(SENDER, "noSuchToken", "");
 
-    assertThat(List.of(missing, unknown))
-        .allSatisfy(
-            response -> {
-              assertError(response, 401, 3002);
-            });
+    assertThat(List.of(missing, unknown)).allSatisfy(response -> assertError(response, 401, 3002));
   }
 
   @Test
