@@ -197,6 +197,14 @@ public final class SimulatorClient {
     return send(finalizeRequest(sender, token, trackingId));
   }
 
+  /** PATCHes the session with the JSON body. */
+  public Response patchSession(String sender, String token, String trackingId, String json) {
+    return send(
+        api(sessionPath(sender, trackingId), token)
+            .header("Content-Type", "application/json")
+            .method("PATCH", json(json)));
+  }
+
   public Response session(String sender, String token, String trackingId) {
     return send(api(sessionPath(sender, trackingId), token).GET());
   }

@@ -41,14 +41,11 @@ class SessionTest extends SimulatorTestSupport {
 
     JsonNode created = simulator.session(SENDER, token, trackingId).data();
     Response patched =
-        simulator.send(
-            simulator
-                .api(sessionPath(SENDER, trackingId), token)
-                .header("Content-Type", "application/json")
-                .method(
-                    "PATCH",
-                    SimulatorClient.json(
-                        """
+        simulator.patchSession(
+            SENDER,
+            token,
+            trackingId,
+            """
                         {"recipients": {"to": [{"mail": "carol@example.org"}],
                                         "cc": [{"mail": "dave@example.org"}]},
                          "securityMode": {"name": "ONE_TIME_PASSWORD",
@@ -56,7 +53,7 @@ class SessionTest extends SimulatorTestSupport {
                          "expirationDate": "2026-12-01T12:00:00+01:00",
                          "sendRecipientNotification": false,
                          "notificationMessage": {"subject": "Hi", "body": "Files for you"}}
-                        """)));
+            """);
 
     assertThat(created.get("recipients").get("to").get(0).get("mail").asString())
         .isEqualTo(RECIPIENT);
@@ -186,11 +183,7 @@ class SessionTest extends SimulatorTestSupport {
   }
 
   private Response patch(String token, String trackingId, String json) {
-    return simulator.send(
-        simulator
-            .api(sessionPath(SENDER, trackingId), token)
-            .header("Content-Type", "application/json")
-            .method("PATCH", SimulatorClient.json(json)));
+    return simulator.patchSession(SENDER, token, trackingId, json);
   }
 
   private String fileState(String token, String trackingId) {

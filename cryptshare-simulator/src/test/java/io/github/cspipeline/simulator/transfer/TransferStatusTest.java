@@ -3,11 +3,9 @@ package io.github.cspipeline.simulator.transfer;
 import static io.github.cspipeline.simulator.SimulatorClient.OTHER_SENDER;
 import static io.github.cspipeline.simulator.SimulatorClient.RECIPIENT;
 import static io.github.cspipeline.simulator.SimulatorClient.SENDER;
-import static io.github.cspipeline.simulator.SimulatorClient.sessionPath;
 import static io.github.cspipeline.simulator.SimulatorClient.statusPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cspipeline.simulator.SimulatorClient;
 import io.github.cspipeline.simulator.SimulatorClient.Response;
 import io.github.cspipeline.simulator.SimulatorTestSupport;
 import java.time.Duration;
@@ -167,14 +165,8 @@ class TransferStatusTest extends SimulatorTestSupport {
   void hides_download_links_from_other_tokens_only_when_no_password_protects_them() {
     String token = simulator.token(SENDER);
     String trackingId = simulator.completeSession(SENDER, token);
-    simulator.send(
-        simulator
-            .api(sessionPath(SENDER, trackingId), token)
-            .header("Content-Type", "application/json")
-            .method(
-                "PATCH",
-                SimulatorClient.json(
-                    "{\"securityMode\":{\"config\":{\"passwordMode\":\"NONE\"}}}")));
+    simulator.patchSession(
+        SENDER, token, trackingId, "{\"securityMode\":{\"config\":{\"passwordMode\":\"NONE\"}}}");
     simulator.finalizeTransfer(SENDER, token, trackingId);
 
     JsonNode creator = simulator.status(SENDER, token, trackingId).data();
