@@ -57,7 +57,7 @@ import org.springframework.util.backoff.FixedBackOff;
 public class KafkaConfig {
 
   /** See {@link #watchJournalProducers}. */
-  static final int TRANSACTION_TIMEOUT_MS = 60_000;
+  static final int TRANSACTION_TIMEOUT_MS = 15_000;
 
   private static final String READ_COMMITTED =
       IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT);
