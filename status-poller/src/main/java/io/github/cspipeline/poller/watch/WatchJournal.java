@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -93,14 +95,19 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(WatchJournal.class);
   private static final int MAX_OPS_PER_ROUND = 5_000;
   private static final Duration WAIT_FOR_COMMIT = Duration.ofMinutes(2);
-  private static final Duration FIRST_REOPEN_DELAY = Duration.ofSeconds(1);
 
   /**
-   * The longest wait between two tries to load a partition whose load failed (Kafka trouble): with
-   * the backoff cap (a loaded watch is polled within one interval) it bounds how long after Kafka
-   * is back a partition's watches are polled again (ADR 022).
+   * Tries to load a partition whose load failed (Kafka trouble): 1 s, doubling to at most 10 s
+   * apart. With the poll backoff cap (a loaded watch is polled within one interval), the 10 s bound
+   * how long after Kafka is back a partition's watches are polled again (ADR 022).
    */
+  private static final ExponentialBackOff REOPEN = new ExponentialBackOff(1_000, 2);
+
   static final Duration MAX_REOPEN_DELAY = Duration.ofSeconds(10);
+
+  static {
+    REOPEN.setMaxInterval(MAX_REOPEN_DELAY.toMillis());
+  }
 
   private sealed interface Op permits Changes, Finish, Close {}
 
@@ -191,13 +198,15 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
       try {
         open(partition);
       } catch (RuntimeException e) {
+        var retry = REOPEN.start();
+        long delay = retry.nextBackOff();
         log.warn(
-            "Could not take over partition {} of {} ({}); trying again in {}",
+            "Could not take over partition {} of {} ({}); trying again in {} ms",
             partition,
             watchesTopic,
             e.toString(),
-            FIRST_REOPEN_DELAY);
-        scheduleReopen(partition, FIRST_REOPEN_DELAY);
+            delay);
+        scheduleReopen(partition, delay, retry);
       }
     }
   }
@@ -498,10 +507,10 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
         cause.toString(),
         dropped,
         watchesTopic);
-    scheduleReopen(partition, Duration.ZERO);
+    scheduleReopen(partition, 0, REOPEN.start());
   }
 
-  private void scheduleReopen(int partition, Duration delay) {
+  private void scheduleReopen(int partition, long delayMillis, BackOffExecution retry) {
     var executor = recovery;
     if (executor == null || executor.isShutdown()) {
       return;
@@ -514,17 +523,16 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
             } catch (RuntimeException | Error e) {
               // Tried again whatever failed: a partition that is never loaded again would leave its
               // watches unpolled and its events unread for good.
-              var next = delay.isZero() ? FIRST_REOPEN_DELAY : delay.multipliedBy(2);
-              next = next.compareTo(MAX_REOPEN_DELAY) > 0 ? MAX_REOPEN_DELAY : next;
+              long next = retry.nextBackOff();
               log.warn(
-                  "Could not load the watches of partition {} ({}); trying again in {}",
+                  "Could not load the watches of partition {} ({}); trying again in {} ms",
                   partition,
                   e.toString(),
                   next);
-              scheduleReopen(partition, next);
+              scheduleReopen(partition, next, retry);
             }
           },
-          delay.toMillis(),
+          delayMillis,
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException stopping) {
       log.debug("Not loading partition {} again: the poller is stopping", partition);

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Writes groups of records atomically, each group in a Kafka transaction, from one thread: the
@@ -31,8 +32,12 @@ public final class TransactionalWriter implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(TransactionalWriter.class);
   private static final int MAX_GROUPS_PER_TRANSACTION = 200;
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  private static final ExponentialBackOff RETRY = new ExponentialBackOff(200, 2);
+
+  static {
+    RETRY.setMaxInterval(10_000);
+  }
+
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
   /** Tells which groups of a failed transaction are committed after all. */
@@ -141,7 +146,7 @@ public final class TransactionalWriter implements SmartLifecycle {
   }
 
   private void commit(List<Write> batch) throws InterruptedException {
-    var backoff = FIRST_BACKOFF;
+    var retry = RETRY.start();
     boolean mayBeCommitted = false;
     while (true) {
       try {
@@ -177,9 +182,10 @@ public final class TransactionalWriter implements SmartLifecycle {
               e);
           return;
         }
+        long backoff = retry.nextBackOff();
         log.warn(
             "Kafka transaction of {} decisions failed or could not be checked ({}); checking what"
-                + " was committed and trying again in {}",
+                + " was committed and trying again in {} ms",
             batch.size(),
             e.getMessage(),
             backoff);
@@ -187,10 +193,6 @@ public final class TransactionalWriter implements SmartLifecycle {
         // completed by the broker): look before writing again.
         mayBeCommitted = true;
         Thread.sleep(backoff);
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
       }
     }
   }

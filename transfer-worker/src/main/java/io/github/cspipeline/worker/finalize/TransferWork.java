@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The transfers this instance works on. A command is taken in within the consumer's transaction
@@ -87,8 +89,11 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
   private static final Duration RESTART_AFTER_BUG = Duration.ofSeconds(5);
   // Reading the state topic back is retried this often until it succeeds or the partition goes:
   // a partition whose transfers cannot be read must not wait for its next command or rebalance.
-  private static final long RESTORE_RETRY_FIRST_MS = 1_000;
-  private static final long RESTORE_RETRY_MAX_MS = 15_000;
+  private static final ExponentialBackOff RESTORE_RETRY = new ExponentialBackOff(1_000, 2);
+
+  static {
+    RESTORE_RETRY.setMaxInterval(15_000);
+  }
 
   private final TransferBook book;
   private final ProgressRestorer restorer;
@@ -329,11 +334,12 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
             + " their state back",
         accepted.size(),
         partitions);
-    restores.submit(() -> recheckUntilRead(partitions, RESTORE_RETRY_FIRST_MS));
+    var retry = RESTORE_RETRY.start();
+    restores.submit(() -> recheckUntilRead(partitions, retry));
     onChange.run();
   }
 
-  private void recheckUntilRead(Set<Integer> partitions, long backoffMillis) {
+  private void recheckUntilRead(Set<Integer> partitions, BackOffExecution retry) {
     var left = new TreeSet<Integer>();
     for (int partition : partitions) {
       var transfers = unsure.get(partition);
@@ -378,19 +384,16 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
         stateMetrics.read("recheck", "failed");
         log.warn(
             "Could not read the state of command partition {} back after an uncertain intake ({});"
-                + " trying again in {} ms",
+                + " trying again with backoff (1 s doubling to 15 s)",
             partition,
-            e.getMessage(),
-            backoffMillis);
+            e.getMessage());
         left.add(partition);
       }
     }
     onChange.run();
     if (!left.isEmpty() && running) {
       restores.schedule(
-          () -> recheckUntilRead(left, Math.min(backoffMillis * 2, RESTORE_RETRY_MAX_MS)),
-          backoffMillis,
-          TimeUnit.MILLISECONDS);
+          () -> recheckUntilRead(left, retry), retry.nextBackOff(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -520,16 +523,14 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
           assigned,
           e);
       unrestored.addAll(assigned);
-      restores.schedule(
-          () -> restoreUntilRead(RESTORE_RETRY_FIRST_MS),
-          RESTORE_RETRY_FIRST_MS,
-          TimeUnit.MILLISECONDS);
+      var retry = RESTORE_RETRY.start();
+      restores.schedule(() -> restoreUntilRead(retry), retry.nextBackOff(), TimeUnit.MILLISECONDS);
     }
   }
 
   // Resumes the pending transfers of assigned partitions whose restore failed, without waiting
   // for their next command: otherwise they would wait for it, or for the next rebalance.
-  private void restoreUntilRead(long backoffMillis) {
+  private void restoreUntilRead(BackOffExecution retry) {
     var wanted = new TreeSet<>(unrestored);
     wanted.removeIf(book::owns);
     unrestored.removeIf(book::owns);
@@ -540,15 +541,13 @@ public final class TransferWork implements ConsumerAwareRebalanceListener, Smart
       takeOver(wanted);
       unrestored.removeAll(wanted);
     } catch (RuntimeException e) {
+      long next = retry.nextBackOff();
       log.warn(
           "Still cannot read the state of command partitions {} ({}); trying again in {} ms",
           wanted,
           e.getMessage(),
-          backoffMillis);
-      restores.schedule(
-          () -> restoreUntilRead(Math.min(backoffMillis * 2, RESTORE_RETRY_MAX_MS)),
-          backoffMillis,
-          TimeUnit.MILLISECONDS);
+          next);
+      restores.schedule(() -> restoreUntilRead(retry), next, TimeUnit.MILLISECONDS);
     }
   }
 
