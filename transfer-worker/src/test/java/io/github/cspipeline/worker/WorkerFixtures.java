@@ -1,8 +1,13 @@
 package io.github.cspipeline.worker;
 
+import io.github.cspipeline.cryptshare.CryptshareApi;
 import io.github.cspipeline.cryptshare.CryptshareException;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.credential.CredentialCipher;
+import io.github.cspipeline.worker.credential.PassThroughCredentials;
+import io.github.cspipeline.worker.finalize.FinalizeMetrics;
+import io.github.cspipeline.worker.finalize.Finalizer;
+import io.github.cspipeline.worker.finalize.Pauser;
 import io.github.cspipeline.worker.resilience.RetryBackoff;
 import io.github.cspipeline.worker.resilience.ServerGuard;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -67,6 +72,34 @@ public final class WorkerFixtures {
                 .intervalBiFunction(backoff.asIntervalFunction())
                 .build()),
         clock);
+  }
+
+  /**
+   * A finalizer of SERVER only. Like the production lookups, the clients and guards fail for any
+   * other server: the finalizer must ask for configured servers only.
+   */
+  public static Finalizer finalizer(
+      CryptshareApi cryptshare,
+      ServerGuard guard,
+      PassThroughCredentials credentials,
+      Pauser pauser,
+      Clock clock,
+      FinalizeMetrics metrics) {
+    return new Finalizer(
+        server -> configured(server, cryptshare),
+        server -> configured(server, guard),
+        SERVER::equals,
+        credentials,
+        pauser,
+        clock,
+        metrics);
+  }
+
+  private static <T> T configured(String server, T of) {
+    if (!SERVER.equals(server)) {
+      throw new IllegalArgumentException("no Cryptshare server '" + server + "'");
+    }
+    return of;
   }
 
   public static URI statusUrl(String sender, String trackingId) {

@@ -93,9 +93,15 @@ final class Attempt {
       try {
         decided =
             switch (step) {
-              case CHECK_FIRST -> checkFirst();
+              case CHECK_FIRST ->
+                  checkThenFinalize(
+                      "{} was finalized before this worker took it over; publishing PROCESSING",
+                      "{} was not finalized yet; finalizing it");
               case FINALIZE -> finalizeOnce();
-              case CHECK_AFTER_LOST_ANSWER -> checkAfterLostAnswer();
+              case CHECK_AFTER_LOST_ANSWER ->
+                  checkThenFinalize(
+                      "The unanswered finalize of {} had taken effect; publishing PROCESSING",
+                      "The unanswered finalize of {} had not taken effect; finalizing again");
               case CHECK_AFTER_NOT_FOUND -> checkAfterNotFound();
             };
       } catch (CryptshareException e) {
@@ -108,17 +114,18 @@ final class Attempt {
     }
   }
 
-  private @Nullable TransferEvent checkFirst() {
+  // Resumed, or after a lost answer: a transfer that exists was finalized, by an earlier owner or
+  // the unanswered request; one that does not is finalized (again), unless the budget is spent.
+  private @Nullable TransferEvent checkThenFinalize(String existsLog, String missingLog) {
     if (requests.transferExists()) {
-      log.info(
-          "{} was finalized before this worker took it over; publishing PROCESSING", trackingId());
+      log.info(existsLog, trackingId());
       return processing();
     }
     mayHaveFinalized = false;
     if (lastCheck) {
       return abandoned();
     }
-    log.info("{} was not finalized yet; finalizing it", trackingId());
+    log.info(missingLog, trackingId());
     step = Step.FINALIZE;
     return null;
   }
@@ -129,21 +136,6 @@ final class Attempt {
     // events topic (PROCESSING with its event id) is the audit trail of every decision.
     log.debug("Cryptshare accepted the finalize of {}; publishing PROCESSING", trackingId());
     return support.events().processing(command, statusUrl);
-  }
-
-  private @Nullable TransferEvent checkAfterLostAnswer() {
-    if (requests.transferExists()) {
-      log.info(
-          "The unanswered finalize of {} had taken effect; publishing PROCESSING", trackingId());
-      return processing();
-    }
-    mayHaveFinalized = false;
-    if (lastCheck) {
-      return abandoned();
-    }
-    log.info("The unanswered finalize of {} had not taken effect; finalizing again", trackingId());
-    step = Step.FINALIZE;
-    return null;
   }
 
   private @Nullable TransferEvent checkAfterNotFound() throws InterruptedException {

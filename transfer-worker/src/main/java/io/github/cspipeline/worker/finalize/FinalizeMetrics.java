@@ -118,16 +118,7 @@ public final class FinalizeMetrics {
   /** A decision: processing, rejected or abandoned. */
   public void decided(String server, TransferState state, Duration took) {
     count(server, state.name().toLowerCase(Locale.ROOT));
-    meter(
-            new Key(LATENCY, tagOf(server), ""),
-            key ->
-                Timer.builder(LATENCY)
-                    .description("Time from taking a command in to its decision")
-                    .tag("server", key.server())
-                    .publishPercentileHistogram()
-                    .register(registry),
-            Timer.class)
-        .record(took);
+    record(LATENCY, "Time from taking a command in to its decision", server, took);
   }
 
   public void duplicate(String server) {
@@ -139,53 +130,46 @@ public final class FinalizeMetrics {
   }
 
   public void finalizeCall(String server, String outcome, Duration took) {
-    var tag = tagOf(server);
+    increment(
+        CALLS, "Finalize requests sent to Cryptshare, by outcome", server, "outcome", outcome);
+    record(CALL_LATENCY, "Time of one finalize request", server, took);
+  }
+
+  public void retried(String server, String cause) {
+    increment(RETRIES, "Retries scheduled after transient failures", server, "cause", cause);
+  }
+
+  private void count(String server, String outcome) {
+    increment(FINALIZE, "What became of finalize commands", server, "outcome", outcome);
+  }
+
+  /** Counters are tagged by server and one more tag from a fixed set of values. */
+  private void increment(
+      String name, String description, String server, String labelTag, String label) {
     meter(
-            new Key(CALLS, tag, outcome),
+            new Key(name, tagOf(server), label),
             key ->
-                Counter.builder(CALLS)
-                    .description("Finalize requests sent to Cryptshare, by outcome")
+                Counter.builder(name)
+                    .description(description)
                     .tag("server", key.server())
-                    .tag("outcome", key.label())
+                    .tag(labelTag, key.label())
                     .register(registry),
             Counter.class)
         .increment();
+  }
+
+  /** Timers are tagged by server only, with a histogram for percentiles across instances. */
+  private void record(String name, String description, String server, Duration took) {
     meter(
-            new Key(CALL_LATENCY, tag, ""),
+            new Key(name, tagOf(server), ""),
             key ->
-                Timer.builder(CALL_LATENCY)
-                    .description("Time of one finalize request")
+                Timer.builder(name)
+                    .description(description)
                     .tag("server", key.server())
                     .publishPercentileHistogram()
                     .register(registry),
             Timer.class)
         .record(took);
-  }
-
-  public void retried(String server, String cause) {
-    meter(
-            new Key(RETRIES, tagOf(server), cause),
-            key ->
-                Counter.builder(RETRIES)
-                    .description("Retries scheduled after transient failures")
-                    .tag("server", key.server())
-                    .tag("cause", key.label())
-                    .register(registry),
-            Counter.class)
-        .increment();
-  }
-
-  private void count(String server, String outcome) {
-    meter(
-            new Key(FINALIZE, tagOf(server), outcome),
-            key ->
-                Counter.builder(FINALIZE)
-                    .description("What became of finalize commands")
-                    .tag("server", key.server())
-                    .tag("outcome", key.label())
-                    .register(registry),
-            Counter.class)
-        .increment();
   }
 
   // Registered once per (meter, server, outcome) and reused: building and looking up a meter per

@@ -66,13 +66,7 @@ final class TransferIntake {
     this.reannounceAfter = reannounceAfter;
   }
 
-  /**
-   * Takes a valid command in (consumer thread, inside the intake transaction). The trace context
-   * kept with the transfer is the command's, or a new trace's when it came without a valid one.
-   *
-   * @param traceparent the command record's W3C {@code traceparent} header, if any
-   * @throws IllegalStateException the partition is not owned (a bug of the caller)
-   */
+  /** See {@link TransferWork#admit}. */
   TransferWork.Admission admit(
       FinalizeCommand command, int partition, @Nullable String traceparent) {
     // The restore at assignment may have failed (e.g. the state topic was unreachable): try again
@@ -128,15 +122,7 @@ final class TransferIntake {
     return book.get(partition, key);
   }
 
-  /**
-   * Ends a command that can never be processed, but whose tracking id can key an event, with {@code
-   * REJECTED} (consumer thread, inside the intake transaction): the gateway may have accepted it,
-   * and every accepted command ends in exactly one terminal event. Its {@code DECIDED} progress is
-   * written with the event, so a repeated command publishes nothing.
-   *
-   * @return the records to send in the intake transaction, or null when the transfer is known
-   *     already (taken in or decided): nothing to publish
-   */
+  /** See {@link TransferWork#refuse}. */
   TransferWork.@Nullable Refused refuse(
       FinalizeCommand command, int partition, @Nullable String traceparent, TransferError error) {
     ownership.ensureOwned(partition);

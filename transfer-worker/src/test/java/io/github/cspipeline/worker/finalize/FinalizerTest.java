@@ -15,6 +15,8 @@ import static io.github.cspipeline.worker.WorkerFixtures.statusUrl;
 import static io.github.cspipeline.worker.WorkerFixtures.trackingId;
 import static io.github.cspipeline.worker.WorkerFixtures.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.github.cspipeline.cryptshare.ForeignLocationException;
 import io.github.cspipeline.cryptshare.VerificationToken;
@@ -38,8 +40,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FinalizerTest {
@@ -71,21 +76,9 @@ class FinalizerTest {
 
   Finalizer finalizer(RetryBackoff backoff, Pauser pauser) {
     guard = guard(backoff, clock);
-    // Like the production lookups, which fail for a server that is not configured.
-    return new Finalizer(
-        server -> {
-          if (!SERVER.equals(server)) {
-            throw new IllegalArgumentException("no Cryptshare server '" + server + "'");
-          }
-          return cryptshare;
-        },
-        server -> {
-          if (!SERVER.equals(server)) {
-            throw new IllegalArgumentException("no Cryptshare server '" + server + "'");
-          }
-          return guard;
-        },
-        SERVER::equals,
+    return WorkerFixtures.finalizer(
+        cryptshare,
+        guard,
         credentials,
         pauser,
         clock,
@@ -102,6 +95,26 @@ class FinalizerTest {
 
   TransferEvent decide(Finalizer finalizer) {
     return finalizer.decide(progress(command(trackingId)), false, new StopSwitch());
+  }
+
+  TransferEvent decide(FinalizeCommand command) {
+    return finalizer.decide(progress(command), false, new StopSwitch());
+  }
+
+  /** A transfer taken in earlier, by this or another instance: a finalize may have been sent. */
+  TransferEvent resume() {
+    return finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+  }
+
+  /** Retries every 40 s: the second failure spends the one-minute budget. */
+  Finalizer oneRetryWithinTheBudget() {
+    return finalizer(
+        new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
+  }
+
+  static TransferError rejectedBy(int status, int cryptshareCode) {
+    return new TransferError(
+        ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says " + status, status, cryptshareCode);
   }
 
   double retries() {
@@ -130,29 +143,13 @@ class FinalizerTest {
   }
 
   @Test
-  void a_refused_token_is_renewed_once_and_the_finalize_repeated_with_the_fresh_one()
-      throws Exception {
-    cryptshare.finalizeAnswers(fails(answer(401, 3002)), () -> statusUrl);
-
-    var event = decide();
-
-    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeTokens()).containsExactly("tok-1", "tok-2");
-    assertThat(cryptshare.invalidated())
-        .extracting(VerificationToken::value)
-        .containsExactly("tok-1");
-    assertThat(pauses).isEmpty();
-  }
-
-  @Test
   void a_finalize_refusing_the_fresh_token_too_is_rejected() throws Exception {
     cryptshare.finalizeAnswers(fails(answer(401, 3002)));
 
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error())
-        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 401", 401, 3002));
+    assertThat(event.error()).isEqualTo(rejectedBy(401, 3002));
     assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
     assertThat(cryptshare.tokensIssued()).isEqualTo(2);
   }
@@ -167,8 +164,7 @@ class FinalizerTest {
     assertThat(event.eventId())
         .isEqualTo(TransferEvent.eventIdOf(SERVER, trackingId, TransferState.REJECTED));
     assertThat(event.statusUrl()).isNull();
-    assertThat(event.error())
-        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 409", 409, 2001));
+    assertThat(event.error()).isEqualTo(rejectedBy(409, 2001));
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(pauses).isEmpty();
   }
@@ -261,10 +257,20 @@ class FinalizerTest {
     assertThat(pauses).isEmpty();
   }
 
-  @Test
-  void a_lost_answer_is_followed_by_a_status_check_and_an_existing_transfer_is_processing()
-      throws Exception {
-    cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(exists());
+  /** Finalize failures after which the finalize may have taken effect (items 2h: 502, 504). */
+  static Stream<Arguments> unansweredFinalizes() {
+    return Stream.of(
+        arguments(named("no answer (timeout)", lostAnswer())),
+        arguments(named("no answer (reset)", reset())),
+        arguments(named("502", answer(502, null))),
+        arguments(named("504", answer(504, null))));
+  }
+
+  @ParameterizedTest
+  @MethodSource("unansweredFinalizes")
+  void an_unanswered_finalize_is_followed_by_a_status_check_instead_of_a_second_finalize(
+      RuntimeException failure) {
+    cryptshare.finalizeAnswers(fails(failure), () -> statusUrl).statusAnswers(exists());
 
     var event = decide();
 
@@ -272,12 +278,14 @@ class FinalizerTest {
     assertThat(event.statusUrl()).isEqualTo(statusUrl);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertThat(pauses).containsExactly(Duration.ofSeconds(1));
   }
 
-  @Test
-  void a_lost_answer_without_a_transfer_is_finalized_again() throws Exception {
+  @ParameterizedTest
+  @MethodSource("unansweredFinalizes")
+  void an_unanswered_finalize_without_a_transfer_is_finalized_again(RuntimeException failure) {
     cryptshare
-        .finalizeAnswers(fails(reset()), () -> statusUrl)
+        .finalizeAnswers(fails(failure), () -> statusUrl)
         .statusAnswers(fails(answer(404, 2003)));
 
     var event = decide();
@@ -306,10 +314,7 @@ class FinalizerTest {
     cryptshare
         .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
         .statusAnswers(exists());
-    var finalizer =
-        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
-
-    var event = decide(finalizer);
+    var event = decide(oneRetryWithinTheBudget());
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(pauses).containsExactly(Duration.ofSeconds(40));
@@ -321,10 +326,7 @@ class FinalizerTest {
     cryptshare
         .finalizeAnswers(fails(answer(503, 5000)), fails(lostAnswer()))
         .statusAnswers(fails(answer(404, 2003)));
-    var finalizer =
-        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
-
-    var event = decide(finalizer);
+    var event = decide(oneRetryWithinTheBudget());
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().message()).contains("no answer");
@@ -350,8 +352,7 @@ class FinalizerTest {
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error())
-        .isEqualTo(new TransferError("CRYPTSHARE_REJECTED", "Cryptshare says 404", 404, 2003));
+    assertThat(event.error()).isEqualTo(rejectedBy(404, 2003));
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
   }
 
@@ -380,17 +381,6 @@ class FinalizerTest {
   }
 
   @Test
-  void a_token_request_cryptshare_refuses_is_rejected() throws Exception {
-    cryptshare.tokenAnswers(fails(answer(403, 3010)));
-
-    var event = decide();
-
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3010);
-    assertThat(cryptshare.finalizeCalls()).isZero();
-  }
-
-  @Test
   void a_stopping_worker_ends_the_retries_without_a_decision() {
     cryptshare.finalizeAnswers(fails(unreachable()));
     var stopping =
@@ -416,7 +406,7 @@ class FinalizerTest {
   void a_resumed_transfer_that_exists_already_is_processing_without_a_second_finalize() {
     cryptshare.statusAnswers(exists());
 
-    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+    var event = resume();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(event.statusUrl()).isEqualTo(statusUrl);
@@ -428,7 +418,7 @@ class FinalizerTest {
   void a_resumed_transfer_that_does_not_exist_yet_is_finalized() {
     cryptshare.statusAnswers(fails(answer(404, 2003)));
 
-    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+    var event = resume();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(cryptshare.statusCalls()).isEqualTo(1);
@@ -439,26 +429,11 @@ class FinalizerTest {
   void a_pass_through_token_is_used_as_it_is_and_no_token_is_requested() {
     var command = withCredential(command(trackingId), "callers-token");
 
-    var event = finalizer.decide(progress(command), false, new StopSwitch());
+    var event = decide(command);
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(cryptshare.finalizeTokens()).containsExactly("callers-token");
     assertThat(cryptshare.tokensIssued()).isZero();
-  }
-
-  @Test
-  void a_refused_pass_through_token_is_rejected_without_fetching_another() {
-    cryptshare.finalizeAnswers(fails(answer(401, 3002)));
-    var command = withCredential(command(trackingId), "callers-token");
-
-    var event = finalizer.decide(progress(command), false, new StopSwitch());
-
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error().httpStatus()).isEqualTo(401);
-    assertThat(event.error().cryptshareErrorCode()).isEqualTo(3002);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
-    assertThat(cryptshare.tokensIssued()).isZero();
-    assertThat(event.toString()).doesNotContain("callers-token");
   }
 
   @Test
@@ -530,7 +505,7 @@ class FinalizerTest {
         WorkerFixtures.withCredential(
             command(trackingId), "callers-token", new CredentialCipher(Map.of("k9", KEY), "k9"));
 
-    var event = finalizer.decide(progress(command), false, new StopSwitch());
+    var event = decide(command);
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo(ErrorCodes.CREDENTIAL_KEY_UNKNOWN);
@@ -581,7 +556,7 @@ class FinalizerTest {
     cryptshare.finalizeAnswers(fails(lostAnswer())).statusAnswers(fails(answer(401, 3002)));
     var command = withCredential(command(trackingId), "callers-token");
 
-    var event = finalizer.decide(progress(command), false, new StopSwitch());
+    var event = decide(command);
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
@@ -622,7 +597,7 @@ class FinalizerTest {
   void a_resumed_transfer_whose_status_check_is_refused_is_never_rejected() {
     cryptshare.statusAnswers(fails(answer(403, 3001)));
 
-    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+    var event = resume();
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
@@ -635,7 +610,7 @@ class FinalizerTest {
   void a_resumed_transfer_whose_status_checks_are_refused_three_times_ends_without_its_budget() {
     cryptshare.statusAnswers(fails(answer(401, 3002)));
 
-    var event = finalizer.decide(progress(command(trackingId)), true, new StopSwitch());
+    var event = resume();
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
@@ -673,44 +648,11 @@ class FinalizerTest {
 
   @ParameterizedTest
   @ValueSource(ints = {502, 504})
-  void a_proxy_error_on_finalize_is_followed_by_a_status_check_instead_of_a_second_finalize(
-      int status) {
-    cryptshare
-        .finalizeAnswers(fails(answer(status, null)), () -> statusUrl)
-        .statusAnswers(exists());
-
-    var event = decide();
-
-    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
-    assertThat(pauses).containsExactly(Duration.ofSeconds(1));
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {502, 504})
-  void a_proxy_error_on_finalize_without_a_transfer_is_finalized_again(int status) {
-    cryptshare
-        .finalizeAnswers(fails(answer(status, null)), () -> statusUrl)
-        .statusAnswers(fails(answer(404, 2003)));
-
-    var event = decide();
-
-    assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {502, 504})
   void a_proxy_error_on_the_last_finalize_attempt_still_gets_a_status_check(int status) {
     cryptshare
         .finalizeAnswers(fails(answer(503, 5000)), fails(answer(status, 5000)))
         .statusAnswers(exists());
-    var finalizer =
-        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
-
-    var event = decide(finalizer);
+    var event = decide(oneRetryWithinTheBudget());
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(pauses).containsExactly(Duration.ofSeconds(40));
@@ -725,10 +667,7 @@ class FinalizerTest {
     cryptshare
         .finalizeAnswers(fails(answer(503, 5000)), fails(answer(status, 5000)))
         .statusAnswers(fails(answer(404, 2003)));
-    var finalizer =
-        finalizer(new RetryBackoff(Duration.ofSeconds(40), Duration.ofSeconds(40), 1.0, () -> 1.0));
-
-    var event = decide(finalizer);
+    var event = decide(oneRetryWithinTheBudget());
 
     assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
     assertThat(event.error().code()).isEqualTo(ErrorCodes.RETRY_BUDGET_SPENT);
@@ -750,6 +689,7 @@ class FinalizerTest {
     assertThat(cryptshare.invalidated())
         .extracting(VerificationToken::value)
         .containsExactly("tok-1");
+    assertThat(pauses).isEmpty();
   }
 
   @ParameterizedTest
@@ -759,15 +699,13 @@ class FinalizerTest {
     cryptshare.finalizeAnswers(fails(answer(status, 3002)));
     var command = withCredential(command(trackingId), "callers-token");
 
-    var event = finalizer.decide(progress(command), false, new StopSwitch());
+    var event = decide(command);
 
     assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error())
-        .isEqualTo(
-            new TransferError(
-                ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says " + status, status, 3002));
+    assertThat(event.error()).isEqualTo(rejectedBy(status, 3002));
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(cryptshare.tokensIssued()).isZero();
+    assertThat(event.toString()).doesNotContain("callers-token");
   }
 
   @ParameterizedTest
@@ -778,9 +716,7 @@ class FinalizerTest {
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error())
-        .isEqualTo(
-            new TransferError(ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says 403", 403, code));
+    assertThat(event.error()).isEqualTo(rejectedBy(403, code));
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(cryptshare.tokensIssued()).isEqualTo(1);
     assertThat(cryptshare.invalidated()).isEmpty();

@@ -120,6 +120,26 @@ class TransferWorkStateTest {
     work.onPartitionsAssigned(mock(Consumer.class), List.of(new TopicPartition(COMMANDS, 0)));
   }
 
+  /** A transfer taken in: in the book, pending. */
+  TransferProgress admitted() {
+    var progress = pending(trackingId());
+    book.admit(progress);
+    return progress;
+  }
+
+  /** A transfer taken in and decided {@code PROCESSING}. */
+  TransferProgress decidedInBook() {
+    var progress = admitted();
+    book.decided(progress, TransferState.PROCESSING, NOW);
+    return progress;
+  }
+
+  /** The transfer's work starts within the timeout. */
+  void verifyDecided(TransferProgress transfer, int timeoutMillis) {
+    verify(finalizer, timeout(timeoutMillis))
+        .decide(progressOf(transfer.trackingId()), anyBoolean(), any());
+  }
+
   static TransferProgress progressOf(String trackingId) {
     return argThat(p -> p != null && p.trackingId().equals(trackingId));
   }
@@ -129,19 +149,15 @@ class TransferWorkStateTest {
   void an_uncertain_intake_commit_starts_the_committed_transfer_and_relaunches_nothing_decided()
       throws Exception {
     assign(List.of());
-    var decidedMeanwhile = pending(trackingId());
-    book.admit(decidedMeanwhile);
-    book.decided(decidedMeanwhile, TransferState.PROCESSING, NOW);
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
+    var decidedMeanwhile = decidedInBook();
+    var uncertain = admitted();
     // The read-back shows the uncertain intake committed, and the other transfer still pending:
     // its decision was committed after the read began.
     when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(decidedMeanwhile, uncertain)));
 
     work.recheck(List.of(uncertain));
 
-    verify(finalizer, timeout(5_000))
-        .decide(progressOf(uncertain.trackingId()), anyBoolean(), any());
+    verifyDecided(uncertain, 5_000);
     verify(finalizer, after(300).never())
         .decide(progressOf(decidedMeanwhile.trackingId()), anyBoolean(), any());
     assertThat(book.get(0, decidedMeanwhile.key())).isInstanceOf(TransferBook.Entry.Decided.class);
@@ -151,8 +167,7 @@ class TransferWorkStateTest {
   void an_uncertain_intake_that_was_not_committed_is_forgotten_and_taken_in_when_it_comes_again()
       throws Exception {
     assign(List.of());
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
+    var uncertain = admitted();
     when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of()));
 
     work.recheck(List.of(uncertain));
@@ -167,16 +182,14 @@ class TransferWorkStateTest {
   void an_uncertain_intake_is_read_back_as_soon_as_the_state_topic_answers_again()
       throws Exception {
     assign(List.of());
-    var uncertain = pending(trackingId());
-    book.admit(uncertain);
+    var uncertain = admitted();
     when(restorer.restore(Set.of(0)))
         .thenThrow(new StateUnavailableException("broker away"))
         .thenReturn(Map.of(0, List.of(uncertain)));
 
     work.recheck(List.of(uncertain));
 
-    verify(finalizer, timeout(10_000))
-        .decide(progressOf(uncertain.trackingId()), anyBoolean(), any());
+    verifyDecided(uncertain, 10_000);
   }
 
   // Item 2m of issue 9: a failed restore at assignment used to wait for the partition's next
@@ -191,8 +204,7 @@ class TransferWorkStateTest {
 
     work.onPartitionsAssigned(mock(Consumer.class), List.of(new TopicPartition(COMMANDS, 0)));
 
-    verify(finalizer, timeout(15_000))
-        .decide(progressOf(stranded.trackingId()), anyBoolean(), any());
+    verifyDecided(stranded, 15_000);
     assertThat(book.owns(0)).isTrue();
   }
 
@@ -216,9 +228,7 @@ class TransferWorkStateTest {
     work.stop();
     work = work();
     assign(List.of());
-    var first = pending(trackingId());
-    book.admit(first);
-    book.decided(first, TransferState.PROCESSING, NOW);
+    var first = decidedInBook();
     assertThat(book.get(0, first.key())).isNull();
     var decided = first.decided(processing(first.trackingId()));
     when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(decided)));
@@ -235,9 +245,7 @@ class TransferWorkStateTest {
   @Test
   void a_decided_transfer_requested_by_a_new_command_is_announced_again_with_its_event_id() {
     assign(List.of());
-    var first = pending(trackingId());
-    book.admit(first);
-    book.decided(first, TransferState.PROCESSING, NOW);
+    var first = decidedInBook();
     var event = processing(first.trackingId());
     when(restorer.restore(Set.of(0))).thenReturn(Map.of(0, List.of(first.decided(event))));
 

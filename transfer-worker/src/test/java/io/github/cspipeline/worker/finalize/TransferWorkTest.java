@@ -59,14 +59,8 @@ class TransferWorkTest {
       WorkerFixtures.guard(
           new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0), clock);
   final Finalizer finalizer =
-      new Finalizer(
-          server -> cryptshare,
-          server -> guard,
-          SERVER::equals,
-          new PassThroughCredentials(Map.of()),
-          clock::advance,
-          clock,
-          metrics);
+      WorkerFixtures.finalizer(
+          cryptshare, guard, new PassThroughCredentials(Map.of()), clock::advance, clock, metrics);
   final TransferBook book = new TransferBook();
   final ProgressRestorer restorer = mock(ProgressRestorer.class);
   final StateRecords stateRecords = mock(StateRecords.class);
