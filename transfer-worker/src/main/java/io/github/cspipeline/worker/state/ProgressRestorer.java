@@ -198,9 +198,7 @@ public final class ProgressRestorer {
       topicChecked = true;
       return;
     }
-    var adminConfig = new HashMap<>(config);
-    adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-    try (var admin = Admin.create(adminConfig)) {
+    try (var admin = admin(config)) {
       var names = admin.listTopics().names().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
       if (!names.contains(topic)) {
         try {
@@ -224,6 +222,13 @@ public final class ProgressRestorer {
         | org.apache.kafka.common.KafkaException e) {
       throw new StateUnavailableException("could not check or create state topic " + topic, e);
     }
+  }
+
+  // An admin client with the consumer's connection and security settings: it knows no others.
+  private static Admin admin(Map<String, Object> consumerConfig) {
+    var adminConfig = new HashMap<>(consumerConfig);
+    adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+    return Admin.create(adminConfig);
   }
 
   // Once per process: the last records of every partition must carry this layout. Reading only
@@ -315,9 +320,7 @@ public final class ProgressRestorer {
   // transaction that was open when the read started.
   private Map<TopicPartition, Long> logEnds(
       Map<String, Object> config, List<TopicPartition> partitions) {
-    var adminConfig = new HashMap<>(config);
-    adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-    try (var admin = Admin.create(adminConfig)) {
+    try (var admin = admin(config)) {
       var request = new HashMap<TopicPartition, OffsetSpec>();
       partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
       var answer =
