@@ -1,6 +1,5 @@
-package io.github.cspipeline.poller.poll;
+package io.github.cspipeline.cryptshare.budget;
 
-import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.testkit.MutableClock;
@@ -10,13 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RequestRateLimiterTest {
+class RequestRateTest {
+
+  static final Instant T0 = Instant.parse("2026-11-26T10:15:00Z");
 
   private final MutableClock clock = new MutableClock(T0);
 
+  private RequestRate rate(double perSecond) {
+    return new RequestRate(perSecond, Duration.ofMillis(100), RequestRate.nanoTimeOf(clock));
+  }
+
   @Test
   void spaces_permits_evenly_with_the_guard() {
-    var limiter = new RequestRateLimiter(10, Duration.ofMillis(100), clock);
+    var limiter = rate(10);
 
     assertThat(limiter.tryAcquire()).isTrue();
     assertThat(limiter.tryAcquire()).isFalse();
@@ -30,7 +35,7 @@ class RequestRateLimiterTest {
 
   @Test
   void never_grants_more_than_the_cap_in_any_second() {
-    var limiter = new RequestRateLimiter(50, Duration.ofMillis(100), clock);
+    var limiter = rate(50);
     List<Instant> granted = new ArrayList<>();
 
     for (int ms = 0; ms < 5_000; ms++) {
@@ -53,7 +58,7 @@ class RequestRateLimiterTest {
 
   @Test
   void an_idle_limiter_grants_a_small_burst_and_no_more() {
-    var limiter = new RequestRateLimiter(50, Duration.ofMillis(100), clock);
+    var limiter = rate(50);
     limiter.tryAcquire();
 
     clock.advance(Duration.ofMinutes(5));
@@ -68,7 +73,7 @@ class RequestRateLimiterTest {
 
   @Test
   void a_reservation_holds_its_permit_back_from_others_until_used_or_given_back() throws Exception {
-    var limiter = new RequestRateLimiter(10, Duration.ofMillis(100), clock);
+    var limiter = rate(10);
 
     assertThat(limiter.tryReserve()).isTrue();
     assertThat(limiter.tryAcquire()).as("reserved").isFalse();
@@ -78,5 +83,51 @@ class RequestRateLimiterTest {
     assertThat(limiter.tryReserve()).isTrue();
     limiter.acquireReserved();
     assertThat(limiter.untilFree()).isEqualTo(Duration.ofMillis(110));
+  }
+
+  // From SendRateCapTest (the worker's former cap on top of resilience4j's limiter): the same
+  // guarantee, now from one limiter that spaces permits instead of letting a burst of the whole
+  // rate leave at once.
+
+  @Test
+  void no_more_than_the_rate_leaves_within_one_second() throws Exception {
+    var limiter = rate(3);
+
+    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
+    assertThat(limiter.acquire(Duration.ZERO)).isFalse();
+    clock.advance(Duration.ofMillis(366));
+    assertThat(limiter.acquire(Duration.ZERO)).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
+  }
+
+  @Test
+  void a_rate_below_one_allows_one_request_per_period() throws Exception {
+    var limiter = new RequestRate(0.5, Duration.ofMillis(100), System::nanoTime);
+
+    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
+    assertThat(limiter.acquire(Duration.ofSeconds(1))).isFalse();
+  }
+
+  @Test
+  void a_fractional_rate_above_one_counts_whole_requests_in_any_second() {
+    var limiter = rate(2.5);
+    List<Instant> granted = new ArrayList<>();
+
+    for (int ms = 0; ms < 5_000; ms++) {
+      if (limiter.tryAcquire()) {
+        granted.add(clock.instant());
+      }
+      clock.advance(Duration.ofMillis(1));
+    }
+
+    for (var start : granted) {
+      var inWindow =
+          granted.stream()
+              .filter(t -> !t.isBefore(start) && t.isBefore(start.plusSeconds(1)))
+              .count();
+      assertThat(inWindow).isLessThanOrEqualTo(2);
+    }
+    assertThat(granted.size()).isGreaterThanOrEqualTo(9);
   }
 }
