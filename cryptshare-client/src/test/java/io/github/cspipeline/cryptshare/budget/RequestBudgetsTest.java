@@ -50,6 +50,18 @@ class RequestBudgetsTest {
         });
   }
 
+  private void requestWith(RequestBudget.Reservation reservation, String url) {
+    reservation.use(
+        () -> {
+          try {
+            request(url);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return null;
+        });
+  }
+
   @Test
   void servers_on_one_origin_share_one_budget_named_after_the_first() {
     assertThat(budgets.of("alias")).isSameAs(budgets.of("one"));
@@ -70,15 +82,7 @@ class RequestBudgetsTest {
     assertThat(budget.tryReserve()).as("the permit is reserved").isNull();
     assertThat(budget.inFlight()).as("a refused reservation holds no slot").isEqualTo(1);
 
-    reservation.use(
-        () -> {
-          try {
-            request("https://cs.example.com/api/x");
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
+    requestWith(reservation, "https://cs.example.com/api/x");
     assertThat(sent).isEqualTo(1);
     assertThat(budget.untilFree()).isEqualTo(Duration.ofMillis(110));
     assertThat(budget.inFlight()).as("the slot is held until released").isEqualTo(1);
@@ -116,15 +120,7 @@ class RequestBudgetsTest {
   void a_reservation_of_another_origin_is_given_back_and_the_request_takes_its_own_permit()
       throws Exception {
     var reservation = budgets.of("one").tryReserve();
-    reservation.use(
-        () -> {
-          try {
-            request("http://two.example.com/api/x");
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
+    requestWith(reservation, "http://two.example.com/api/x");
 
     assertThat(budgets.of("one").untilFree()).isEqualTo(Duration.ZERO);
     assertThat(budgets.of("two").untilFree()).isEqualTo(Duration.ofMillis(110));
