@@ -11,49 +11,18 @@ import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 class ServerGuardsConfigurationTest {
 
-  /** The starter's registries, as the application has them. */
-  @Configuration(proxyBeanMethods = false)
-  static class Registries {
-    @Bean
-    CircuitBreakerRegistry circuitBreakers() {
-      return CircuitBreakerRegistry.ofDefaults();
-    }
-
-    @Bean
-    BulkheadRegistry bulkheads() {
-      return BulkheadRegistry.ofDefaults();
-    }
-
-    @Bean
-    RetryRegistry retries() {
-      return RetryRegistry.ofDefaults();
-    }
-
-    @Bean
-    Clock clock() {
-      return Clock.systemUTC();
-    }
-  }
-
   final ApplicationContextRunner runner =
-      new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  ConfigurationPropertiesAutoConfiguration.class,
-                  ValidationAutoConfiguration.class))
-          .withUserConfiguration(
-              WorkerPropertiesTest.PropertiesOnly.class,
-              Registries.class,
-              ServerGuardsConfiguration.class)
+      WorkerPropertiesTest.propertiesRunner()
+          // The starter's registries, as the application has them.
+          .withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
+          .withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
+          .withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
+          .withBean(Clock.class, Clock::systemUTC)
+          .withUserConfiguration(ServerGuardsConfiguration.class)
           .withPropertyValues(
               "cryptshare.servers.one.base-url=https://cs.example.com",
               "cryptshare.servers.one.client-id=" + CLIENT_ID,
