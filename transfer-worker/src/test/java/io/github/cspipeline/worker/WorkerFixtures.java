@@ -2,6 +2,7 @@ package io.github.cspipeline.worker;
 
 import io.github.cspipeline.cryptshare.CryptshareApi;
 import io.github.cspipeline.cryptshare.CryptshareException;
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.worker.credential.PassThroughCredentials;
@@ -63,8 +64,7 @@ public final class WorkerFixtures {
     return new ServerGuard(
         SERVER,
         CircuitBreaker.ofDefaults(SERVER),
-        null,
-        Bulkhead.ofDefaults(SERVER),
+        new RequestBudget(null, Bulkhead.ofDefaults(SERVER)),
         Retry.of(
             SERVER,
             RetryConfig.custom()

@@ -1,12 +1,14 @@
 package io.github.cspipeline.poller.config;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
+import io.github.cspipeline.cryptshare.budget.RequestBudgets;
+import io.github.cspipeline.cryptshare.budget.RequestRate;
 import io.github.cspipeline.cryptshare.tracing.CryptshareRequestTracing;
 import io.github.cspipeline.poller.poll.Backoff;
 import io.github.cspipeline.poller.poll.CryptshareStatusCheck;
 import io.github.cspipeline.poller.poll.PollScheduler;
 import io.github.cspipeline.poller.poll.PollerMetrics;
-import io.github.cspipeline.poller.poll.RequestGate;
 import io.github.cspipeline.poller.poll.SenderSweep;
 import io.github.cspipeline.poller.poll.StatusSource;
 import io.github.cspipeline.poller.poll.TransferPoller;
@@ -14,6 +16,8 @@ import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.poller.watch.TerminalPublisher;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import io.github.cspipeline.poller.watch.WatchKeeper;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -21,6 +25,7 @@ import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,24 +44,43 @@ public class PollerConfig {
     return Clock.systemUTC();
   }
 
+  /**
+   * The request budget of each server (origin, ADR 032): {@code max-requests-per-second} and {@code
+   * max-concurrent-polls-per-server}. A poll is dispatched only when it gets a slot and the
+   * reserved permit of its first request at once, so its bulkhead never waits.
+   */
   @Bean
-  RequestGate requestGate(PollerProperties properties, Clock clock) {
+  RequestBudgets requestBudgets(PollerProperties properties) {
     var baseUrls = new LinkedHashMap<String, URI>();
     properties.servers().forEach((id, server) -> baseUrls.put(id, server.baseUrl()));
-    return new RequestGate(baseUrls, properties.poller().maxRequestsPerSecond(), clock);
+    var poller = properties.poller();
+    return new RequestBudgets(
+        baseUrls,
+        servers ->
+            new RequestBudget(
+                RequestRate.of(poller.maxRequestsPerSecond()),
+                Bulkhead.of(
+                    servers.getFirst(),
+                    BulkheadConfig.custom()
+                        .maxConcurrentCalls(poller.maxConcurrentPollsPerServer())
+                        .maxWaitDuration(Duration.ZERO)
+                        .build())));
   }
 
   /**
-   * Every request to Cryptshare passes the gate, so the rate cap holds whatever sends it. No
+   * Every request to Cryptshare passes the budgets, so the rate cap holds whatever sends it. No
    * per-request observation (ADR 030): the request carries the poll span's traceparent, and gets a
    * client span of its own only when the trace is sampled; {@code cryptshare.poller.poll.latency}
    * times the requests.
    */
   @Bean
   CryptshareClients cryptshareClients(
-      PollerProperties properties, RequestGate gate, ObjectProvider<Tracer> tracer, Clock clock) {
+      PollerProperties properties,
+      RequestBudgets budgets,
+      ObjectProvider<Tracer> tracer,
+      Clock clock) {
     var requestTracing = new CryptshareRequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
-    return new CryptshareClients(properties.servers(), gate.then(requestTracing), clock);
+    return new CryptshareClients(properties.servers(), budgets.then(requestTracing), clock);
   }
 
   @Bean
@@ -77,14 +101,14 @@ public class PollerConfig {
   }
 
   @Bean
-  MeterBinder watchGauges(WatchIndex index, RequestGate gate) {
+  MeterBinder watchGauges(WatchIndex index, RequestBudgets budgets) {
     return registry -> {
       Gauge.builder(
               PollerMetrics.AWAITING_CONFIGURATION,
               index,
               watches ->
                   watches.servers().stream()
-                      .filter(server -> !gate.isConfigured(server))
+                      .filter(server -> !budgets.isConfigured(server))
                       .mapToInt(watches::watchedOn)
                       .sum())
           .description(
@@ -172,7 +196,7 @@ public class PollerConfig {
       WatchIndex index,
       TransferPoller transferPoller,
       StatusSource statusSource,
-      RequestGate gate,
+      RequestBudgets budgets,
       PollerMetrics metrics,
       PollTracing tracing,
       PollerProperties properties,
@@ -184,9 +208,8 @@ public class PollerConfig {
         transferPoller,
         new SenderSweep(index, statusSource, bulk.pageSize(), bulk.maxPages(), metrics),
         new PollScheduler.Bulk(bulk.enabled(), bulk.minWatchedPerSender()),
-        gate,
+        budgets,
         clock,
-        poller.maxConcurrentPollsPerServer(),
         poller.tick(),
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("status-poll-", 0).factory()),
         metrics,

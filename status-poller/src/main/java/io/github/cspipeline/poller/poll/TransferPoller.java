@@ -1,7 +1,6 @@
 package io.github.cspipeline.poller.poll;
 
 import io.github.cspipeline.cryptshare.TransferStatus;
-import io.github.cspipeline.model.event.TransferError;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
 import io.github.cspipeline.poller.poll.PollerMetrics.Mode;
@@ -13,7 +12,6 @@ import io.github.cspipeline.poller.watch.WatchIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +36,11 @@ public final class TransferPoller {
 
   private final WatchIndex watches;
   private final StatusSource statusSource;
-  private final TerminalPublisher publisher;
   private final Backoff backoff;
   private final int notFoundLimit;
   private final Duration stuckAfter;
   private final PollerMetrics metrics;
-  private final PollTracing tracing;
+  private final TerminalStep terminal;
   private final Clock clock;
 
   /**
@@ -62,12 +59,11 @@ public final class TransferPoller {
       Clock clock) {
     this.watches = watches;
     this.statusSource = statusSource;
-    this.publisher = publisher;
     this.backoff = backoff;
     this.notFoundLimit = notFoundLimit;
     this.stuckAfter = stuckAfter;
     this.metrics = metrics;
-    this.tracing = tracing;
+    this.terminal = new TerminalStep(watches, publisher, backoff, metrics, tracing);
     this.clock = clock;
   }
 
@@ -148,9 +144,9 @@ public final class TransferPoller {
           ("Cryptshare server '%s' is not configured on the status poller; no instance configured"
                   + " for it took the transfer over, so its status was never checked")
               .formatted(claimed.server());
-      finish(
+      terminal.finish(
           claimed,
-          abandoned(claimed, SERVER_NOT_CONFIGURED, message, null, null, now),
+          TerminalStep.abandoned(claimed, SERVER_NOT_CONFIGURED, message, null, null, now),
           now,
           UNKNOWN_SERVER_TAG);
     } catch (RuntimeException e) {
@@ -178,7 +174,10 @@ public final class TransferPoller {
             watch.statusUrl(),
             watch.trackingId(),
             watch.server());
-        finish(watch, abandoned(watch, FOREIGN_STATUS_URL, message, null, null, now), now);
+        finish(
+            watch,
+            TerminalStep.abandoned(watch, FOREIGN_STATUS_URL, message, null, null, now),
+            now);
       }
       case PollOutcome.Retry(var reason, var retryAfter) -> {
         metrics.polled(watch.server(), Outcome.TRANSIENT, Mode.SINGLE);
@@ -261,7 +260,7 @@ public final class TransferPoller {
             .formatted(notFound.httpStatus(), watch.notFoundInARow(), notFound.message());
     finish(
         watch,
-        abandoned(
+        TerminalStep.abandoned(
             watch, TRANSFER_NOT_FOUND, message, notFound.httpStatus(), notFound.errorCode(), now),
         now);
   }
@@ -281,7 +280,10 @@ public final class TransferPoller {
                   Duration.between(watch.since(), watch.deadline()),
                   watch.lastCryptshareState(),
                   why);
-      finish(watch, abandoned(watch, WATCH_DEADLINE_PASSED, message, null, null, now), now);
+      finish(
+          watch,
+          TerminalStep.abandoned(watch, WATCH_DEADLINE_PASSED, message, null, null, now),
+          now);
       return;
     }
     var next = now.plus(backoff.after(watch.polls(), retryAfter));
@@ -299,80 +301,6 @@ public final class TransferPoller {
   }
 
   private void finish(Watch watch, TransferEvent event, Instant now) {
-    finish(watch, event, now, watch.server());
-  }
-
-  private void finish(Watch watch, TransferEvent event, Instant now, String serverTag) {
-    boolean published;
-    try {
-      // The span of this poll is the event's parent; the journal's writer thread has no scope.
-      published =
-          publisher.publishTerminal(watch, event, tracing.traceparentHere(watch.traceparent()));
-    } catch (RuntimeException e) {
-      var next = now.plus(backoff.after(watch.polls(), null));
-      log.warn(
-          "Could not publish {} of transfer {} on {}; keeping the watch and polling again at {}",
-          event.state(),
-          watch.trackingId(),
-          watch.server(),
-          next,
-          e);
-      watches.release(watch.withNextPollAt(next));
-      return;
-    }
-    if (!published) {
-      // Mostly the watch ended meanwhile or left with its partition, and this release does nothing.
-      // But the journal also refuses while the watch's partition is being loaded again, and then
-      // the watch, still here and claimed, must go back into the schedule.
-      var next = now.plus(backoff.after(watch.polls(), null));
-      if (watches.release(watch.withNextPollAt(next))) {
-        log.info(
-            "The journal did not take the {} event of transfer {} on {} (its partition is not open"
-                + " yet); polling again at {}",
-            event.state(),
-            watch.trackingId(),
-            watch.server(),
-            next);
-      } else {
-        log.debug(
-            "Transfer {} on {} is no longer watched here (ended meanwhile or handed over); not"
-                + " publishing {}",
-            watch.trackingId(),
-            watch.server(),
-            event.state());
-      }
-      return;
-    }
-    metrics.reachedTerminal(serverTag, event.state(), Duration.between(watch.since(), now));
-    // DEBUG: a line per transfer costs CPU at volume, and the terminal event just published on the
-    // events topic is the audit trail. Unusual endings (ABANDONED) were logged at WARN above.
-    log.debug(
-        "Transfer {} on {} is {} (Cryptshare: {}) after {} polls; published event {}",
-        watch.trackingId(),
-        watch.server(),
-        event.state(),
-        event.cryptshareState(),
-        watch.polls(),
-        event.eventId());
-  }
-
-  private static TransferEvent abandoned(
-      Watch watch,
-      String code,
-      String message,
-      @Nullable Integer httpStatus,
-      @Nullable Integer cryptshareErrorCode,
-      Instant now) {
-    return TransferEvent.of(
-            watch.server(),
-            watch.sender(),
-            watch.trackingId(),
-            TransferState.ABANDONED,
-            TransferState.PROCESSING,
-            now)
-        // A relative one is only the path a watch without its server's configuration kept.
-        .withStatusUrl(watch.statusUrl().isAbsolute() ? watch.statusUrl() : null)
-        .withCryptshareDetails(watch.lastCryptshareState(), false, List.of())
-        .withError(new TransferError(code, message, httpStatus, cryptshareErrorCode));
+    terminal.finish(watch, event, now, watch.server());
   }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cspipeline.cryptshare.HttpAnswer;
 import io.github.cspipeline.cryptshare.TransferSummary;
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
+import io.github.cspipeline.cryptshare.budget.RequestBudgets;
+import io.github.cspipeline.cryptshare.budget.RequestRate;
 import io.github.cspipeline.model.Traceparent;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
@@ -16,6 +19,8 @@ import io.github.cspipeline.poller.watch.TransferKey;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.poller.watch.WatchIndex;
 import io.github.cspipeline.testkit.MutableClock;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -89,12 +94,12 @@ class PollSchedulerTest {
           "default", URI.create("https://cs.example.com"),
           "busy", URI.create("https://busy.example.com"),
           "quiet", URI.create("https://quiet.example.com"));
-  private RequestGate gate;
+  private RequestBudgets budgets;
 
-  /** Passes the gate as a real request would, so that the rate cap applies. */
+  /** Passes the budgets as a real request would, so that the rate cap applies. */
   private void request(String server) {
     try {
-      gate.intercept(
+      budgets.intercept(
           new HttpGet(servers.get(server).resolve("/api/x")),
           request -> new HttpAnswer(200, new byte[0], null, null));
     } catch (IOException e) {
@@ -149,15 +154,26 @@ class PollSchedulerTest {
             metrics,
             tracing(),
             clock);
-    gate = new RequestGate(servers, perSecond, clock);
+    // The budgets' time is the test's clock, as the scheduler's is.
+    budgets =
+        new RequestBudgets(
+            servers,
+            ids ->
+                new RequestBudget(
+                    new RequestRate(perSecond, RequestRate.GUARD, RequestRate.nanoTimeOf(clock)),
+                    Bulkhead.of(
+                        ids.getFirst(),
+                        BulkheadConfig.custom()
+                            .maxConcurrentCalls(maxConcurrentPerServer)
+                            .maxWaitDuration(Duration.ZERO)
+                            .build())));
     return new PollScheduler(
         watches,
         poller,
         new SenderSweep(watches, source, 3, 5, metrics),
         new PollScheduler.Bulk(bulk, 3),
-        gate,
+        budgets,
         clock,
-        maxConcurrentPerServer,
         Duration.ofMillis(100),
         holdingExecutor,
         metrics,
@@ -335,7 +351,7 @@ class PollSchedulerTest {
     watch("quiet", "q0");
     clock.set(T0.plusSeconds(1));
     // Four a second, with the guard: one every (1 s + guard) / 4.
-    var interval = Duration.ofSeconds(1).plus(RequestGate.GUARD).dividedBy(4);
+    var interval = Duration.ofSeconds(1).plus(RequestRate.GUARD).dividedBy(4);
 
     assertThat(scheduler.dispatchDue()).as("one per server").isEqualTo(2);
     runStarted();

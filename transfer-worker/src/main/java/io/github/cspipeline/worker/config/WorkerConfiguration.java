@@ -11,10 +11,7 @@ import io.github.cspipeline.worker.finalize.Pauser;
 import io.github.cspipeline.worker.finalize.TransactionalWriter;
 import io.github.cspipeline.worker.finalize.TransferEventPublisher;
 import io.github.cspipeline.worker.finalize.TransferWork;
-import io.github.cspipeline.worker.resilience.CircuitsHealthIndicator;
 import io.github.cspipeline.worker.resilience.ConsumptionControl;
-import io.github.cspipeline.worker.resilience.RetryBackoff;
-import io.github.cspipeline.worker.resilience.ServerGuard;
 import io.github.cspipeline.worker.resilience.ServerGuards;
 import io.github.cspipeline.worker.state.ProgressRestorer;
 import io.github.cspipeline.worker.state.StateMetrics;
@@ -22,24 +19,12 @@ import io.github.cspipeline.worker.state.StateRecords;
 import io.github.cspipeline.worker.state.TransferBook;
 import io.github.cspipeline.worker.state.TransferProgress;
 import io.github.cspipeline.worker.tracing.TransferTracing;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.bulkhead.BulkheadRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -52,7 +37,10 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 
-/** The worker's own beans: Cryptshare clients with their guards, and the finalize pipeline. */
+/**
+ * The worker's own beans: Cryptshare clients and the finalize pipeline; the servers' guards are
+ * built in {@link ServerGuardsConfiguration}.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
 public class WorkerConfiguration {
@@ -70,72 +58,6 @@ public class WorkerConfiguration {
     return Clock.systemUTC();
   }
 
-  /**
-   * One guard per server: resilience4j instances named after the server id, kept in the registries
-   * of resilience4j's Spring Boot starter (so its metrics and actuator endpoints show them).
-   */
-  @Bean
-  ServerGuards serverGuards(
-      WorkerProperties properties,
-      CircuitBreakerRegistry circuitBreakers,
-      RateLimiterRegistry rateLimiters,
-      BulkheadRegistry bulkheads,
-      RetryRegistry retries,
-      Clock clock) {
-    var guards = new LinkedHashMap<String, ServerGuard>();
-    for (var server : properties.servers().keySet()) {
-      var settings = properties.settingsOf(server);
-      var cb = settings.circuitBreaker();
-      var circuitBreaker =
-          circuitBreakers.circuitBreaker(
-              server,
-              CircuitBreakerConfig.custom()
-                  .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                  .slidingWindowSize(cb.slidingWindowSize())
-                  .minimumNumberOfCalls(cb.minimumNumberOfCalls())
-                  .failureRateThreshold(cb.failureRateThreshold())
-                  .waitDurationInOpenState(cb.waitInOpenState())
-                  .permittedNumberOfCallsInHalfOpenState(cb.callsInHalfOpenState())
-                  .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                  .build());
-      // One permit per 1/rate seconds rather than `rate` permits per second: a fixed one-second
-      // cycle lets 2 x rate requests into a sliding second (end of one cycle, start of the next).
-      var rateLimiter =
-          settings.rateLimit() <= 0
-              ? null
-              : rateLimiters.rateLimiter(
-                  server,
-                  RateLimiterConfig.custom()
-                      .limitForPeriod(1)
-                      .limitRefreshPeriod(
-                          Duration.ofNanos(Math.max(1, (long) (1e9 / settings.rateLimit()))))
-                      .timeoutDuration(settings.maxWait())
-                      .build());
-      var bulkhead =
-          bulkheads.bulkhead(
-              server,
-              BulkheadConfig.custom()
-                  .maxConcurrentCalls(settings.maxConcurrentCalls())
-                  .maxWaitDuration(settings.maxWait())
-                  .build());
-      var retry = settings.retry();
-      var backoff =
-          new RetryBackoff(retry.initialBackoff(), retry.maxBackoff(), retry.multiplier());
-      var retryInstance =
-          retries.retry(
-              server,
-              RetryConfig.custom()
-                  // The time budget ends the retries, not a count.
-                  .maxAttempts(Integer.MAX_VALUE)
-                  .intervalBiFunction(backoff.asIntervalFunction())
-                  .build());
-      guards.put(
-          server,
-          new ServerGuard(server, circuitBreaker, rateLimiter, bulkhead, retryInstance, clock));
-    }
-    return new ServerGuards(guards);
-  }
-
   @Bean
   CryptshareClients cryptshareClients(
       WorkerProperties properties,
@@ -149,26 +71,7 @@ public class WorkerConfiguration {
 
   @Bean
   FinalizeMetrics finalizeMetrics(MeterRegistry registry, ServerGuards serverGuards) {
-    serverGuards
-        .byServer()
-        .forEach(
-            (server, guard) ->
-                Gauge.builder(
-                        "cryptshare.worker.circuit.state",
-                        guard,
-                        g -> circuitStateValue(g.circuitBreaker().getState()))
-                    .description("Circuit of the server: 0 closed, 1 half-open, 2 open")
-                    .tag("server", server)
-                    .register(registry));
     return new FinalizeMetrics(registry, serverGuards.byServer()::containsKey);
-  }
-
-  static double circuitStateValue(CircuitBreaker.State state) {
-    return switch (state) {
-      case CLOSED, DISABLED, METRICS_ONLY -> 0;
-      case HALF_OPEN -> 1;
-      case OPEN, FORCED_OPEN -> 2;
-    };
   }
 
   @Bean
@@ -326,11 +229,6 @@ public class WorkerConfiguration {
     work.onChange(control::reevaluate);
     metrics.gauges(work::pending, control::paused);
     return control;
-  }
-
-  @Bean
-  CircuitsHealthIndicator cryptshareHealthIndicator(ServerGuards serverGuards) {
-    return new CircuitsHealthIndicator(List.copyOf(serverGuards.all()));
   }
 
   @Bean

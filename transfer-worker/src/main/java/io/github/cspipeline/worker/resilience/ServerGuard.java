@@ -2,11 +2,9 @@ package io.github.cspipeline.worker.resilience;
 
 import io.github.cspipeline.cryptshare.CallGuard;
 import io.github.cspipeline.cryptshare.CryptshareException;
-import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.github.resilience4j.retry.Retry;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,10 +16,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything between the worker and one Cryptshare server: every request waits for a bulkhead slot
- * and a rate permit, then passes the circuit breaker; its outcome feeds the breaker. The worker
- * asks it, before each attempt, to wait while the circuit is open, so that an outage costs a few
- * trial calls instead of every transfer's retries.
+ * Everything between the worker and one Cryptshare server: every request waits for a slot and a
+ * rate permit of the server's {@link RequestBudget} (shared with the other server ids on its
+ * origin), then passes the circuit breaker; its outcome feeds the breaker. The worker asks it,
+ * before each attempt, to wait while the circuit is open, so that an outage costs a few trial calls
+ * instead of every transfer's retries.
  */
 public final class ServerGuard implements CallGuard {
 
@@ -44,10 +43,7 @@ public final class ServerGuard implements CallGuard {
 
   private final String server;
   private final CircuitBreaker circuitBreaker;
-  private final @Nullable RateLimiter rateLimiter;
-  private final @Nullable SendRateCap rateCap;
-  private final Duration maxWait;
-  private final Bulkhead bulkhead;
+  private final RequestBudget budget;
   private final Retry retry;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
@@ -56,25 +52,12 @@ public final class ServerGuard implements CallGuard {
   public ServerGuard(
       String server,
       CircuitBreaker circuitBreaker,
-      @Nullable RateLimiter rateLimiter,
-      Bulkhead bulkhead,
+      RequestBudget budget,
       Retry retry,
       Clock clock) {
     this.server = server;
     this.circuitBreaker = circuitBreaker;
-    this.rateLimiter = rateLimiter;
-    this.rateCap =
-        rateLimiter == null
-            ? null
-            : new SendRateCap(
-                1e9
-                    / rateLimiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos()
-                    * rateLimiter.getRateLimiterConfig().getLimitForPeriod());
-    this.maxWait =
-        rateLimiter == null
-            ? Duration.ZERO
-            : rateLimiter.getRateLimiterConfig().getTimeoutDuration();
-    this.bulkhead = bulkhead;
+    this.budget = budget;
     this.retry = retry;
     this.clock = clock;
     circuitBreaker.getEventPublisher().onStateTransition(event -> signalTransition());
@@ -86,6 +69,11 @@ public final class ServerGuard implements CallGuard {
 
   public CircuitBreaker circuitBreaker() {
     return circuitBreaker;
+  }
+
+  /** The request budget of the server's origin. */
+  public RequestBudget budget() {
+    return budget;
   }
 
   /** The retry policy of this server; one context per transfer. */
@@ -141,6 +129,7 @@ public final class ServerGuard implements CallGuard {
 
   @Override
   public <T> T call(Supplier<T> request) {
+    var bulkhead = budget.concurrency();
     try {
       bulkhead.acquirePermission();
     } catch (RuntimeException e) {
@@ -149,13 +138,7 @@ public final class ServerGuard implements CallGuard {
     try {
       // After the bulkhead: a request that got its rate permit leaves at once, so that requests
       // freed together from a full bulkhead cannot burst past the rate.
-      if (rateLimiter != null && !rateLimiter.acquirePermission()) {
-        throw notSent(
-            "no rate permit in time",
-            false,
-            RequestNotPermitted.createRequestNotPermitted(rateLimiter));
-      }
-      awaitSendSlot();
+      awaitRatePermit();
       if (!circuitBreaker.tryAcquirePermission()) {
         throw notSent(
             "circuit is " + circuitBreaker.getState(),
@@ -188,13 +171,10 @@ public final class ServerGuard implements CallGuard {
     }
   }
 
-  private void awaitSendSlot() {
-    if (rateCap == null) {
-      return;
-    }
+  private void awaitRatePermit() {
     try {
-      if (!rateCap.acquire(maxWait)) {
-        throw notSent("no room in the rate window in time", false, null);
+      if (!budget.awaitPermit()) {
+        throw notSent("no rate permit in time", false, null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

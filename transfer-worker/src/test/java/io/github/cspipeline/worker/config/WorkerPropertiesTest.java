@@ -19,13 +19,16 @@ class WorkerPropertiesTest {
   @EnableConfigurationProperties(WorkerProperties.class)
   static class PropertiesOnly {}
 
-  final ApplicationContextRunner runner =
-      new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  ConfigurationPropertiesAutoConfiguration.class,
-                  ValidationAutoConfiguration.class))
-          .withUserConfiguration(PropertiesOnly.class);
+  /** The worker's properties, bound and validated as in the application, and nothing else. */
+  static ApplicationContextRunner propertiesRunner() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                ConfigurationPropertiesAutoConfiguration.class, ValidationAutoConfiguration.class))
+        .withUserConfiguration(PropertiesOnly.class);
+  }
+
+  final ApplicationContextRunner runner = propertiesRunner();
 
   @Test
   void the_contract_keys_alone_are_enough_and_everything_else_has_defaults() {

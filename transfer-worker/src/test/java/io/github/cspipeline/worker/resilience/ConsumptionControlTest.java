@@ -7,6 +7,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
 import io.github.cspipeline.testkit.MutableClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -25,8 +26,7 @@ class ConsumptionControlTest {
     return new ServerGuard(
         server,
         CircuitBreaker.ofDefaults(server),
-        null,
-        Bulkhead.ofDefaults(server),
+        new RequestBudget(null, Bulkhead.ofDefaults(server)),
         Retry.ofDefaults(server),
         new MutableClock(NOW));
   }

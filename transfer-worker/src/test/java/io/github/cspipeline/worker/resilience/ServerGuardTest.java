@@ -9,13 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cspipeline.cryptshare.CryptshareException;
+import io.github.cspipeline.cryptshare.budget.RequestBudget;
+import io.github.cspipeline.cryptshare.budget.RequestRate;
 import io.github.cspipeline.testkit.MutableClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +35,9 @@ class ServerGuardTest {
               .build());
   final AtomicInteger sent = new AtomicInteger();
 
-  ServerGuard guard(RateLimiter rateLimiter, Bulkhead bulkhead) {
-    return new ServerGuard(SERVER, breaker, rateLimiter, bulkhead, Retry.ofDefaults(SERVER), clock);
+  ServerGuard guard(RequestRate rate, Bulkhead bulkhead) {
+    return new ServerGuard(
+        SERVER, breaker, new RequestBudget(rate, bulkhead), Retry.ofDefaults(SERVER), clock);
   }
 
   final ServerGuard guard = guard(null, Bulkhead.ofDefaults(SERVER));
@@ -91,15 +92,8 @@ class ServerGuardTest {
 
   @Test
   void a_request_without_rate_permit_in_time_is_not_sent() {
-    var limiter =
-        RateLimiter.of(
-            SERVER,
-            RateLimiterConfig.custom()
-                .limitForPeriod(1)
-                .limitRefreshPeriod(Duration.ofMinutes(1))
-                .timeoutDuration(Duration.ZERO)
-                .build());
-    var limited = guard(limiter, Bulkhead.ofDefaults(SERVER));
+    // One a minute; the default bulkhead waits no time, for a slot or a permit.
+    var limited = guard(RequestRate.of(1.0 / 60), Bulkhead.ofDefaults(SERVER));
 
     assertThat(limited.call(sent::incrementAndGet)).isEqualTo(1);
     assertThatThrownBy(() -> limited.call(sent::incrementAndGet))
