@@ -99,9 +99,8 @@ public final class WatchJournal implements TerminalPublisher, SmartLifecycle {
             watchesTopic,
             transactionalIdPrefix,
             index,
-            keeper,
             producers,
-            loader,
+            new WatchRestore(watchesTopic, index, keeper, loader),
             topicSetup,
             registry);
     // Failed transactions are not retried: the partition is loaded again (WatchTakeover.reset).

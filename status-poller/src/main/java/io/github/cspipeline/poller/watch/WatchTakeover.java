@@ -1,14 +1,11 @@
 package io.github.cspipeline.poller.watch;
 
-import io.github.cspipeline.model.WireFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
-import tools.jackson.core.JacksonException;
 
 /**
  * Which events partitions this instance owns, and the transactional producer of each. Taking
@@ -52,9 +48,8 @@ final class WatchTakeover {
   private final String watchesTopic;
   private final String transactionalIdPrefix;
   private final WatchIndex index;
-  private final WatchKeeper keeper;
   private final WatchJournal.Producers producers;
-  private final WatchJournal.Loader loader;
+  private final WatchRestore restore;
   private final WatchJournal.TopicSetup topicSetup;
   private final MeterRegistry registry;
   private final Map<Integer, Producer<String, byte[]>> open = new ConcurrentHashMap<>();
@@ -68,17 +63,15 @@ final class WatchTakeover {
       String watchesTopic,
       String transactionalIdPrefix,
       WatchIndex index,
-      WatchKeeper keeper,
       WatchJournal.Producers producers,
-      WatchJournal.Loader loader,
+      WatchRestore restore,
       WatchJournal.TopicSetup topicSetup,
       MeterRegistry registry) {
     this.watchesTopic = watchesTopic;
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.index = index;
-    this.keeper = keeper;
     this.producers = producers;
-    this.loader = loader;
+    this.restore = restore;
     this.topicSetup = topicSetup;
     this.registry = registry;
     this.takeoverTimer =
@@ -235,7 +228,7 @@ final class WatchTakeover {
       var producer = producers.create(transactionalIdPrefix + "-" + partition);
       try {
         producer.initTransactions();
-        int loaded = load(partition);
+        int loaded = restore.load(partition);
         open.put(partition, producer);
         var took = Duration.ofNanos(System.nanoTime() - started);
         takeoverTimer.record(took);
@@ -257,48 +250,6 @@ final class WatchTakeover {
     } finally {
       openLock.unlock();
     }
-  }
-
-  /** Reads watch partition {@code p} to its end into the index; returns the watches read. */
-  private int load(int partition) {
-    var loaded = new LinkedHashMap<TransferKey, WatchRecord>();
-    var tombstones = new HashSet<TransferKey>();
-    loader.read(
-        watchesTopic,
-        partition,
-        (recordKey, value) -> {
-          var key = WatchRecord.parseKey(recordKey);
-          if (key == null) {
-            log.error("Ignoring a watch record with the malformed key '{}'", recordKey);
-            return;
-          }
-          if (value == null) {
-            loaded.remove(key);
-            tombstones.add(key);
-            return;
-          }
-          try {
-            loaded.put(key, WireFormat.mapper().readValue(value, WatchRecord.class));
-            tombstones.remove(key);
-          } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
-            log.error("Ignoring the unreadable watch record of {}: {}", key, e.toString());
-          }
-        });
-    index.drop(partition);
-    tombstones.forEach(index::rememberEnded);
-    for (var record : loaded.values()) {
-      try {
-        index.add(keeper.resume(record), partition);
-      } catch (RuntimeException e) {
-        // One odd record must not keep the whole partition (its watches, its events) closed.
-        log.error(
-            "Cannot resume the watch of {} from {}: {}; not watching it",
-            record.key(),
-            watchesTopic,
-            e.toString());
-      }
-    }
-    return loaded.size();
   }
 
   private static void closeQuietly(Producer<?, ?> producer, Duration timeout) {
