@@ -163,8 +163,8 @@ final class JournalWriter implements GroupCommit.Writer<JournalOp> {
       producer.commitTransaction();
     } catch (RuntimeException e) {
       var failure = new PublishException("a transaction of partition " + partition, e);
-      changes.forEach(c -> c.done().completeExceptionally(failure));
-      finishes.forEach(f -> f.done().completeExceptionally(failure));
+      // All of the segment, also the ops after the one that failed (those told false stay so).
+      ops.forEach(op -> JournalOp.fail(op, failure));
       transactions("failed");
       takeover.reset(partition, producer, e);
       return;
