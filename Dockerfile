@@ -12,6 +12,7 @@ COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY common-model/pom.xml common-model/
+COPY kafka-support/pom.xml kafka-support/
 COPY cryptshare-client/pom.xml cryptshare-client/
 COPY cryptshare-testkit/pom.xml cryptshare-testkit/
 COPY cryptshare-simulator/pom.xml cryptshare-simulator/

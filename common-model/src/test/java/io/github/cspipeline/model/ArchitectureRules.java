@@ -34,11 +34,12 @@ public final class ArchitectureRules {
   /** The project's modules with main code, and the project modules each may depend on. */
   public enum Module {
     COMMON_MODEL("io.github.cspipeline.model"),
+    KAFKA_SUPPORT("io.github.cspipeline.kafka"),
     CRYPTSHARE_CLIENT("io.github.cspipeline.cryptshare", COMMON_MODEL),
     CRYPTSHARE_SIMULATOR("io.github.cspipeline.simulator"),
     API_GATEWAY("io.github.cspipeline.gateway", COMMON_MODEL),
-    TRANSFER_WORKER("io.github.cspipeline.worker", COMMON_MODEL, CRYPTSHARE_CLIENT),
-    STATUS_POLLER("io.github.cspipeline.poller", COMMON_MODEL, CRYPTSHARE_CLIENT),
+    TRANSFER_WORKER("io.github.cspipeline.worker", COMMON_MODEL, KAFKA_SUPPORT, CRYPTSHARE_CLIENT),
+    STATUS_POLLER("io.github.cspipeline.poller", COMMON_MODEL, KAFKA_SUPPORT, CRYPTSHARE_CLIENT),
     DEAD_LETTER_TOOL("io.github.cspipeline.deadletters", COMMON_MODEL),
     CHAOS("io.github.cspipeline.chaos", COMMON_MODEL);
 
@@ -92,8 +93,9 @@ public final class ArchitectureRules {
 
   /**
    * Each module depends on no project module but itself and those {@link Module} allows: the
-   * contract (common-model) on none, the client only on the contract, no app on another. A class
-   * outside every known module fails, so that a new module gets its line in {@link Module}.
+   * contract (common-model) and the Kafka helpers (kafka-support) on none, the client only on the
+   * contract, no app on another. A class outside every known module fails, so that a new module
+   * gets its line in {@link Module}.
    */
   @ArchTest
   public static final ArchRule modules_depend_only_on_the_modules_they_may_use =

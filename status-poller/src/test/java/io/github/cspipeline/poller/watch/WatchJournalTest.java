@@ -2,10 +2,12 @@ package io.github.cspipeline.poller.watch;
 
 import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.poller.PollerFixtures;
+import io.github.cspipeline.poller.error.PublishException;
 import io.github.cspipeline.poller.poll.Backoff;
 import io.github.cspipeline.poller.tracing.PollTracing;
 import io.github.cspipeline.testkit.MutableClock;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -35,6 +38,7 @@ class WatchJournalTest {
   private final List<WatchRecord> topic = new CopyOnWriteArrayList<>();
   private final AtomicInteger loadFailuresLeft = new AtomicInteger();
   private final AtomicInteger loads = new AtomicInteger();
+  private final AtomicBoolean failCommitsOfNextProducer = new AtomicBoolean();
 
   private final WatchJournal journal = journal();
 
@@ -70,8 +74,14 @@ class WatchJournalTest {
         "test",
         index,
         keeper,
-        transactionalId ->
-            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
+        transactionalId -> {
+          var producer =
+              new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+          if (failCommitsOfNextProducer.getAndSet(false)) {
+            producer.commitTransactionException = new TimeoutException("awaiting EndTxn");
+          }
+          return producer;
+        },
         loader,
         partition -> {},
         registry,
@@ -157,5 +167,30 @@ class WatchJournalTest {
     assertThat(registry.get("cryptshare.poller.transactions").tag("outcome", "committed").counter())
         .extracting(c -> c.count())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void a_failed_transaction_fails_its_writes_and_the_partition_is_loaded_again_from_the_topic() {
+    failCommitsOfNextProducer.set(true);
+    journal.start();
+    journal.assigned(List.of(0));
+    var changes = new PartitionChanges(0);
+    changes.start(PollerFixtures.watch("t1"));
+    changes.handledUpTo(1);
+
+    // Not retried: nobody knows what the failed commit left, the watch topic does.
+    assertThatThrownBy(() -> journal.record(changes, null)).isInstanceOf(PublishException.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> loads.get() == 2 && journal.isOpen(0));
+    // Counted once the callers are told, before the reload is scheduled.
+    assertThat(registry.get("cryptshare.poller.transactions").tag("outcome", "failed").counter())
+        .extracting(c -> c.count())
+        .isEqualTo(1.0);
+    assertThat(index.size()).isZero();
+
+    var again = new PartitionChanges(0);
+    again.start(PollerFixtures.watch("t1"));
+    again.handledUpTo(1);
+    journal.record(again, null);
+    assertThat(index.size()).isEqualTo(1);
   }
 }

@@ -1,14 +1,11 @@
 package io.github.cspipeline.worker.finalize;
 
+import io.github.cspipeline.kafka.GroupCommit;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,7 +52,8 @@ public final class TransactionalWriter implements SmartLifecycle {
       List<ProducerRecord<String, Object>> records,
       @Nullable Object tag,
       int owner,
-      CompletableFuture<Void> committed) {}
+      CompletableFuture<Void> done)
+      implements GroupCommit.Pending {}
 
   /** Owner of writes that belong to no partition: never fenced. */
   public static final int NO_OWNER = -1;
@@ -67,10 +65,11 @@ public final class TransactionalWriter implements SmartLifecycle {
   private final Set<Integer> fenced = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.locks.ReentrantLock attempt =
       new java.util.concurrent.locks.ReentrantLock();
-  private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
-  private volatile boolean running;
-  private volatile long stopDeadline = Long.MAX_VALUE;
-  private Thread thread;
+  private final GroupCommit<Write> rounds =
+      new GroupCommit<>(
+          new GroupCommit.Settings(
+              "transfer-worker-writer", MAX_GROUPS_PER_TRANSACTION, Duration.ZERO, RETRY),
+          new Rounds());
 
   /**
    * @param verifier asked, after a failed transaction, which tagged groups are committed anyway
@@ -98,8 +97,8 @@ public final class TransactionalWriter implements SmartLifecycle {
   public CompletableFuture<Void> write(
       List<ProducerRecord<String, Object>> records, @Nullable Object tag, int owner) {
     var write = new Write(List.copyOf(records), tag, owner, new CompletableFuture<>());
-    queue.add(write);
-    return write.committed();
+    rounds.submit(write);
+    return write.done();
   }
 
   /**
@@ -118,82 +117,57 @@ public final class TransactionalWriter implements SmartLifecycle {
     fenced.removeAll(partitions);
   }
 
-  private void loop() {
-    var batch = new ArrayList<Write>();
-    while (running || !queue.isEmpty()) {
-      try {
-        var first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, MAX_GROUPS_PER_TRANSACTION - 1);
-        commit(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (RuntimeException e) {
-        // Unreachable in practice (commit() handles its failures); the loop must not die anyway.
-        log.error("Unexpected failure of the transactional writer; carrying on", e);
-      } finally {
-        batch.forEach(w -> w.committed().completeExceptionally(stopped()));
-        batch.clear();
-      }
-    }
-    var left = new ArrayList<Write>();
-    queue.drainTo(left);
-    left.forEach(w -> w.committed().completeExceptionally(stopped()));
-  }
+  /** The writer thread's rounds: each one transaction, retried until it commits or time is up. */
+  private final class Rounds implements GroupCommit.Writer<Write> {
 
-  private void commit(List<Write> batch) throws InterruptedException {
-    var retry = RETRY.start();
-    boolean mayBeCommitted = false;
-    while (true) {
-      try {
-        if (mayBeCommitted) {
-          dropCommitted(batch);
-          mayBeCommitted = false;
-          if (batch.isEmpty()) {
-            return;
-          }
-        }
-        attempt.lock();
-        try {
-          dropFenced(batch);
-          if (batch.isEmpty()) {
-            return;
-          }
-          kafka.executeInTransaction(
-              ops -> {
-                batch.forEach(w -> w.records().forEach(ops::send));
-                return null;
-              });
-        } finally {
-          attempt.unlock();
-        }
-        batch.forEach(w -> w.committed().complete(null));
-        return;
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > stopDeadline) {
-          log.error(
-              "Could not write {} decisions before stopping; their transfers stay pending and are"
-                  + " resumed by the next owner",
-              batch.size(),
-              e);
+    @Override
+    public void write(List<Write> batch, boolean again) {
+      // Whatever failed before, the transaction may have been committed (a timed-out commit is
+      // completed by the broker): look before writing again.
+      if (again) {
+        dropCommitted(batch);
+        if (batch.isEmpty()) {
           return;
         }
-        long backoff = retry.nextBackOff();
-        log.warn(
-            "Kafka transaction of {} decisions failed or could not be checked ({}); checking what"
-                + " was committed and trying again in {} ms",
-            batch.size(),
-            e.getMessage(),
-            backoff);
-        // Whatever failed, the transaction may have been committed (a timed-out commit is
-        // completed by the broker): look before writing again.
-        mayBeCommitted = true;
-        Thread.sleep(backoff);
       }
+      attempt.lock();
+      try {
+        dropFenced(batch);
+        if (batch.isEmpty()) {
+          return;
+        }
+        kafka.executeInTransaction(
+            ops -> {
+              batch.forEach(w -> w.records().forEach(ops::send));
+              return null;
+            });
+      } finally {
+        attempt.unlock();
+      }
+      batch.forEach(w -> w.done().complete(null));
+    }
+
+    @Override
+    public void failed(List<Write> batch, RuntimeException e, long retryInMillis) {
+      if (retryInMillis < 0) {
+        log.error(
+            "Could not write {} decisions before stopping; their transfers stay pending and are"
+                + " resumed by the next owner",
+            batch.size(),
+            e);
+        return;
+      }
+      log.warn(
+          "Kafka transaction of {} decisions failed or could not be checked ({}); checking what"
+              + " was committed and trying again in {} ms",
+          batch.size(),
+          e.getMessage(),
+          retryInMillis);
+    }
+
+    @Override
+    public void abandon(Write write) {
+      write.done().completeExceptionally(stopped());
     }
   }
 
@@ -201,7 +175,7 @@ public final class TransactionalWriter implements SmartLifecycle {
     batch.removeIf(
         w -> {
           if (w.owner() != NO_OWNER && fenced.contains(w.owner())) {
-            w.committed()
+            w.done()
                 .completeExceptionally(
                     new IllegalStateException(
                         "command partition "
@@ -223,7 +197,7 @@ public final class TransactionalWriter implements SmartLifecycle {
     batch.removeIf(
         w -> {
           if (w.tag() != null && committed.contains(w.tag())) {
-            w.committed().complete(null);
+            w.done().complete(null);
             return true;
           }
           return false;
@@ -244,25 +218,17 @@ public final class TransactionalWriter implements SmartLifecycle {
 
   @Override
   public void start() {
-    running = true;
-    stopDeadline = Long.MAX_VALUE;
-    thread = Thread.ofPlatform().name("transfer-worker-writer").daemon().start(this::loop);
+    rounds.start();
   }
 
   @Override
   public void stop() {
-    stopDeadline = System.nanoTime() + STOP_GRACE.toNanos();
-    running = false;
-    try {
-      thread.join(STOP_GRACE.plusSeconds(5).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    rounds.stop(STOP_GRACE, STOP_GRACE.plusSeconds(5));
   }
 
   @Override
   public boolean isRunning() {
-    return running;
+    return rounds.isRunning();
   }
 
   // Stops after the listener containers and the transfer work (lower phases stop later):
