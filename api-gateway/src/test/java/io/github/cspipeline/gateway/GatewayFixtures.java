@@ -6,6 +6,9 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Shared test fixtures: credentials, gateway properties, and a plain HTTP client. */
+/**
+ * Shared test fixtures: credentials, gateway properties, a plain HTTP client, and events as the
+ * worker and the poller publish them.
+ */
 final class GatewayFixtures {
 
   static final String KEY = "test-key-all";
@@ -181,5 +188,29 @@ final class GatewayFixtures {
     all.putAll(extra);
     all.forEach((k, v) -> args.add("--" + k + "=" + v));
     return args.toArray(String[]::new);
+  }
+
+  /** The {@code PROCESSING} event of alice's transfer on server default, occurred now. */
+  static TransferEvent processingEvent(String trackingId) {
+    return TransferEvent.processing(
+        "default",
+        "alice@example.com",
+        trackingId,
+        Instant.now(),
+        URI.create("http://cs/api/users/alice@example.com/transfers/" + trackingId));
+  }
+
+  /** The event as a record of the events topic: keyed by trackingId, the value JSON text. */
+  static ProducerRecord<String, String> eventRecord(TransferEvent event) {
+    return new ProducerRecord<>(
+        Topics.TRANSFER_EVENTS, event.trackingId(), WireFormat.mapper().writeValueAsString(event));
+  }
+
+  /** The states of the events among an event stream's lines ({@code data:} lines), in order. */
+  static List<String> states(List<String> lines) {
+    return lines.stream()
+        .filter(l -> l.startsWith("data:"))
+        .map(l -> WireFormat.mapper().readTree(l.substring(5)).path("state").asString())
+        .toList();
   }
 }
