@@ -291,15 +291,9 @@ class BadRequestsIT extends AbstractGatewayIT {
 
   /** A valid finalize request with one header set, replacing the key's Authorization if named. */
   private static Call postWith(String header, String value) {
-    return port ->
-        call(
-            port,
-            FINALIZATIONS,
-            r ->
-                r.header("Authorization", "Bearer " + KEY)
-                    .header("Content-Type", "application/json")
-                    .setHeader(header, value)
-                    .POST(BodyPublishers.ofString(body("a@example.com", "t-1"))));
+    return postWithKey(
+        r ->
+            r.setHeader(header, value).POST(BodyPublishers.ofString(body("a@example.com", "t-1"))));
   }
 
   private static Call postAuth(String authorization) {
@@ -324,15 +318,20 @@ class BadRequestsIT extends AbstractGatewayIT {
 
   /** A body of unknown length, which the client sends chunked. */
   private static Call chunked(String body) {
+    return postWithKey(
+        r -> r.POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes(body)))));
+  }
+
+  /** A finalize request with the key and a JSON content type; {@code rest} adds the body. */
+  private static Call postWithKey(java.util.function.UnaryOperator<HttpRequest.Builder> rest) {
     return port ->
         call(
             port,
             FINALIZATIONS,
             r ->
-                r.header("Authorization", "Bearer " + KEY)
-                    .header("Content-Type", "application/json")
-                    .POST(
-                        BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes(body)))));
+                rest.apply(
+                    r.header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", "application/json")));
   }
 
   private static Call method(String method, String path, String key) {

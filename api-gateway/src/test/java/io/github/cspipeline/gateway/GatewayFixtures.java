@@ -68,17 +68,11 @@ final class GatewayFixtures {
     p.put("management.server.port", "0");
     p.put("cryptshare.servers.default.base-url", "http://localhost:1");
     p.put("cryptshare.servers.other.base-url", "http://localhost:2");
-    p.put("cryptshare.gateway.api-keys[0].name", "all");
-    p.put("cryptshare.gateway.api-keys[0].sha256", sha256(KEY));
-    p.put("cryptshare.gateway.api-keys[0].requests-per-second", "10000");
-    p.put("cryptshare.gateway.api-keys[1].name", "example");
-    p.put("cryptshare.gateway.api-keys[1].sha256", sha256(SCOPED_KEY));
+    apiKey(p, 0, "all", KEY, "10000");
+    apiKey(p, 1, "example", SCOPED_KEY, "10000");
     p.put("cryptshare.gateway.api-keys[1].servers", "default");
     p.put("cryptshare.gateway.api-keys[1].senders", "*@example.com");
-    p.put("cryptshare.gateway.api-keys[1].requests-per-second", "10000");
-    p.put("cryptshare.gateway.api-keys[2].name", "slow");
-    p.put("cryptshare.gateway.api-keys[2].sha256", sha256(SLOW_KEY));
-    p.put("cryptshare.gateway.api-keys[2].requests-per-second", "2");
+    apiKey(p, 2, "slow", SLOW_KEY, "2");
     p.put("cryptshare.gateway.jwt.issuer", JWT_ISSUER);
     p.put("cryptshare.gateway.jwt.audience", JWT_AUDIENCE);
     p.put(
@@ -87,6 +81,15 @@ final class GatewayFixtures {
     p.put("cryptshare.gateway.credential-keys.k1", CREDENTIAL_KEY);
     p.put("cryptshare.gateway.credential-key-id", "k1");
     return p;
+  }
+
+  /** The entry of an API key: its name, the hash the gateway compares, and its rate limit. */
+  private static void apiKey(
+      Map<String, String> p, int index, String name, String key, String requestsPerSecond) {
+    var prefix = "cryptshare.gateway.api-keys[" + index + "].";
+    p.put(prefix + "name", name);
+    p.put(prefix + "sha256", sha256(key));
+    p.put(prefix + "requests-per-second", requestsPerSecond);
   }
 
   static String sha256(String key) {
