@@ -1,24 +1,38 @@
 package io.github.cspipeline.gateway;
 
 import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -111,5 +125,38 @@ abstract class AbstractGatewayIT {
   /** Whether anything was written to the command or claims topic since the test started. */
   boolean nothingEmitted() {
     return endOffsets().equals(mark);
+  }
+
+  /** Publishes the event on the events topic, outside any transaction. */
+  void publish(TransferEvent event) {
+    var factory =
+        new DefaultKafkaProducerFactory<String, TransferEvent>(
+            KafkaTestUtils.producerProps(broker),
+            new StringSerializer(),
+            new JacksonJsonSerializer<>(WireFormat.mapper()));
+    try {
+      new KafkaTemplate<>(factory)
+          .send(new ProducerRecord<>(Topics.TRANSFER_EVENTS, event.trackingId(), event))
+          .join();
+    } finally {
+      factory.destroy();
+    }
+  }
+
+  /** Opens the event stream of a transfer on server default; answers when the headers arrived. */
+  HttpResponse<Stream<String>> openEvents(HttpClient http, String trackingId) throws Exception {
+    return http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://localhost:"
+                            + port
+                            + "/api/v1/transfers/"
+                            + trackingId
+                            + "/events?server=default"))
+                .header("Authorization", "Bearer " + GatewayFixtures.KEY)
+                .header("Accept", "text/event-stream")
+                .build(),
+            HttpResponse.BodyHandlers.ofLines())
+        .get(10, TimeUnit.SECONDS);
   }
 }

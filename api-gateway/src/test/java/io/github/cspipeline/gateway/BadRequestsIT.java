@@ -36,29 +36,19 @@ class BadRequestsIT extends AbstractGatewayIT {
   static Stream<Arguments> badRequests() {
     return Stream.of(
         // Body: syntax and shape
-        bad("unparsable JSON", postJson("{"), 400, "MALFORMED_BODY"),
-        bad("a JSON array", postJson("[]"), 400, "MALFORMED_BODY"),
-        bad("an empty body", postJson(""), 400, "MALFORMED_BODY"),
-        bad("the JSON literal null", postJson("null"), 400, "MALFORMED_BODY"),
-        bad("a JSON string", postJson("\"text\""), 400, "MALFORMED_BODY"),
-        bad(
-            "two JSON objects",
-            postJson(body("alice@example.com", "t-1") + " {}"),
-            400,
-            "MALFORMED_BODY"),
-        bad(
+        malformed("unparsable JSON", postJson("{")),
+        malformed("a JSON array", postJson("[]")),
+        malformed("an empty body", postJson("")),
+        malformed("the JSON literal null", postJson("null")),
+        malformed("a JSON string", postJson("\"text\"")),
+        malformed("two JSON objects", postJson(body("alice@example.com", "t-1") + " {}")),
+        malformed(
             "duplicate keys",
             postJson(
                 "{\"sender\": \"a@example.com\", \"sender\": \"b@example.com\", \"trackingId\":"
-                    + " \"t-1\"}"),
-            400,
-            "MALFORMED_BODY"),
-        bad(
-            "deeply nested JSON",
-            postJson("[".repeat(3000) + "]".repeat(3000)),
-            400,
-            "MALFORMED_BODY"),
-        bad(
+                    + " \"t-1\"}")),
+        malformed("deeply nested JSON", postJson("[".repeat(3000) + "]".repeat(3000))),
+        malformed(
             "bytes that are not UTF-8",
             post(
                 "application/json",
@@ -66,136 +56,65 @@ class BadRequestsIT extends AbstractGatewayIT {
                     "{\"sender\": \"al",
                     new byte[] {(byte) 0xff, (byte) 0xfe},
                     "@example.com\", \"trackingId\": \"t-1\"}"),
-                KEY),
-            400,
-            "MALFORMED_BODY"),
+                KEY)),
         bad(
             "an unknown field",
             postJson("{\"sender\": \"a@example.com\", \"trackingId\": \"t-1\", \"extra\": 1}"),
             400,
             "UNKNOWN_FIELD"),
         // Body: fields
-        bad("no trackingId", postJson("{\"sender\": \"alice@example.com\"}"), 400, "INVALID_FIELD"),
-        bad("no sender", postJson("{\"trackingId\": \"t-1\"}"), 400, "INVALID_FIELD"),
-        bad(
-            "sender null",
-            postJson("{\"sender\": null, \"trackingId\": \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "trackingId null",
-            postJson("{\"sender\": \"a@example.com\", \"trackingId\": null}"),
-            400,
-            "INVALID_FIELD"),
-        bad("sender not an address", postJson(body("not-an-email", "t-1")), 400, "INVALID_FIELD"),
-        bad("sender without domain", postJson(body("alice@", "t-1")), 400, "INVALID_FIELD"),
+        invalidField("no trackingId", postJson("{\"sender\": \"alice@example.com\"}")),
+        invalidField("no sender", postJson("{\"trackingId\": \"t-1\"}")),
+        invalidField("sender null", postJson("{\"sender\": null, \"trackingId\": \"t-1\"}")),
+        invalidField(
+            "trackingId null", postJson("{\"sender\": \"a@example.com\", \"trackingId\": null}")),
+        invalidField("sender not an address", postJson(body("not-an-email", "t-1"))),
+        invalidField("sender without domain", postJson(body("alice@", "t-1"))),
         // Senders bean validation lets through but the worker's rules (FinalizeCommandRules)
         // refuse: accepting them would leave the transfer ACCEPTED forever.
-        bad(
-            "a sender with a quoted local part holding an @",
-            postJson(bodyWithSender("\\\"a@b\\\"@example.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender with a quoted local part",
-            postJson(bodyWithSender("\\\"alice\\\"@example.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender with a quoted local part holding a space",
-            postJson(bodyWithSender("\\\"a b\\\"@example.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender with a control character",
-            postJson(bodyWithSender("ali\\u007fce@example.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender with an empty domain label",
-            postJson(bodyWithSender("alice@example..com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender whose domain starts with a dot",
-            postJson(bodyWithSender("alice@.example.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "a sender with a quote in the domain",
-            postJson(bodyWithSender("alice@exa\\\"mple.com")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "sender over 254 characters",
-            postJson(body("a".repeat(250) + "@example.com", "t-1")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "sender as a number",
-            postJson("{\"sender\": 42, \"trackingId\": \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "sender as a boolean",
-            postJson("{\"sender\": true, \"trackingId\": \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "trackingId with a slash",
-            postJson(body("alice@example.com", "bad/slash")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "trackingId with a space",
-            postJson(body("alice@example.com", "a b")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "trackingId with umlauts",
-            postJson(body("alice@example.com", "träck")),
-            400,
-            "INVALID_FIELD"),
-        bad(
-            "trackingId of 65 characters",
-            postJson(body("alice@example.com", "x".repeat(65))),
-            400,
-            "INVALID_FIELD"),
-        bad("trackingId empty", postJson(body("alice@example.com", "")), 400, "INVALID_FIELD"),
-        bad(
+        invalidSender("a sender with a quoted local part holding an @", "\\\"a@b\\\"@example.com"),
+        invalidSender("a sender with a quoted local part", "\\\"alice\\\"@example.com"),
+        invalidSender(
+            "a sender with a quoted local part holding a space", "\\\"a b\\\"@example.com"),
+        invalidSender("a sender with a control character", "ali\\u007fce@example.com"),
+        invalidSender("a sender with an empty domain label", "alice@example..com"),
+        invalidSender("a sender whose domain starts with a dot", "alice@.example.com"),
+        invalidSender("a sender with a quote in the domain", "alice@exa\\\"mple.com"),
+        invalidField(
+            "sender over 254 characters", postJson(body("a".repeat(250) + "@example.com", "t-1"))),
+        invalidField("sender as a number", postJson("{\"sender\": 42, \"trackingId\": \"t-1\"}")),
+        invalidField(
+            "sender as a boolean", postJson("{\"sender\": true, \"trackingId\": \"t-1\"}")),
+        invalidField("trackingId with a slash", postJson(body("alice@example.com", "bad/slash"))),
+        invalidField("trackingId with a space", postJson(body("alice@example.com", "a b"))),
+        invalidField("trackingId with umlauts", postJson(body("alice@example.com", "träck"))),
+        invalidField(
+            "trackingId of 65 characters", postJson(body("alice@example.com", "x".repeat(65)))),
+        invalidField("trackingId empty", postJson(body("alice@example.com", ""))),
+        invalidField(
             "trackingId as a number",
-            postJson("{\"sender\": \"a@example.com\", \"trackingId\": 123}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
+            postJson("{\"sender\": \"a@example.com\", \"trackingId\": 123}")),
+        invalidField(
             "trackingId as an object",
-            postJson("{\"sender\": \"a@example.com\", \"trackingId\": {}}"),
-            400,
-            "INVALID_FIELD"),
+            postJson("{\"sender\": \"a@example.com\", \"trackingId\": {}}")),
         bad(
             "an unknown server",
             postJson(
                 "{\"server\": \"nope\", \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}"),
             400,
             "UNKNOWN_SERVER"),
-        bad(
+        invalidField(
             "a server id with bad characters",
             postJson(
                 "{\"server\": \"http://evil\", \"sender\": \"a@example.com\", \"trackingId\":"
-                    + " \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
+                    + " \"t-1\"}")),
+        invalidField(
             "server as an array",
             postJson(
-                "{\"server\": [\"default\"], \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
-        bad(
+                "{\"server\": [\"default\"], \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}")),
+        invalidField(
             "server empty",
-            postJson("{\"server\": \"\", \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}"),
-            400,
-            "INVALID_FIELD"),
+            postJson("{\"server\": \"\", \"sender\": \"a@example.com\", \"trackingId\": \"t-1\"}")),
         // Size
         bad(
             "a body over 16 KiB",
@@ -226,27 +145,11 @@ class BadRequestsIT extends AbstractGatewayIT {
             post(null, body("a@example.com", "t-1").getBytes(StandardCharsets.UTF_8), KEY),
             415,
             "UNSUPPORTED_MEDIA_TYPE"),
-        bad(
-            "Accept application/xml",
-            port ->
-                call(
-                    port,
-                    FINALIZATIONS,
-                    r ->
-                        r.header("Authorization", "Bearer " + KEY)
-                            .header("Content-Type", "application/json")
-                            .header("Accept", "application/xml")
-                            .POST(BodyPublishers.ofString(body("a@example.com", "t-1")))),
-            406,
-            "NOT_ACCEPTABLE"),
+        bad("Accept application/xml", postWith("Accept", "application/xml"), 406, "NOT_ACCEPTABLE"),
         // Routes and methods
-        bad("PUT on finalizations", method("PUT", FINALIZATIONS, KEY), 405, "METHOD_NOT_ALLOWED"),
-        bad("GET on finalizations", method("GET", FINALIZATIONS, KEY), 405, "METHOD_NOT_ALLOWED"),
-        bad(
-            "DELETE on a transfer",
-            method("DELETE", "/api/v1/transfers/t-1", KEY),
-            405,
-            "METHOD_NOT_ALLOWED"),
+        methodNotAllowed("PUT on finalizations", method("PUT", FINALIZATIONS, KEY)),
+        methodNotAllowed("GET on finalizations", method("GET", FINALIZATIONS, KEY)),
+        methodNotAllowed("DELETE on a transfer", method("DELETE", "/api/v1/transfers/t-1", KEY)),
         bad("an unknown route", method("GET", "/api/v1/nothing", KEY), 404, "NOT_FOUND"),
         bad(
             "an unknown API version",
@@ -270,15 +173,13 @@ class BadRequestsIT extends AbstractGatewayIT {
             400,
             "INVALID_VERIFICATION_TOKEN"),
         // Authentication and scope
-        bad(
+        unauthenticated(
             "no Authorization header",
-            post("application/json", bytes(body("a@example.com", "t-1")), null),
-            401,
-            "UNAUTHENTICATED"),
-        bad("the Basic scheme", postAuth("Basic " + KEY), 401, "UNAUTHENTICATED"),
-        bad("a wrong key", postAuth("Bearer wrong-key"), 401, "UNAUTHENTICATED"),
-        bad("Bearer with nothing", postAuth("Bearer "), 401, "UNAUTHENTICATED"),
-        bad("a forged JWT", postAuth("Bearer aaa.bbb.ccc"), 401, "UNAUTHENTICATED"),
+            post("application/json", bytes(body("a@example.com", "t-1")), null)),
+        unauthenticated("the Basic scheme", postAuth("Basic " + KEY)),
+        unauthenticated("a wrong key", postAuth("Bearer wrong-key")),
+        unauthenticated("Bearer with nothing", postAuth("Bearer ")),
+        unauthenticated("a forged JWT", postAuth("Bearer aaa.bbb.ccc")),
         bad(
             "a sender outside the key's scope",
             post("application/json", bytes(body("eve@example.org", "t-1")), SCOPED_KEY),
@@ -294,31 +195,20 @@ class BadRequestsIT extends AbstractGatewayIT {
             403,
             "FORBIDDEN_SERVER"),
         // Status and events
-        bad(
-            "GET a trackingId with a space",
-            method("GET", "/api/v1/transfers/bad%20id", KEY),
-            400,
-            "INVALID_PARAMETER"),
-        bad(
+        invalidParameter(
+            "GET a trackingId with a space", method("GET", "/api/v1/transfers/bad%20id", KEY)),
+        invalidParameter(
             "GET a trackingId of 65 characters",
-            method("GET", "/api/v1/transfers/" + "x".repeat(65), KEY),
-            400,
-            "INVALID_PARAMETER"),
-        bad(
+            method("GET", "/api/v1/transfers/" + "x".repeat(65), KEY)),
+        invalidParameter(
             "GET with a malformed server",
-            method("GET", "/api/v1/transfers/t-1?server=a%20b", KEY),
-            400,
-            "INVALID_PARAMETER"),
+            method("GET", "/api/v1/transfers/t-1?server=a%20b", KEY)),
         bad(
             "GET with an unknown server",
             method("GET", "/api/v1/transfers/t-1?server=nope", KEY),
             400,
             "UNKNOWN_SERVER"),
-        bad(
-            "GET without a key",
-            method("GET", "/api/v1/transfers/t-1", null),
-            401,
-            "UNAUTHENTICATED"),
+        unauthenticated("GET without a key", method("GET", "/api/v1/transfers/t-1", null)),
         bad(
             "GET a server outside the key's scope",
             method("GET", "/api/v1/transfers/t-1?server=other", SCOPED_KEY),
@@ -334,16 +224,9 @@ class BadRequestsIT extends AbstractGatewayIT {
             method("GET", "/api/v1/transfers/never-seen/events", KEY),
             404,
             "TRANSFER_NOT_FOUND"),
-        bad(
-            "events without a key",
-            method("GET", "/api/v1/transfers/t-1/events", null),
-            401,
-            "UNAUTHENTICATED"),
-        bad(
-            "the OpenAPI document without a key",
-            method("GET", "/v3/api-docs", null),
-            401,
-            "UNAUTHENTICATED"),
+        unauthenticated(
+            "events without a key", method("GET", "/api/v1/transfers/t-1/events", null)),
+        unauthenticated("the OpenAPI document without a key", method("GET", "/v3/api-docs", null)),
         bad(
             "a malformed percent escape",
             raw("GET /api/v1/transfers/%zz HTTP/1.1"),
@@ -368,6 +251,33 @@ class BadRequestsIT extends AbstractGatewayIT {
     return Arguments.of(description, call, status, code);
   }
 
+  // The answers most cases expect, by name: each case's own line says what it sends.
+
+  private static Arguments malformed(String description, Call call) {
+    return bad(description, call, 400, "MALFORMED_BODY");
+  }
+
+  private static Arguments invalidField(String description, Call call) {
+    return bad(description, call, 400, "INVALID_FIELD");
+  }
+
+  private static Arguments invalidParameter(String description, Call call) {
+    return bad(description, call, 400, "INVALID_PARAMETER");
+  }
+
+  private static Arguments unauthenticated(String description, Call call) {
+    return bad(description, call, 401, "UNAUTHENTICATED");
+  }
+
+  private static Arguments methodNotAllowed(String description, Call call) {
+    return bad(description, call, 405, "METHOD_NOT_ALLOWED");
+  }
+
+  /** A case of a body whose sender is given as JSON string content (escapes allowed). */
+  private static Arguments invalidSender(String description, String jsonEscapedSender) {
+    return invalidField(description, postJson(bodyWithSender(jsonEscapedSender)));
+  }
+
   /** A body whose sender is given as JSON string content (escapes allowed). */
   private static String bodyWithSender(String jsonEscapedSender) {
     return "{\"server\": \"default\", \"sender\": \""
@@ -379,27 +289,15 @@ class BadRequestsIT extends AbstractGatewayIT {
     return post("application/json", bytes(body), KEY);
   }
 
+  /** A valid finalize request with one header set, replacing the key's Authorization if named. */
   private static Call postWith(String header, String value) {
-    return port ->
-        call(
-            port,
-            FINALIZATIONS,
-            r ->
-                r.header("Authorization", "Bearer " + KEY)
-                    .header("Content-Type", "application/json")
-                    .header(header, value)
-                    .POST(BodyPublishers.ofString(body("a@example.com", "t-1"))));
+    return postWithKey(
+        r ->
+            r.setHeader(header, value).POST(BodyPublishers.ofString(body("a@example.com", "t-1"))));
   }
 
   private static Call postAuth(String authorization) {
-    return port ->
-        call(
-            port,
-            FINALIZATIONS,
-            r ->
-                r.header("Authorization", authorization)
-                    .header("Content-Type", "application/json")
-                    .POST(BodyPublishers.ofString(body("a@example.com", "t-1"))));
+    return postWith("Authorization", authorization);
   }
 
   private static Call post(String contentType, byte[] body, String key) {
@@ -420,15 +318,20 @@ class BadRequestsIT extends AbstractGatewayIT {
 
   /** A body of unknown length, which the client sends chunked. */
   private static Call chunked(String body) {
+    return postWithKey(
+        r -> r.POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes(body)))));
+  }
+
+  /** A finalize request with the key and a JSON content type; {@code rest} adds the body. */
+  private static Call postWithKey(java.util.function.UnaryOperator<HttpRequest.Builder> rest) {
     return port ->
         call(
             port,
             FINALIZATIONS,
             r ->
-                r.header("Authorization", "Bearer " + KEY)
-                    .header("Content-Type", "application/json")
-                    .POST(
-                        BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes(body)))));
+                rest.apply(
+                    r.header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", "application/json")));
   }
 
   private static Call method(String method, String path, String key) {

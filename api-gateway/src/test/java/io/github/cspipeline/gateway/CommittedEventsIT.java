@@ -2,31 +2,28 @@ package io.github.cspipeline.gateway;
 
 import static io.github.cspipeline.gateway.GatewayFixtures.KEY;
 import static io.github.cspipeline.gateway.GatewayFixtures.body;
+import static io.github.cspipeline.gateway.GatewayFixtures.eventRecord;
 import static io.github.cspipeline.gateway.GatewayFixtures.get;
 import static io.github.cspipeline.gateway.GatewayFixtures.post;
+import static io.github.cspipeline.gateway.GatewayFixtures.processingEvent;
+import static io.github.cspipeline.gateway.GatewayFixtures.states;
 import static io.github.cspipeline.gateway.GatewayFixtures.uniqueTrackingId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
@@ -69,33 +66,13 @@ class CommittedEventsIT extends AbstractGatewayIT {
     var trackingId = uniqueTrackingId("aborted-sse");
     assertThat(post(port, KEY, body("alice@example.com", trackingId)).statusCode()).isEqualTo(202);
     var lines = new CopyOnWriteArrayList<String>();
-    var response =
-        http.sendAsync(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            "http://localhost:"
-                                + port
-                                + "/api/v1/transfers/"
-                                + trackingId
-                                + "/events?server=default"))
-                    .header("Authorization", "Bearer " + KEY)
-                    .header("Accept", "text/event-stream")
-                    .build(),
-                HttpResponse.BodyHandlers.ofLines())
-            .get(10, TimeUnit.SECONDS);
+    var response = openEvents(http, trackingId);
     assertThat(response.statusCode()).isEqualTo(200);
     var reader = Thread.ofVirtual().start(() -> response.body().forEach(lines::add));
     await().atMost(Duration.ofSeconds(10)).until(() -> states(lines).contains("ACCEPTED"));
 
     inTransaction(false, abandoned(trackingId));
-    inTransaction(
-        true,
-        TransferEvent.processing(
-            "default",
-            "alice@example.com",
-            trackingId,
-            Instant.now(),
-            URI.create("http://cs/api/users/alice@example.com/transfers/" + trackingId)));
+    inTransaction(true, processingEvent(trackingId));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> states(lines).contains("PROCESSING"));
     assertThat(reader.isAlive()).as("the stream is still open").isTrue();
@@ -117,13 +94,7 @@ class CommittedEventsIT extends AbstractGatewayIT {
       for (var event : events) {
         // Acknowledged, so the record is in the log (and visible to read_uncommitted readers)
         // before the transaction ends.
-        producer
-            .send(
-                new ProducerRecord<>(
-                    Topics.TRANSFER_EVENTS,
-                    event.trackingId(),
-                    WireFormat.mapper().writeValueAsString(event)))
-            .get(10, TimeUnit.SECONDS);
+        producer.send(eventRecord(event)).get(10, TimeUnit.SECONDS);
       }
       if (commit) {
         producer.commitTransaction();
@@ -147,12 +118,5 @@ class CommittedEventsIT extends AbstractGatewayIT {
 
   private static String state(String view) {
     return WireFormat.mapper().readTree(view).path("state").asString();
-  }
-
-  private static List<String> states(List<String> lines) {
-    return lines.stream()
-        .filter(l -> l.startsWith("data:"))
-        .map(l -> state(l.substring(5)))
-        .toList();
   }
 }

@@ -3,6 +3,7 @@ package io.github.cspipeline.gateway;
 import static io.github.cspipeline.gateway.GatewayFixtures.KEY;
 import static io.github.cspipeline.gateway.GatewayFixtures.SCOPED_KEY;
 import static io.github.cspipeline.gateway.GatewayFixtures.body;
+import static io.github.cspipeline.gateway.GatewayFixtures.eventRecord;
 import static io.github.cspipeline.gateway.GatewayFixtures.get;
 import static io.github.cspipeline.gateway.GatewayFixtures.post;
 import static io.github.cspipeline.gateway.GatewayFixtures.uniqueTrackingId;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -207,13 +207,7 @@ class EventStreamBoundsIT {
     try (var producer =
         new KafkaProducer<>(
             KafkaTestUtils.producerProps(broker), new StringSerializer(), new StringSerializer())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  Topics.TRANSFER_EVENTS,
-                  event.trackingId(),
-                  WireFormat.mapper().writeValueAsString(event)))
-          .get();
+      producer.send(eventRecord(event)).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -294,10 +288,7 @@ class EventStreamBoundsIT {
     }
 
     List<String> states() {
-      return lines.stream()
-          .filter(l -> l.startsWith("data:"))
-          .map(l -> WireFormat.mapper().readTree(l.substring(5)).path("state").asString())
-          .toList();
+      return GatewayFixtures.states(lines);
     }
 
     /** The problem's code of a refused stream, once its body has arrived. */

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.CloudEvents;
-import io.github.cspipeline.model.Topics;
 import io.github.cspipeline.model.WireFormat;
 import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.event.Recipient;
@@ -27,16 +26,10 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
-import org.springframework.kafka.test.utils.KafkaTestUtils;
 
 @ExtendWith(OutputCaptureExtension.class)
 class FinalizationApiIT extends AbstractGatewayIT {
@@ -237,21 +230,6 @@ class FinalizationApiIT extends AbstractGatewayIT {
         .contains(
             "cryptshare_gateway_requests_total{outcome=\"malformed_body\",route=\"POST /api/v1/finalizations\"")
         .contains("cryptshare_gateway_accept_latency_seconds_bucket");
-  }
-
-  private void publish(TransferEvent event) {
-    var factory =
-        new DefaultKafkaProducerFactory<String, TransferEvent>(
-            KafkaTestUtils.producerProps(broker),
-            new StringSerializer(),
-            new JacksonJsonSerializer<>(WireFormat.mapper()));
-    try {
-      new KafkaTemplate<>(factory)
-          .send(new ProducerRecord<>(Topics.TRANSFER_EVENTS, event.trackingId(), event))
-          .join();
-    } finally {
-      factory.destroy();
-    }
   }
 
   static TransferEvent activeEvent(String trackingId) {

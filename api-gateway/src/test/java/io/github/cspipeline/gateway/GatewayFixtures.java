@@ -6,6 +6,9 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.WireFormat;
+import io.github.cspipeline.model.event.TransferEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Shared test fixtures: credentials, gateway properties, and a plain HTTP client. */
+/**
+ * Shared test fixtures: credentials, gateway properties, a plain HTTP client, and events as the
+ * worker and the poller publish them.
+ */
 final class GatewayFixtures {
 
   static final String KEY = "test-key-all";
@@ -61,17 +68,11 @@ final class GatewayFixtures {
     p.put("management.server.port", "0");
     p.put("cryptshare.servers.default.base-url", "http://localhost:1");
     p.put("cryptshare.servers.other.base-url", "http://localhost:2");
-    p.put("cryptshare.gateway.api-keys[0].name", "all");
-    p.put("cryptshare.gateway.api-keys[0].sha256", sha256(KEY));
-    p.put("cryptshare.gateway.api-keys[0].requests-per-second", "10000");
-    p.put("cryptshare.gateway.api-keys[1].name", "example");
-    p.put("cryptshare.gateway.api-keys[1].sha256", sha256(SCOPED_KEY));
+    apiKey(p, 0, "all", KEY, "10000");
+    apiKey(p, 1, "example", SCOPED_KEY, "10000");
     p.put("cryptshare.gateway.api-keys[1].servers", "default");
     p.put("cryptshare.gateway.api-keys[1].senders", "*@example.com");
-    p.put("cryptshare.gateway.api-keys[1].requests-per-second", "10000");
-    p.put("cryptshare.gateway.api-keys[2].name", "slow");
-    p.put("cryptshare.gateway.api-keys[2].sha256", sha256(SLOW_KEY));
-    p.put("cryptshare.gateway.api-keys[2].requests-per-second", "2");
+    apiKey(p, 2, "slow", SLOW_KEY, "2");
     p.put("cryptshare.gateway.jwt.issuer", JWT_ISSUER);
     p.put("cryptshare.gateway.jwt.audience", JWT_AUDIENCE);
     p.put(
@@ -80,6 +81,15 @@ final class GatewayFixtures {
     p.put("cryptshare.gateway.credential-keys.k1", CREDENTIAL_KEY);
     p.put("cryptshare.gateway.credential-key-id", "k1");
     return p;
+  }
+
+  /** The entry of an API key: its name, the hash the gateway compares, and its rate limit. */
+  private static void apiKey(
+      Map<String, String> p, int index, String name, String key, String requestsPerSecond) {
+    var prefix = "cryptshare.gateway.api-keys[" + index + "].";
+    p.put(prefix + "name", name);
+    p.put(prefix + "sha256", sha256(key));
+    p.put(prefix + "requests-per-second", requestsPerSecond);
   }
 
   static String sha256(String key) {
@@ -181,5 +191,29 @@ final class GatewayFixtures {
     all.putAll(extra);
     all.forEach((k, v) -> args.add("--" + k + "=" + v));
     return args.toArray(String[]::new);
+  }
+
+  /** The {@code PROCESSING} event of alice's transfer on server default, occurred now. */
+  static TransferEvent processingEvent(String trackingId) {
+    return TransferEvent.processing(
+        "default",
+        "alice@example.com",
+        trackingId,
+        Instant.now(),
+        URI.create("http://cs/api/users/alice@example.com/transfers/" + trackingId));
+  }
+
+  /** The event as a record of the events topic: keyed by trackingId, the value JSON text. */
+  static ProducerRecord<String, String> eventRecord(TransferEvent event) {
+    return new ProducerRecord<>(
+        Topics.TRANSFER_EVENTS, event.trackingId(), WireFormat.mapper().writeValueAsString(event));
+  }
+
+  /** The states of the events among an event stream's lines ({@code data:} lines), in order. */
+  static List<String> states(List<String> lines) {
+    return lines.stream()
+        .filter(l -> l.startsWith("data:"))
+        .map(l -> WireFormat.mapper().readTree(l.substring(5)).path("state").asString())
+        .toList();
   }
 }

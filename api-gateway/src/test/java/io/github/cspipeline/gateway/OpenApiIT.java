@@ -38,6 +38,39 @@ class OpenApiIT extends AbstractGatewayIT {
     var events = doc.path("paths").path("/api/v1/transfers/{trackingId}/events");
     assertThat(names(events.path("get").path("responses")))
         .containsExactlyInAnyOrder("200", "400", "401", "403", "404", "429", "503");
+    // Every error answer is described as what ProblemHandler writes: an RFC 9457 problem.
+    for (var operation : List.of(finalize.path("post"), status.path("get"), events.path("get"))) {
+      operation
+          .path("responses")
+          .properties()
+          .forEach(
+              answer -> {
+                if (answer.getKey().charAt(0) >= '4') {
+                  assertThat(
+                          answer
+                              .getValue()
+                              .path("content")
+                              .path("application/problem+json")
+                              .path("schema")
+                              .path("$ref")
+                              .asString())
+                      .as(answer.getKey())
+                      .isEqualTo("#/components/schemas/ProblemDetail");
+                  assertThat(names(answer.getValue().path("content"))).hasSize(1);
+                }
+              });
+    }
+    assertThat(names(doc.path("components").path("schemas")))
+        .containsExactlyInAnyOrder(
+            "FinalizationRequest",
+            "FinalizationResponse",
+            "ProblemDetail",
+            "Recipient",
+            "TransferError",
+            "TransferView");
+    assertThat(
+            names(doc.path("components").path("schemas").path("ProblemDetail").path("properties")))
+        .contains("type", "title", "status", "detail", "instance");
     assertThat(
             finalize
                 .path("post")

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.cspipeline.model.Traceparent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,12 +42,7 @@ class TracingIT extends AbstractGatewayIT {
     var callerSpan = hex(8);
     var trackingId = uniqueTrackingId("traced");
 
-    var response =
-        post(
-            port,
-            KEY,
-            body("alice@example.com", trackingId),
-            Map.of("traceparent", "00-" + traceId + "-" + callerSpan + "-01"));
+    var response = postTraced(KEY, trackingId, "00-" + traceId + "-" + callerSpan + "-01");
 
     assertThat(response.statusCode()).isEqualTo(202);
     var command = onlyCommand(trackingId);
@@ -71,12 +67,7 @@ class TracingIT extends AbstractGatewayIT {
     var callerSpan = hex(8);
     var trackingId = uniqueTrackingId("unsampled");
 
-    var response =
-        post(
-            port,
-            KEY,
-            body("alice@example.com", trackingId),
-            Map.of("traceparent", "00-" + traceId + "-" + callerSpan + "-00"));
+    var response = postTraced(KEY, trackingId, "00-" + traceId + "-" + callerSpan + "-00");
 
     assertThat(response.statusCode()).isEqualTo(202);
     var traceparent = Traceparent.parse(onlyCommand(trackingId)).orElseThrow();
@@ -102,12 +93,7 @@ class TracingIT extends AbstractGatewayIT {
   void an_invalid_traceparent_starts_a_new_trace() {
     var trackingId = uniqueTrackingId("badtrace");
 
-    var response =
-        post(
-            port,
-            KEY,
-            body("alice@example.com", trackingId),
-            Map.of("traceparent", "00-" + "0".repeat(32) + "-" + hex(8) + "-01"));
+    var response = postTraced(KEY, trackingId, "00-" + "0".repeat(32) + "-" + hex(8) + "-01");
 
     assertThat(response.statusCode()).isEqualTo(202);
     var traceparent = Traceparent.parse(onlyCommand(trackingId)).orElseThrow();
@@ -119,11 +105,8 @@ class TracingIT extends AbstractGatewayIT {
     var traceId = hex(16);
 
     var response =
-        post(
-            port,
-            "not-a-key",
-            body("alice@example.com", uniqueTrackingId("refused")),
-            Map.of("traceparent", "00-" + traceId + "-" + hex(8) + "-01"));
+        postTraced(
+            "not-a-key", uniqueTrackingId("refused"), "00-" + traceId + "-" + hex(8) + "-01");
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("X-Trace-Id")).hasValue(traceId);
@@ -217,5 +200,11 @@ class TracingIT extends AbstractGatewayIT {
     ThreadLocalRandom.current().nextBytes(random);
     random[0] |= 1; // never all zero
     return HexFormat.of().formatHex(random);
+  }
+
+  /** Posts a finalize of alice's transfer with the caller's {@code traceparent} header. */
+  private HttpResponse<String> postTraced(String key, String trackingId, String traceparent) {
+    return post(
+        port, key, body("alice@example.com", trackingId), Map.of("traceparent", traceparent));
   }
 }

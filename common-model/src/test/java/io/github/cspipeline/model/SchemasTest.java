@@ -72,10 +72,8 @@ class SchemasTest {
     var badSender = FinalizeCommand.of(NOW, "default", "alice@example", "t-1", null);
     var badServer = FinalizeCommand.of(NOW, "https://cs", "alice@example.com", "t-1", null);
 
-    assertThat(ContractCheck.validate(FinalizeCommand.DATA_SCHEMA, json(badSender)))
-        .anySatisfy(error -> assertThat(error).contains("/sender"));
-    assertThat(ContractCheck.validate(FinalizeCommand.DATA_SCHEMA, json(badServer)))
-        .anySatisfy(error -> assertThat(error).contains("/server"));
+    assertRefused(FinalizeCommand.DATA_SCHEMA, json(badSender), "/sender");
+    assertRefused(FinalizeCommand.DATA_SCHEMA, json(badServer), "/server");
   }
 
   @ParameterizedTest
@@ -84,8 +82,7 @@ class SchemasTest {
     var command = FinalizeCommand.of(NOW, "default", sender, "t-1", null);
 
     assertThat(FinalizeCommandRules.check(command)).isNotEmpty();
-    assertThat(ContractCheck.validate(FinalizeCommand.DATA_SCHEMA, json(command)))
-        .anySatisfy(error -> assertThat(error).contains("/sender"));
+    assertRefused(FinalizeCommand.DATA_SCHEMA, json(command), "/sender");
   }
 
   @Test
@@ -95,8 +92,7 @@ class SchemasTest {
             NOW, "default", "a".repeat(60) + "@" + "b".repeat(190) + ".com", "t", null);
 
     assertThat(FinalizeCommandRules.check(command)).isNotEmpty();
-    assertThat(ContractCheck.validate(FinalizeCommand.DATA_SCHEMA, json(command)))
-        .anySatisfy(error -> assertThat(error).contains("/sender"));
+    assertRefused(FinalizeCommand.DATA_SCHEMA, json(command), "/sender");
   }
 
   @ParameterizedTest
@@ -150,8 +146,7 @@ class SchemasTest {
     var rejected =
         TransferEvent.of("default", "alice@example.com", "t-1", TransferState.REJECTED, null, NOW);
 
-    assertThat(ContractCheck.validate(TransferEvent.DATA_SCHEMA, json(rejected)))
-        .anySatisfy(error -> assertThat(error).contains("/error"));
+    assertRefused(TransferEvent.DATA_SCHEMA, json(rejected), "/error");
   }
 
   @Test
@@ -165,8 +160,7 @@ class SchemasTest {
             TransferState.PROCESSING,
             NOW);
 
-    assertThat(ContractCheck.validate(TransferEvent.DATA_SCHEMA, json(active)))
-        .anySatisfy(error -> assertThat(error).contains("/statusUrl"));
+    assertRefused(TransferEvent.DATA_SCHEMA, json(active), "/statusUrl");
   }
 
   @Test
@@ -214,6 +208,12 @@ class SchemasTest {
         .containsExactlyInAnyOrder(
             "ce_dataschema is null, expected " + FinalizeCommand.DATA_SCHEMA,
             "ce_subject is null, expected t-1");
+  }
+
+  /** Asserts that the schema refuses the JSON with an error that names {@code where}. */
+  private static void assertRefused(URI schema, String json, String where) {
+    assertThat(ContractCheck.validate(schema, json))
+        .anySatisfy(error -> assertThat(error).contains(where));
   }
 
   private static String json(Object value) {

@@ -1,13 +1,9 @@
 package io.github.cspipeline.deadletters;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "replay",
@@ -18,12 +14,7 @@ import picocli.CommandLine.Spec;
             + " the replays topic in one Kafka transaction. A dead letter replayed before is not"
             + " sent again. Needs a selection (dead letters, --from/--to/--key/--reason) or"
             + " --all.")
-final class ReplayCommand implements Callable<Integer> {
-
-  @ParentCommand DeadLetterTool tool;
-  @Mixin KafkaOptions kafkaOptions;
-  @Mixin SelectionOptions selectionOptions;
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+final class ReplayCommand extends SelectionCommand {
 
   @Option(names = "--dry-run", description = "Say what would be replayed; send nothing.")
   boolean dryRun;
@@ -48,23 +39,25 @@ final class ReplayCommand implements Callable<Integer> {
   String transactionalId = "cryptshare-dead-letter-tool";
 
   @Override
-  public Integer call() {
-    var out = spec.commandLine().getOut();
-    var selection = selectionOptions.selection(tool.clock);
+  Selection selection() {
+    var selection = super.selection();
     if (selection.isAll() && !all) {
       throw new IllegalArgumentException(
           "replay needs a selection (dead letters, --from, --to, --key, --reason) or --all");
     }
-    try (var kafka = kafkaOptions.connect()) {
-      if (dryRun) {
-        return replay(out, Scan.of(kafka, kafkaOptions, selection), null);
-      }
-      kafka.createReplaysTopic(kafkaOptions.replaysTopic);
-      // The markers are read after the producer's transactions are initialised: every earlier
-      // run's replays are committed or aborted by then, so their markers are all there.
-      try (var replayer = kafka.replayer(transactionalId, kafkaOptions.replaysTopic)) {
-        return replay(out, Scan.of(kafka, kafkaOptions, selection), replayer);
-      }
+    return selection;
+  }
+
+  @Override
+  int run(PrintWriter out, Kafka kafka, Selection selection) {
+    if (dryRun) {
+      return replay(out, scan(kafka, selection), null);
+    }
+    kafka.createReplaysTopic(kafkaOptions.replaysTopic);
+    // The markers are read after the producer's transactions are initialised: every earlier
+    // run's replays are committed or aborted by then, so their markers are all there.
+    try (var replayer = kafka.replayer(transactionalId, kafkaOptions.replaysTopic)) {
+      return replay(out, scan(kafka, selection), replayer);
     }
   }
 

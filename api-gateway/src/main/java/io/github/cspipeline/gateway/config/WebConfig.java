@@ -4,15 +4,21 @@ import io.github.cspipeline.gateway.error.ProblemReportValve;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocAnnotationsUtils;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -89,5 +95,34 @@ class WebConfig {
                         .scheme("bearer")
                         .description("An API key, or a JWT when JWT mode is configured")))
         .addSecurityItem(new SecurityRequirement().addList("bearer"));
+  }
+
+  /**
+   * Every error answer of the API is an RFC 9457 problem (see {@code ProblemHandler}), so the
+   * operations name their 4xx and 5xx statuses with a description only, and the document gives each
+   * of them the problem+json body here, in one place.
+   */
+  @Bean
+  OpenApiCustomizer problemResponses() {
+    return openApi -> {
+      var problem =
+          SpringDocAnnotationsUtils.extractSchema(
+              openApi.getComponents(), ProblemDetail.class, null, null, openApi.getSpecVersion());
+      openApi.getPaths().values().stream()
+          .flatMap(path -> path.readOperations().stream())
+          .flatMap(operation -> operation.getResponses().entrySet().stream())
+          .filter(response -> response.getKey().charAt(0) >= '4')
+          .forEach(
+              response ->
+                  response
+                      .getValue()
+                      .setContent(
+                          new Content()
+                              .addMediaType(
+                                  "application/problem+json", new MediaType().schema(problem))));
+      // Before this runs, springdoc gave the event stream's error answers the method's return
+      // type; that schema is no part of the API.
+      openApi.getComponents().getSchemas().remove(SseEmitter.class.getSimpleName());
+    };
   }
 }

@@ -6,15 +6,12 @@ import io.github.cspipeline.gateway.security.AuthenticationFilter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -48,60 +45,24 @@ class FinalizationController {
       headers = @Header(name = "Location", description = "The transfer's status"))
   @ApiResponse(
       responseCode = "400",
-      description = "Invalid body, field or header; unknown server; body over 16 KiB",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "No or bad credential",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Invalid body, field or header; unknown server; body over 16 KiB")
+  @ApiResponse(responseCode = "401", description = "No or bad credential")
   @ApiResponse(
       responseCode = "403",
-      description = "The credential may not use this server or act for this sender",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The credential may not use this server or act for this sender")
   @ApiResponse(
       responseCode = "409",
-      description = "The trackingId was submitted for another sender",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "415",
-      description = "The body is not application/json",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The trackingId was submitted for another sender")
+  @ApiResponse(responseCode = "415", description = "The body is not application/json")
   @ApiResponse(
       responseCode = "422",
-      description = "The Idempotency-Key was used for a different request",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The Idempotency-Key was used for a different request")
   @ApiResponse(
       responseCode = "429",
-      description = "Rate limit of the credential exceeded; see Retry-After",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Rate limit of the credential exceeded; see Retry-After")
   @ApiResponse(
       responseCode = "503",
-      description = "Kafka cannot take the command now; see Retry-After",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Kafka cannot take the command now; see Retry-After")
   @PostMapping(
       path = "/api/v1/finalizations",
       consumes = "application/json",

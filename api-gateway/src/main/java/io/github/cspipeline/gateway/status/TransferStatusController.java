@@ -7,12 +7,10 @@ import io.github.cspipeline.gateway.security.AuthenticationFilter;
 import io.github.cspipeline.model.command.FinalizeCommandRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -35,41 +33,10 @@ class TransferStatusController {
 
   @Operation(summary = "The transfer's current state, from any gateway instance")
   @ApiResponse(responseCode = "200", description = "The transfer's view")
-  @ApiResponse(
-      responseCode = "400",
-      description = "Invalid trackingId or server; unknown server",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "No or bad credential",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "403",
-      description = "The credential may not use this server or act for the transfer's sender",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "Unknown transfer",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @TransferLookupResponses
   @ApiResponse(
       responseCode = "429",
-      description = "Rate limit of the credential exceeded; see Retry-After",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Rate limit of the credential exceeded; see Retry-After")
   @GetMapping(path = "/api/v1/transfers/{trackingId}", produces = "application/json")
   TransferView get(
       @PathVariable String trackingId,
@@ -91,50 +58,15 @@ class TransferStatusController {
       responseCode = "200",
       description = "An event stream of 'transfer' events, each a view as JSON",
       content = @Content(mediaType = "text/event-stream"))
-  @ApiResponse(
-      responseCode = "400",
-      description = "Invalid trackingId or server; unknown server",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "No or bad credential",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "403",
-      description = "The credential may not use this server or act for the transfer's sender",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "Unknown transfer",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @TransferLookupResponses
   @ApiResponse(
       responseCode = "429",
       description =
           "Rate limit of the credential exceeded, or the credential holds the most open streams it"
-              + " may (TOO_MANY_STREAMS); see Retry-After",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+              + " may (TOO_MANY_STREAMS); see Retry-After")
   @ApiResponse(
       responseCode = "503",
-      description = "This instance has no stream free (STREAMS_EXHAUSTED); see Retry-After",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "This instance has no stream free (STREAMS_EXHAUSTED); see Retry-After")
   @GetMapping(
       path = "/api/v1/transfers/{trackingId}/events",
       produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -127,20 +127,7 @@ public record TransferEvent(
     if (state != TransferState.REJECTED && state != TransferState.ABANDONED) {
       throw new IllegalArgumentException("not a finalize failure: " + state);
     }
-    return new TransferEvent(
-        SCHEMA_VERSION,
-        eventIdOf(server, trackingId, state),
-        server,
-        sender,
-        trackingId,
-        state,
-        null,
-        occurredAt,
-        null,
-        null,
-        false,
-        List.of(),
-        error);
+    return of(server, sender, trackingId, state, null, occurredAt).withError(error);
   }
 
   /** An event with only the identity fields set. */
@@ -168,6 +155,26 @@ public record TransferEvent(
   }
 
   public TransferEvent withStatusUrl(@Nullable URI url) {
+    return with(url, cryptshareState, warnings, recipients, error);
+  }
+
+  /** The same event with what Cryptshare reported about the transfer. */
+  public TransferEvent withCryptshareDetails(
+      @Nullable String cryptshareState, boolean warnings, List<Recipient> recipients) {
+    return with(statusUrl, cryptshareState, warnings, recipients, error);
+  }
+
+  public TransferEvent withError(@Nullable TransferError newError) {
+    return with(statusUrl, cryptshareState, warnings, recipients, newError);
+  }
+
+  /** The same event (same identity, same id) with other details. */
+  private TransferEvent with(
+      @Nullable URI url,
+      @Nullable String newCryptshareState,
+      boolean newWarnings,
+      List<Recipient> newRecipients,
+      @Nullable TransferError newError) {
     return new TransferEvent(
         schemaVersion,
         eventId,
@@ -178,45 +185,9 @@ public record TransferEvent(
         previousState,
         occurredAt,
         url,
-        cryptshareState,
-        warnings,
-        recipients,
-        error);
-  }
-
-  /** The same event with what Cryptshare reported about the transfer. */
-  public TransferEvent withCryptshareDetails(
-      @Nullable String cryptshareState, boolean warnings, List<Recipient> recipients) {
-    return new TransferEvent(
-        schemaVersion,
-        eventId,
-        server,
-        sender,
-        trackingId,
-        state,
-        previousState,
-        occurredAt,
-        statusUrl,
-        cryptshareState,
-        warnings,
-        recipients,
-        error);
-  }
-
-  public TransferEvent withError(@Nullable TransferError newError) {
-    return new TransferEvent(
-        schemaVersion,
-        eventId,
-        server,
-        sender,
-        trackingId,
-        state,
-        previousState,
-        occurredAt,
-        statusUrl,
-        cryptshareState,
-        warnings,
-        recipients,
+        newCryptshareState,
+        newWarnings,
+        newRecipients,
         newError);
   }
 }

@@ -3,6 +3,7 @@ package io.github.cspipeline.model.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,8 +22,7 @@ class FinalizeCommandRulesTest {
   @ParameterizedTest
   @MethodSource("io.github.cspipeline.model.command.BadSenders#notASingleHarmlessAddress")
   void refuses_senders_that_are_not_a_single_harmless_address(String sender) {
-    assertThat(FinalizeCommandRules.check("default", sender, "t1"))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check("default", sender, "t1")))
         .containsExactly("sender");
   }
 
@@ -30,27 +30,23 @@ class FinalizeCommandRulesTest {
   void refuses_a_sender_longer_than_254_characters() {
     var sender = "a".repeat(60) + "@" + "b".repeat(190) + ".com";
     assertThat(sender).hasSizeGreaterThan(254);
-    assertThat(FinalizeCommandRules.check("default", sender, "t1"))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check("default", sender, "t1")))
         .containsExactly("sender");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a/b", "a.b", "ä", "x y"})
   void refuses_tracking_ids_outside_the_contract(String trackingId) {
-    assertThat(FinalizeCommandRules.check("default", "alice@example.com", trackingId))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check("default", "alice@example.com", trackingId)))
         .containsExactly("trackingId");
-    assertThat(FinalizeCommandRules.check("default", "alice@example.com", "a".repeat(65)))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check("default", "alice@example.com", "a".repeat(65))))
         .containsExactly("trackingId");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "https://cs.example.com", "a b", "a/b"})
   void refuses_server_ids_that_are_not_ids(String server) {
-    assertThat(FinalizeCommandRules.check(server, "alice@example.com", "t1"))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check(server, "alice@example.com", "t1")))
         .containsExactly("server");
   }
 
@@ -59,8 +55,12 @@ class FinalizeCommandRulesTest {
     var command =
         new FinalizeCommand(
             2, java.util.UUID.randomUUID(), Instant.EPOCH, "a/b", "nobody", "t/1", null);
-    assertThat(FinalizeCommandRules.check(command))
-        .extracting(FinalizeCommandRules.Violation::field)
+    assertThat(fields(FinalizeCommandRules.check(command)))
         .containsExactly("server", "sender", "trackingId", "schemaVersion");
+  }
+
+  /** The fields the violations name, in order. */
+  private static List<String> fields(List<FinalizeCommandRules.Violation> violations) {
+    return violations.stream().map(FinalizeCommandRules.Violation::field).toList();
   }
 }

@@ -84,53 +84,25 @@ public record Watch(
 
   /** After a poll that Cryptshare answered with a state. */
   public Watch answered(String cryptshareState) {
-    return new Watch(
-        id,
-        key,
-        sender,
-        statusUrl,
-        since,
-        deadline,
-        nextPollAt,
-        polls + 1,
-        0,
-        cryptshareState,
-        traceparent);
+    return with(nextPollAt, polls + 1, 0, cryptshareState);
   }
 
   /** After a poll that Cryptshare answered with 404. */
   public Watch notFound() {
-    return new Watch(
-        id,
-        key,
-        sender,
-        statusUrl,
-        since,
-        deadline,
-        nextPollAt,
-        polls + 1,
-        notFoundInARow + 1,
-        lastCryptshareState,
-        traceparent);
+    return with(nextPollAt, polls + 1, notFoundInARow + 1, lastCryptshareState);
   }
 
   /** After a poll that got no usable answer (an error, no connection). */
   public Watch failed() {
-    return new Watch(
-        id,
-        key,
-        sender,
-        statusUrl,
-        since,
-        deadline,
-        nextPollAt,
-        polls + 1,
-        notFoundInARow,
-        lastCryptshareState,
-        traceparent);
+    return with(nextPollAt, polls + 1, notFoundInARow, lastCryptshareState);
   }
 
   public Watch withNextPollAt(Instant next) {
+    return with(next, polls, notFoundInARow, lastCryptshareState);
+  }
+
+  /** The same watch with its progress changed; what identifies and bounds it never changes. */
+  private Watch with(Instant next, int pollsMade, int notFound, @Nullable String cryptshareState) {
     return new Watch(
         id,
         key,
@@ -139,9 +111,9 @@ public record Watch(
         since,
         deadline,
         next,
-        polls,
-        notFoundInARow,
-        lastCryptshareState,
+        pollsMade,
+        notFound,
+        cryptshareState,
         traceparent);
   }
 }
