@@ -119,6 +119,19 @@ class FaultToleranceIT extends SimulatorBackedIT {
                     .allSatisfy(id -> assertThat(simulator.state(id)).isEqualTo("ACTIVE")));
   }
 
+  /**
+   * Sends {@code ids} of {@code sender} while the simulator injects {@code faults}, and waits until
+   * each has its one PROCESSING event and is ACTIVE at Cryptshare; how long that took.
+   */
+  static Duration allActiveUnder(String faults, String sender, List<String> ids) {
+    simulator.resetStats();
+    simulator.faults(faults);
+    var started = Instant.now();
+    sendAll(sender, ids);
+    assertAllProcessingAndActive(ids);
+    return Duration.between(started, Instant.now());
+  }
+
   /** A command carrying the caller's verification token, sealed as the gateway seals it. */
   static void sendWithToken(CredentialCipher cipher, String sender, String id, String token) {
     send(
@@ -187,14 +200,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
   @Order(2)
   void lost_responses_finalize_every_transfer_exactly_once_and_never_reject() {
     var ids = trackingIds(30);
-    simulator.resetStats();
-    simulator.faults("{\"lostResponseRate\": 0.3}");
-    var started = Instant.now();
-
-    sendAll("lost@example.com", ids);
-
-    assertAllProcessingAndActive(ids);
-    var took = Duration.between(started, Instant.now());
+    var took = allActiveUnder("{\"lostResponseRate\": 0.3}", "lost@example.com", ids);
     int checked = 0;
     int finalizeCalls = 0;
     for (var id : ids) {
@@ -223,14 +229,8 @@ class FaultToleranceIT extends SimulatorBackedIT {
     var ids = trackingIds(30);
     var notFoundBefore = meter(FinalizeMetrics.CALLS, "server", "default", "outcome", "not_found");
     var createdBefore = meter(FinalizeMetrics.CALLS, "server", "default", "outcome", "created");
-    simulator.resetStats();
-    simulator.faults("{\"errorRate\": 0.3, \"errorStatus\": 503}");
-    var started = Instant.now();
-
-    sendAll("busy@example.com", ids);
-
-    assertAllProcessingAndActive(ids);
-    var took = Duration.between(started, Instant.now());
+    var took =
+        allActiveUnder("{\"errorRate\": 0.3, \"errorStatus\": 503}", "busy@example.com", ids);
     var finalizeCalls = ids.stream().mapToInt(simulator::finalizeCalls).sum();
     assertThat(ids).allSatisfy(id -> assertThat(simulator.finalizeCalls(id)).isPositive());
     // Exactly one finalize per transfer succeeded; none met a 404 (which a repeated successful
