@@ -20,10 +20,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dead-letter tool on the running pipeline (ADR 029). A replay gives a dead-lettered command
@@ -40,28 +38,7 @@ class DeadLetterReplayIT {
   private static final String WRONG_CREDENTIAL_KEY =
       Base64.getEncoder().encodeToString("another-credential-key-32-bytes!".getBytes());
 
-  private static EmbeddedKafkaKraftBroker broker;
-  private static Pipeline pipeline;
-
-  @BeforeAll
-  static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
-    pipeline = new Pipeline(broker.getBrokersAsString());
-  }
-
-  @AfterAll
-  static void stop() throws InterruptedException {
-    if (pipeline != null) {
-      pipeline.close();
-    }
-    if (broker != null) {
-      broker.destroy();
-    }
-  }
+  @RegisterExtension static final Pipeline pipeline = Pipeline.onEmbeddedKafka();
 
   @Test
   void a_command_dead_lettered_by_a_bug_ends_once_when_replayed_after_the_fix() {

@@ -39,9 +39,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * The example consumer (examples/event-consumer) against the real pipeline: it handles every
@@ -55,18 +55,11 @@ class ExampleConsumerIT {
   private static final String GROUP = "e2e-example-consumer";
 
   private static final Recorder recorder = new Recorder();
-  private static EmbeddedKafkaKraftBroker broker;
-  private static Pipeline pipeline;
+  @RegisterExtension static final Pipeline pipeline = Pipeline.onEmbeddedKafka();
   private static ConfigurableApplicationContext consumer;
 
   @BeforeAll
   static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
-    pipeline = new Pipeline(broker.getBrokersAsString());
     consumer =
         EventConsumerApplication.builder()
             // The outside team's own handler: any TransferEventHandler bean replaces the logging
@@ -75,21 +68,15 @@ class ExampleConsumerIT {
             .run(
                 "--spring.config.name=e2e-none",
                 "--management.server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--spring.kafka.bootstrap-servers=" + pipeline.bootstrapServers(),
                 "--example-consumer.group-id=" + GROUP,
                 "--example-consumer.retry.initial-interval=100ms");
   }
 
   @AfterAll
-  static void stop() throws InterruptedException {
+  static void stop() {
     if (consumer != null) {
       consumer.close();
-    }
-    if (pipeline != null) {
-      pipeline.close();
-    }
-    if (broker != null) {
-      broker.destroy();
     }
   }
 
@@ -245,7 +232,7 @@ class ExampleConsumerIT {
   /** Every record of committed transactions on the events topic, read from the beginning. */
   private static List<ConsumerRecord<String, byte[]>> committedEvents() {
     var config = new HashMap<String, Object>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (var reader =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -266,7 +253,7 @@ class ExampleConsumerIT {
   private static void republish(List<ConsumerRecord<String, byte[]>> records) throws Exception {
     var config =
         Map.<String, Object>of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers());
     try (var producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       for (var r : records) {
@@ -281,10 +268,10 @@ class ExampleConsumerIT {
   private static void resetGroupToTheBeginning() throws Exception {
     try (var admin =
         Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()))) {
       var config =
           Map.<String, Object>of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers());
       List<TopicPartition> partitions;
       try (var probe =
           new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {

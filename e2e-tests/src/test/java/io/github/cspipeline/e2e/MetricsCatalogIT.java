@@ -24,11 +24,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 
@@ -45,21 +44,14 @@ class MetricsCatalogIT {
   private static final Path ALERTS = DEPLOY.resolve("prometheus/cryptshare-pipeline-alerts.yml");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static EmbeddedKafkaKraftBroker broker;
-  private static Pipeline pipeline;
+  // What the worker's and poller's application.yml expose (the pipeline runs without them).
+  @RegisterExtension
+  static final Pipeline pipeline =
+      Pipeline.onEmbeddedKafka(
+          Map.of("management.endpoints.web.exposure.include", "health,info,prometheus"));
 
   @BeforeAll
   static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
-    // What the worker's and poller's application.yml expose (the pipeline runs without them).
-    pipeline =
-        new Pipeline(
-            broker.getBrokersAsString(),
-            Map.of("management.endpoints.web.exposure.include", "health,info,prometheus"));
     // As a load balancer would: the first request only once the gateway is ready (it answers 503
     // until it has read its topics and can send commands).
     await()
@@ -73,20 +65,10 @@ class MetricsCatalogIT {
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer())) {
       producer.send(new ProducerRecord<>(Topics.TRANSFER_EVENTS, "not-an-event", "{not json"));
-    }
-  }
-
-  @AfterAll
-  static void stop() throws InterruptedException {
-    if (pipeline != null) {
-      pipeline.close();
-    }
-    if (broker != null) {
-      broker.destroy();
     }
   }
 

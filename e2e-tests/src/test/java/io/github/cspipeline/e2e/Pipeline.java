@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,14 +32,20 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * The whole pipeline in one JVM: simulator, gateway, worker and poller as separate Spring contexts,
- * wired to one Kafka broker, plus a consumer that records every transfer event and command.
+ * wired to one Kafka broker, plus a consumer that records every transfer event and command. A test
+ * class registers it as a static {@code @RegisterExtension} field: it starts before the class's own
+ * {@code @BeforeAll} methods and closes after its tests.
  */
-final class Pipeline implements AutoCloseable {
+final class Pipeline implements BeforeAllCallback, AfterAllCallback {
 
   /** A record read from the commands or events topic, with its trace context. */
   record Seen(String topic, String key, String value, @Nullable Traceparent traceparent) {}
@@ -54,29 +61,70 @@ final class Pipeline implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  private final Supplier<String> kafka;
+  private final boolean embeddedBroker;
+  private final Map<String, String> everyService;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
   private final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
   private final List<TransferEvent> events = new CopyOnWriteArrayList<>();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
-  private final Thread eventReader;
+  private @Nullable EmbeddedKafkaKraftBroker broker;
+  private @Nullable Thread eventReader;
   private volatile boolean running = true;
-  private final String bootstrapServers;
-  private final Map<String, String> workerProperties;
-  final int simulatorPort;
+  private String bootstrapServers = "";
+  private Map<String, String> workerProperties = Map.of();
+  int simulatorPort;
 
   /** The simulator's control API, and tokens from it as a caller would get them. */
-  final SimulatorControl simulator;
+  SimulatorControl simulator;
 
-  final int gatewayPort;
+  int gatewayPort;
 
-  Pipeline(String bootstrapServers) {
-    this(bootstrapServers, Map.of());
+  private Pipeline(
+      Supplier<String> kafka, boolean embeddedBroker, Map<String, String> everyService) {
+    this.kafka = kafka;
+    this.embeddedBroker = embeddedBroker;
+    this.everyService = everyService;
+  }
+
+  /** The pipeline on an embedded one-node KRaft broker of its own (3 partitions per topic). */
+  static Pipeline onEmbeddedKafka() {
+    return onEmbeddedKafka(Map.of());
   }
 
   /**
    * @param everyService properties given to gateway, worker and poller on top of the ones here
    */
-  Pipeline(String bootstrapServers, Map<String, String> everyService) {
+  static Pipeline onEmbeddedKafka(Map<String, String> everyService) {
+    return new Pipeline(() -> "", true, everyService);
+  }
+
+  /** The pipeline on a broker the test class starts before (e.g. a container). */
+  static Pipeline on(Supplier<String> bootstrapServers) {
+    return new Pipeline(bootstrapServers, false, Map.of());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (embeddedBroker) {
+      broker = new EmbeddedKafkaKraftBroker(1, 3);
+      // The poller writes in Kafka transactions; a one-node broker must keep their log on one
+      // node.
+      broker.brokerProperties(
+          Map.of(
+              "transaction.state.log.replication.factor",
+              "1",
+              "transaction.state.log.min.isr",
+              "1"));
+      broker.afterPropertiesSet();
+      bootstrapServers = broker.getBrokersAsString();
+    } else {
+      bootstrapServers = kafka.get();
+    }
+    start(bootstrapServers);
+  }
+
+  private void start(String bootstrapServers) {
     simulatorPort =
         port(
             start(
@@ -104,7 +152,6 @@ final class Pipeline implements AutoCloseable {
     gatewayProperties.put("cryptshare.gateway.credential-key-id", "e2e");
     services.put("api-gateway", start(ApiGatewayApplication.builder(), gatewayProperties));
     gatewayPort = port(services.get("api-gateway"));
-    this.bootstrapServers = bootstrapServers;
     eventReader =
         Thread.ofPlatform().name("e2e-event-reader").start(() -> readEvents(bootstrapServers));
   }
@@ -288,11 +335,19 @@ final class Pipeline implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void afterAll(ExtensionContext context) throws InterruptedException {
     running = false;
-    eventReader.join(5_000);
-    for (int i = contexts.size() - 1; i >= 0; i--) {
-      contexts.get(i).close();
+    try {
+      if (eventReader != null) {
+        eventReader.join(5_000);
+      }
+      for (int i = contexts.size() - 1; i >= 0; i--) {
+        contexts.get(i).close();
+      }
+    } finally {
+      if (broker != null) {
+        broker.destroy();
+      }
     }
   }
 }

@@ -1,14 +1,11 @@
 package io.github.cspipeline.e2e;
 
 import io.github.cspipeline.model.event.TransferState;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every service against a real, embedded KRaft broker and the Cryptshare simulator. The last test
@@ -17,31 +14,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
 
-  private static EmbeddedKafkaKraftBroker broker;
-  private static Pipeline pipeline;
-  private static TransferScenarios scenarios;
-
-  @BeforeAll
-  static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3);
-    // The poller writes in Kafka transactions; a one-node broker must keep their log on one node.
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
-    pipeline = new Pipeline(broker.getBrokersAsString());
-    scenarios = new TransferScenarios(pipeline);
-  }
-
-  @AfterAll
-  static void stop() throws InterruptedException {
-    if (pipeline != null) {
-      pipeline.close();
-    }
-    if (broker != null) {
-      broker.destroy();
-    }
-  }
+  @RegisterExtension static final Pipeline pipeline = Pipeline.onEmbeddedKafka();
+  private static final TransferScenarios scenarios = new TransferScenarios(pipeline);
 
   @Test
   void a_finalized_transfer_turns_active_with_download_urls() {

@@ -1,8 +1,7 @@
 package io.github.cspipeline.e2e;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
@@ -16,19 +15,8 @@ class PipelineOnKafkaContainerIT {
 
   @Container static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.1");
 
-  private static Pipeline pipeline;
-
-  @BeforeAll
-  static void start() {
-    pipeline = new Pipeline(KAFKA.getBootstrapServers());
-  }
-
-  @AfterAll
-  static void stop() throws InterruptedException {
-    if (pipeline != null) {
-      pipeline.close();
-    }
-  }
+  // Registered after the @Testcontainers extension: the container is up when it starts.
+  @RegisterExtension static final Pipeline pipeline = Pipeline.on(KAFKA::getBootstrapServers);
 
   @Test
   void a_finalized_transfer_turns_active_on_a_containerized_broker() {

@@ -1,14 +1,8 @@
 package io.github.cspipeline.worker;
 
-import static io.github.cspipeline.worker.Workers.command;
-import static io.github.cspipeline.worker.Workers.send;
-import static io.github.cspipeline.worker.Workers.trackingIds;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.Topics;
-import io.github.cspipeline.model.event.TransferEvent;
-import io.github.cspipeline.model.event.TransferState;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +33,9 @@ class CrashIT extends SimulatorBackedIT {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    // As the test JVMs run (see test.jvmArgs in the parent pom): less CPU for compiling.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(TransferWorkerApplication.class.getName());
@@ -54,26 +51,12 @@ class CrashIT extends SimulatorBackedIT {
 
   @Test
   void a_killed_worker_leaves_no_transfer_behind_and_none_is_finalized_twice() throws Exception {
-    var decided = trackingIds(1).getFirst();
-    var inFlight = trackingIds(1).getFirst();
+    var transfers = new LostAnswer(simulator, commands, events, SENDER);
+    var inFlight = transfers.inFlight;
     var process = workerProcess();
     ConfigurableApplicationContext successor = null;
     try {
-      // Kept: repeated below as a redelivery (same command id). A new command with a new id
-      // would be a new acceptance, answered by announcing the decision again (ADR 024).
-      var decidedCommand = command(SENDER, decided);
-      var inFlightCommand = command(SENDER, inFlight);
-      send(commands, decidedCommand);
-      commands.flush();
-      assertThat(events.awaitEvent(decided, Duration.ofSeconds(120)).state())
-          .isEqualTo(TransferState.PROCESSING);
-
-      simulator.faults("{\"latency\": \"PT1.5S\"}");
-      send(commands, inFlightCommand);
-      commands.flush();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> simulator.finalizeCalls(inFlight) == 1 && simulator.state(inFlight) != null);
+      transfers.decideOneAndFinalizeTheOtherWithoutAnswer(Duration.ofSeconds(120));
       process.destroyForcibly().waitFor();
       var killed = Instant.now();
       assertThat(events.eventsOf(inFlight)).as("no decision before the crash").isEmpty();
@@ -81,37 +64,14 @@ class CrashIT extends SimulatorBackedIT {
       simulator.noFaults();
       successor =
           Workers.start(bootstrapServers, simulator.baseUrl(), SETTINGS.toArray(String[]::new));
-      var event = events.awaitEvent(inFlight, Duration.ofSeconds(90));
+      transfers.awaitTheSecondDecided();
       var resumedAfter = Duration.between(killed, Instant.now());
 
-      send(commands, decidedCommand);
-      send(commands, inFlightCommand);
-      var marker = trackingIds(1).getFirst();
-      send(commands, command(SENDER, marker));
-      commands.flush();
-      var resumed = successor;
-      await().atMost(Duration.ofSeconds(60)).until(() -> RestartIT.duplicates(resumed) >= 2);
-      events.awaitEvent(marker, Duration.ofSeconds(60));
-
-      assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-      assertThat(simulator.finalizeCalls(inFlight)).isEqualTo(1);
-      assertThat(simulator.finalizeCalls(decided)).isEqualTo(1);
-      assertThat(events.eventsOf(inFlight))
-          .extracting(TransferEvent::state)
-          .containsExactly(TransferState.PROCESSING);
-      assertThat(events.eventsOf(decided))
-          .extracting(TransferEvent::state)
-          .containsExactly(TransferState.PROCESSING);
+      transfers.repeatBothTo(successor);
       System.out.printf(
           "[measure] crash (SIGKILL) after a finalize whose answer was lost: the successor"
-              + " published PROCESSING %d ms after the kill; finalizeCalls=%d, statusCalls=%d,"
-              + " events=%d; repeated commands: finalizeCalls stay %d and %d%n",
-          resumedAfter.toMillis(),
-          simulator.finalizeCalls(inFlight),
-          simulator.statusCalls(inFlight),
-          events.eventsOf(inFlight).size(),
-          simulator.finalizeCalls(decided),
-          simulator.finalizeCalls(inFlight));
+              + " published PROCESSING %d ms after the kill; %s%n",
+          resumedAfter.toMillis(), transfers.counts());
     } finally {
       process.destroyForcibly();
       if (successor != null) {

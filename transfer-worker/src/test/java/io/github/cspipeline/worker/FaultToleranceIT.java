@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.cspipeline.model.Topics;
+import io.github.cspipeline.model.command.FinalizeCommand;
 import io.github.cspipeline.model.credential.CredentialCipher;
 import io.github.cspipeline.model.event.TransferEvent;
 import io.github.cspipeline.model.event.TransferState;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,7 +68,9 @@ class FaultToleranceIT extends SimulatorBackedIT {
                 "cryptshare.worker.servers.default.retry.budget=2m",
                 "cryptshare.worker.servers.default.circuit-breaker.sliding-window-size=10",
                 "cryptshare.worker.servers.default.circuit-breaker.minimum-number-of-calls=5",
-                "cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=5s",
+                // Short: 30 % faults open the circuit now and then, and each opening holds every
+                // transfer up this long. The outage's bound below allows for the half-open probes.
+                "cryptshare.worker.servers.default.circuit-breaker.wait-in-open-state=2s",
                 "cryptshare.worker.servers.default.circuit-breaker.calls-in-half-open-state=2",
                 "cryptshare.worker.credential-keys.k1=" + KEY_BASE64,
                 "management.endpoints.web.exposure.include=health,prometheus",
@@ -115,6 +119,34 @@ class FaultToleranceIT extends SimulatorBackedIT {
                     .allSatisfy(id -> assertThat(simulator.state(id)).isEqualTo("ACTIVE")));
   }
 
+  /**
+   * Sends {@code ids} of {@code sender} while the simulator injects {@code faults}, and waits until
+   * each has its one PROCESSING event and is ACTIVE at Cryptshare; how long that took.
+   */
+  static Duration allActiveUnder(String faults, String sender, List<String> ids) {
+    simulator.resetStats();
+    simulator.faults(faults);
+    var started = Instant.now();
+    sendAll(sender, ids);
+    assertAllProcessingAndActive(ids);
+    return Duration.between(started, Instant.now());
+  }
+
+  /** A command carrying the caller's verification token, sealed as the gateway seals it. */
+  static void sendWithToken(CredentialCipher cipher, String sender, String id, String token) {
+    send(
+        commands,
+        new FinalizeCommand(
+            1,
+            UUID.randomUUID(),
+            Instant.now(),
+            "default",
+            sender,
+            id,
+            cipher.encrypt(token, "default", sender, id)));
+    commands.flush();
+  }
+
   @Test
   @Order(1)
   void a_pass_through_token_finalizes_and_no_secret_reaches_logs_metrics_or_topics(
@@ -125,17 +157,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
     var cipher = new CredentialCipher(Map.of("k1", KEY), "k1");
     var tokenRequests = simulator.stats().path("endpoints").path("token").path("requests").asInt();
 
-    send(
-        commands,
-        new io.github.cspipeline.model.command.FinalizeCommand(
-            1,
-            java.util.UUID.randomUUID(),
-            Instant.now(),
-            "default",
-            sender,
-            id,
-            cipher.encrypt(token, "default", sender, id)));
-    commands.flush();
+    sendWithToken(cipher, sender, id, token);
 
     assertThat(events.awaitEvent(id, PATIENCE).state()).isEqualTo(TransferState.PROCESSING);
     assertThat(simulator.finalizeCalls(id)).isEqualTo(1);
@@ -145,17 +167,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
 
     // A pass-through token Cryptshare refuses is not replaced by one of the worker's own.
     var refused = trackingIds(1).getFirst();
-    send(
-        commands,
-        new io.github.cspipeline.model.command.FinalizeCommand(
-            1,
-            java.util.UUID.randomUUID(),
-            Instant.now(),
-            "default",
-            sender,
-            refused,
-            cipher.encrypt("NotAValidToken" + token, "default", sender, refused)));
-    commands.flush();
+    sendWithToken(cipher, sender, refused, "NotAValidToken" + token);
     var rejected = events.awaitEvent(refused, PATIENCE);
     assertThat(rejected.state()).isEqualTo(TransferState.REJECTED);
     assertThat(rejected.error().httpStatus()).isEqualTo(401);
@@ -188,14 +200,7 @@ class FaultToleranceIT extends SimulatorBackedIT {
   @Order(2)
   void lost_responses_finalize_every_transfer_exactly_once_and_never_reject() {
     var ids = trackingIds(30);
-    simulator.resetStats();
-    simulator.faults("{\"lostResponseRate\": 0.3}");
-    var started = Instant.now();
-
-    sendAll("lost@example.com", ids);
-
-    assertAllProcessingAndActive(ids);
-    var took = Duration.between(started, Instant.now());
+    var took = allActiveUnder("{\"lostResponseRate\": 0.3}", "lost@example.com", ids);
     int checked = 0;
     int finalizeCalls = 0;
     for (var id : ids) {
@@ -224,14 +229,8 @@ class FaultToleranceIT extends SimulatorBackedIT {
     var ids = trackingIds(30);
     var notFoundBefore = meter(FinalizeMetrics.CALLS, "server", "default", "outcome", "not_found");
     var createdBefore = meter(FinalizeMetrics.CALLS, "server", "default", "outcome", "created");
-    simulator.resetStats();
-    simulator.faults("{\"errorRate\": 0.3, \"errorStatus\": 503}");
-    var started = Instant.now();
-
-    sendAll("busy@example.com", ids);
-
-    assertAllProcessingAndActive(ids);
-    var took = Duration.between(started, Instant.now());
+    var took =
+        allActiveUnder("{\"errorRate\": 0.3, \"errorStatus\": 503}", "busy@example.com", ids);
     var finalizeCalls = ids.stream().mapToInt(simulator::finalizeCalls).sum();
     assertThat(ids).allSatisfy(id -> assertThat(simulator.finalizeCalls(id)).isPositive());
     // Exactly one finalize per transfer succeeded; none met a 404 (which a repeated successful
@@ -329,7 +328,8 @@ class FaultToleranceIT extends SimulatorBackedIT {
     var completedAfter = Duration.between(recovered, Instant.now());
     assertThat(all).allSatisfy(id -> assertThat(simulator.finalizeCalls(id)).isPositive());
     // Without the circuit breaker each of the 10 transfers would retry about every second
-    // (backoff 200 ms to 1 s): some 200 requests in 20 s.
+    // (backoff 200 ms to 1 s): some 200 requests in 20 s. With it: the calls that open it, then
+    // two half-open probes every 2 s, about 25.
     assertThat(requestsDuringOutage).isLessThanOrEqualTo(40);
     System.out.printf(
         "[measure] 20 s outage: circuit open after %d ms; %d requests reached the server during"

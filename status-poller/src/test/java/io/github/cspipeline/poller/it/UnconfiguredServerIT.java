@@ -11,9 +11,8 @@ import io.github.cspipeline.poller.watch.TransferKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A {@code PROCESSING} event of a server the poller has no configuration for (configured on the
@@ -27,36 +26,23 @@ class UnconfiguredServerIT {
   private static final String SENDER = "unconfigured@example.com";
   private static final String OTHER = "other";
 
-  private static KafkaBroker broker;
-  private static SimulatorFixture simulator;
-
-  @BeforeAll
-  static void start() {
-    broker = new KafkaBroker();
-    simulator = new SimulatorFixture();
-  }
-
-  @AfterAll
-  static void stop() {
-    Closing.quietly(simulator, broker);
-  }
+  @RegisterExtension static final BrokerAndSimulator rig = new BrokerAndSimulator();
 
   /** A poller configured for {@code default} only, waiting {@code grace} for {@code other}. */
   private static Map<String, String> settings(String name, String grace) {
-    broker.createTopic(PollerInstance.eventsTopic(name), 2);
-    var settings = PollerInstance.settings(broker.bootstrapServers(), simulator.baseUrl(), name);
+    var settings = rig.pollerSettings(name, 2);
     settings.put("cryptshare.poller.unknown-server-grace", grace);
     return settings;
   }
 
   private static Map<String, String> withOther(Map<String, String> settings) {
-    settings.put("cryptshare.servers.other.base-url", simulator.baseUrl().toString());
+    settings.put("cryptshare.servers.other.base-url", rig.simulator().baseUrl().toString());
     settings.put("cryptshare.servers.other.client-id", SimulatorFixture.CLIENT_ID);
     return settings;
   }
 
   private static EventLog events(String name) {
-    return new EventLog(broker.bootstrapServers(), PollerInstance.eventsTopic(name));
+    return rig.events(name);
   }
 
   private static double awaitingConfiguration(PollerInstance poller) {
@@ -88,7 +74,7 @@ class UnconfiguredServerIT {
   void a_transfer_of_a_server_no_poller_is_configured_for_ends_abandoned_after_the_grace() {
     var name = "unconf-abandoned";
     var id = "Unconf-Abandoned";
-    var statusUrl = simulator.seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S");
+    var statusUrl = rig.simulator().seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S");
     try (var poller = PollerInstance.start(settings(name, "3s"));
         var events = events(name)) {
       long published = System.nanoTime();
@@ -105,7 +91,7 @@ class UnconfiguredServerIT {
       assertThat(event.error().code()).isEqualTo(TransferPoller.SERVER_NOT_CONFIGURED);
       assertThat(event.error().message()).contains("'other'");
       assertThat(event.statusUrl()).isEqualTo(statusUrl);
-      assertThat(simulator.statusCalls(id))
+      assertThat(rig.simulator().statusCalls(id))
           .as("no request for a server this poller has no configuration for")
           .isZero();
       assertThat(awaitingConfiguration(poller)).isZero();
@@ -124,7 +110,7 @@ class UnconfiguredServerIT {
     try (var events = events(name)) {
       try (var unconfigured = PollerInstance.start(settings)) {
         events.processing(
-            OTHER, SENDER, id, simulator.seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S"));
+            OTHER, SENDER, id, rig.simulator().seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S"));
         events.flush();
         await()
             .atMost(Duration.ofSeconds(20))
@@ -132,7 +118,7 @@ class UnconfiguredServerIT {
         assertThat(awaitingConfiguration(unconfigured)).isEqualTo(1);
       }
       assertThat(events.terminal(id)).isEmpty();
-      assertThat(simulator.statusCalls(id)).isZero();
+      assertThat(rig.simulator().statusCalls(id)).isZero();
 
       // The rolling deployment: the same instance, restarted with the server added.
       var restarted = Instant.now();
@@ -141,7 +127,7 @@ class UnconfiguredServerIT {
 
         assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
         assertThat(event.recipients()).isNotEmpty();
-        assertThat(simulator.statusCalls(id)).isPositive();
+        assertThat(rig.simulator().statusCalls(id)).isPositive();
         assertThat(awaitingConfiguration(configured)).isZero();
         System.out.printf(
             "[measure] UnconfiguredServerIT %s: ACTIVE %d ms after the restart with the server%n",
@@ -154,12 +140,12 @@ class UnconfiguredServerIT {
   void a_processing_event_without_status_url_is_polled_at_the_canonical_status_url() {
     var name = "unconf-no-url";
     var id = "Unconf-NoUrl";
-    simulator.seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S");
+    rig.simulator().seedAndFinalize(SENDER, id, "ACTIVE", "PT0.2S");
     try (var poller = PollerInstance.start(settings(name, "60s"));
         var events = events(name)) {
       events.publish(
           TransferEvent.processing(
-                  "default", SENDER, id, Instant.now(), simulator.statusUrl(SENDER, id))
+                  "default", SENDER, id, Instant.now(), rig.simulator().statusUrl(SENDER, id))
               .withStatusUrl(null),
           null);
       events.flush();
@@ -167,8 +153,8 @@ class UnconfiguredServerIT {
       var event = theTerminalEvent(events, "default", id);
 
       assertThat(event.state()).isEqualTo(TransferState.ACTIVE);
-      assertThat(event.statusUrl()).isEqualTo(simulator.statusUrl(SENDER, id));
-      assertThat(simulator.statusCalls(id)).isPositive();
+      assertThat(event.statusUrl()).isEqualTo(rig.simulator().statusUrl(SENDER, id));
+      assertThat(rig.simulator().statusCalls(id)).isPositive();
     }
   }
 }
