@@ -189,6 +189,13 @@ public final class SimulatorClient {
     return trackingId;
   }
 
+  /** A {@link #completeSession} finalized, expecting 201: its tracking id. */
+  public String finalizedTransfer(String sender, String token) {
+    String trackingId = completeSession(sender, token);
+    assertThat(finalizeTransfer(sender, token, trackingId).status()).isEqualTo(201);
+    return trackingId;
+  }
+
   public HttpRequest.Builder finalizeRequest(String sender, String token, String trackingId) {
     return api(sessionPath(sender, trackingId), token).POST(BodyPublishers.noBody());
   }

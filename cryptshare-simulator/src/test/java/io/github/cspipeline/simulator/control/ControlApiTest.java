@@ -54,8 +54,7 @@ class ControlApiTest extends SimulatorTestSupport {
   void applies_a_new_processing_time_to_transfers_finalized_afterwards() {
     simulator.configure("{\"processingTime\": \"PT30S\"}");
     String token = simulator.token(SENDER);
-    String trackingId = simulator.completeSession(SENDER, token);
-    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     clock.advance(Duration.ofSeconds(29));
     String before = simulator.state(SENDER, token, trackingId);
@@ -426,8 +425,7 @@ class ControlApiTest extends SimulatorTestSupport {
   @Test
   void lifts_a_forced_state_again() {
     String token = simulator.token(SENDER);
-    String trackingId = simulator.completeSession(SENDER, token);
-    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     JsonNode forced =
         simulator.controlOk(

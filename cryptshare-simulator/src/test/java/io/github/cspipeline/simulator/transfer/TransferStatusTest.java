@@ -18,7 +18,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void stays_processing_for_the_processing_time_then_turns_active() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     String atFinalize = simulator.state(SENDER, token, trackingId);
     clock.advance(Duration.ofMillis(1999));
@@ -35,7 +35,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   void turns_failed_with_all_files_removed_when_every_transfer_is_meant_to_fail() {
     simulator.configure("{\"failedRatio\": 1.0, \"processingTime\": \"PT5S\"}");
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     clock.advance(Duration.ofSeconds(5));
     JsonNode status = simulator.status(SENDER, token, trackingId).data().get("status");
@@ -69,7 +69,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void answers_with_the_documented_status_shape() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     clock.advance(Duration.ofSeconds(2));
 
     Response response = simulator.status(SENDER, token, trackingId);
@@ -114,7 +114,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void turns_deleted_by_expiration_once_the_expiration_date_passed() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     clock.advance(Duration.ofDays(14));
     String state = simulator.state(SENDER, simulator.token(SENDER), trackingId);
@@ -125,7 +125,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void shows_any_state_forced_through_the_control_api() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     simulator.controlOk(
         "PUT", "/simulator/transfers/" + trackingId, "{\"state\":\"DELETED_BY_ADMIN\"}");
@@ -142,7 +142,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   void lets_only_a_valid_token_of_the_sender_read_a_status() {
     String token = simulator.token(SENDER);
     String otherToken = simulator.token(OTHER_SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     Response anotherTokenOfSender = simulator.status(SENDER, simulator.token(SENDER), trackingId);
     Response tokenOfAnotherSender = simulator.status(SENDER, otherToken, trackingId);
@@ -180,7 +180,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void serves_a_download_page_for_an_active_transfer() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     clock.advance(Duration.ofSeconds(2));
     String url =
         simulator
@@ -203,7 +203,7 @@ class TransferStatusTest extends SimulatorTestSupport {
     String token = simulator.token(SENDER);
     String[] trackingIds = new String[5];
     for (int i = 0; i < trackingIds.length; i++) {
-      trackingIds[i] = finalizedTransfer(token);
+      trackingIds[i] = simulator.finalizedTransfer(SENDER, token);
       clock.advance(Duration.ofSeconds(1));
     }
 
@@ -248,8 +248,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   }
 
   private String finalizedTransfer(String token) {
-    String trackingId = simulator.completeSession(SENDER, token);
-    assertThat(simulator.finalizeTransfer(SENDER, token, trackingId).status()).isEqualTo(201);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     return trackingId;
   }
 
