@@ -22,15 +22,10 @@
 # the run passed; a failed run always keeps it). Do not run it next to a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
+. benchmarks/driver.sh
 
 args=()
-for arg in "$@"; do
-  case "$arg" in
-    --short) args+=(--short) ;;
-    *) echo "Unknown argument $arg (use --short, and environment variables for the rest)" >&2; exit 2 ;;
-  esac
-done
+take_switches "--short" "$@"
 [ -n "${N:-}" ] && args+=("--transfers=$N")
 [ -n "${RATE:-}" ] && args+=("--rate=$RATE")
 [ -n "${SEED:-}" ] && args+=("--seed=$SEED")
@@ -48,7 +43,6 @@ args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-
   "--worker1-port=${WORKER_PORTS%,*}" "--worker2-port=${WORKER_PORTS#*,}"
   "--poller1-port=${POLLER_PORTS%,*}" "--poller2-port=${POLLER_PORTS#*,}")
 
-. benchmarks/driver.sh
 refuse_busy_ports "KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORTS / POLLER_PORTS" \
   "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) ${WORKER_PORTS//,/ } ${POLLER_PORTS//,/ }
 build_stale_jars

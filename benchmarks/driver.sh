@@ -1,6 +1,23 @@
 # Sourced by chaos.sh and pipeline-benchmark.sh, not run: what both do around their driver (the
-# chaos jar's main classes), i.e. refuse busy ports, rebuild stale jars, run the driver in the
-# background so that Ctrl-C reaches its shutdown hook, and make the run directory.
+# chaos jar's main classes), i.e. find the JDK, take the switches, refuse busy ports, rebuild stale
+# jars, run the driver in the background so that Ctrl-C reaches its shutdown hook, and make the run
+# directory. Sourced from the repository's root.
+. scripts/find-jdk.sh
+
+# take_switches "SWITCH..." ARG...: appends each ARG to the array args when it is one of the
+# SWITCHes (one string, space-separated); exits 2 on any other.
+take_switches() {
+  local allowed=$1 arg
+  shift
+  for arg in "$@"; do
+    if [[ " $allowed " == *" $arg "* ]]; then
+      args+=("$arg")
+    else
+      echo "Unknown argument $arg (use ${allowed// /, }, and environment variables for the rest)" >&2
+      exit 2
+    fi
+  done
+}
 
 # refuse_busy_ports HINT PORT...: exits 2 when one of the ports already accepts connections.
 refuse_busy_ports() {

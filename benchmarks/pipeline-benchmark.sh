@@ -36,17 +36,10 @@
 # summary.json, the .jfr files and the logs are kept, the broker's data is deleted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
+. benchmarks/driver.sh
 
 args=()
-for arg in "$@"; do
-  case "$arg" in
-    --jfr) args+=(--jfr) ;;
-    --via-gateway) args+=(--via-gateway) ;;
-    --default-limits) args+=(--default-limits) ;;
-    *) echo "Unknown argument $arg (use --jfr, --via-gateway, --default-limits, and environment variables for the rest)" >&2; exit 2 ;;
-  esac
-done
+take_switches "--jfr --via-gateway --default-limits" "$@"
 [ -n "${JFR:-}" ] && args+=(--jfr)
 [ -n "${N:-}" ] && args+=("--transfers=$N")
 [ -n "${WARMUP:-}" ] && args+=("--warmup=$WARMUP")
@@ -67,7 +60,6 @@ POLLER_PORT=${POLLER_PORT:-18583}
 args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-port=$GATEWAY_PORT"
   "--worker-port=$WORKER_PORT" "--poller-port=$POLLER_PORT")
 
-. benchmarks/driver.sh
 refuse_busy_ports "KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORT / POLLER_PORT" \
   "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) "$WORKER_PORT" "$POLLER_PORT"
 build_stale_jars
