@@ -51,21 +51,6 @@ class ControlApiTest extends SimulatorTestSupport {
   }
 
   @Test
-  void applies_a_new_processing_time_to_transfers_finalized_afterwards() {
-    simulator.configure("{\"processingTime\": \"PT30S\"}");
-    String token = simulator.token(SENDER);
-    String trackingId = simulator.finalizedTransfer(SENDER, token);
-
-    clock.advance(Duration.ofSeconds(29));
-    String before = simulator.state(SENDER, token, trackingId);
-    clock.advance(Duration.ofSeconds(1));
-    String after = simulator.state(SENDER, token, trackingId);
-
-    assertThat(before).isEqualTo("PROCESSING");
-    assertThat(after).isEqualTo("ACTIVE");
-  }
-
-  @Test
   void counts_every_finalize_and_status_call_of_a_tracking_id_including_refused_ones() {
     String token = simulator.token(SENDER);
     String trackingId = simulator.createSession(SENDER, token, "bob@example.org");

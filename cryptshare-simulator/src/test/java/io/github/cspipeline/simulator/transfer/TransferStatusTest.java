@@ -11,17 +11,25 @@ import io.github.cspipeline.simulator.SimulatorTestSupport;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 class TransferStatusTest extends SimulatorTestSupport {
 
-  @Test
-  void stays_processing_for_the_processing_time_then_turns_active() {
+  /** The configured processing time applies to transfers finalized after it was set. */
+  @ParameterizedTest(name = "processing time {0}")
+  @CsvSource({"PT2S, false", "PT30S, true"})
+  void stays_processing_for_the_processing_time_then_turns_active(
+      Duration processingTime, boolean configured) {
+    if (configured) {
+      simulator.configure("{\"processingTime\": \"%s\"}".formatted(processingTime));
+    }
     String token = simulator.token(SENDER);
     String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     String atFinalize = simulator.state(SENDER, token, trackingId);
-    clock.advance(Duration.ofMillis(1999));
+    clock.advance(processingTime.minusMillis(1));
     String justBefore = simulator.state(SENDER, token, trackingId);
     clock.advance(Duration.ofMillis(1));
     String after = simulator.state(SENDER, token, trackingId);
