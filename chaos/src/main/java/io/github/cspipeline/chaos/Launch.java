@@ -41,12 +41,20 @@ record Launch(Path root, Path runDir, Services services) {
     args.add("--simulator.auto-sessions=true");
     args.add("--simulator.processing-time=" + processingTime);
     args.addAll(List.of(extra));
-    app("simulator", "simulator", "cryptshare-simulator", jvmOptions, args, port, port);
+    app(
+        "simulator",
+        "simulator",
+        "cryptshare-simulator",
+        jvmOptions,
+        args,
+        port,
+        port,
+        "/actuator/health");
   }
 
   /**
-   * One process of a Spring Boot module: {@code args} as given, healthy when Actuator on {@code
-   * healthPort} says UP.
+   * One process of a Spring Boot module: {@code args} as given, healthy when Actuator's {@code
+   * healthPath} on {@code healthPort} says UP.
    */
   void app(
       String name,
@@ -55,9 +63,8 @@ record Launch(Path root, Path runDir, Services services) {
       List<String> jvmOptions,
       List<String> args,
       int port,
-      int healthPort) {
-    var healthPath =
-        module.equals("api-gateway") ? "/actuator/health/readiness" : "/actuator/health";
+      int healthPort,
+      String healthPath) {
     services.add(
         new Service(
             name,
@@ -83,7 +90,7 @@ record Launch(Path root, Path runDir, Services services) {
     var args = new ArrayList<>(common);
     args.addAll(management(port));
     args.addAll(extra);
-    app(name, type, module, jvmOptions, args, port, port);
+    app(name, type, module, jvmOptions, args, port, port, "/actuator/health");
   }
 
   /** {@link #managed} once per port, named {@code <type>-1}, {@code <type>-2}, ... */
@@ -120,7 +127,15 @@ record Launch(Path root, Path runDir, Services services) {
     args.add("--cryptshare.gateway.api-keys[0].requests-per-second=" + requestsPerSecond);
     args.addAll(extra);
     args.add("--cryptshare.gateway.view.state-dir=" + runDir.resolve("gateway-view"));
-    app("gateway", "gateway", "api-gateway", jvmOptions, args, port, port + 1);
+    app(
+        "gateway",
+        "gateway",
+        "api-gateway",
+        jvmOptions,
+        args,
+        port,
+        port + 1,
+        "/actuator/health/readiness");
   }
 
   /**
