@@ -224,6 +224,11 @@ public final class SimulatorClient {
     return send(statusRequest(sender, token, trackingId));
   }
 
+  /** The first recipient in the transfer's status answer. */
+  public JsonNode firstRecipient(String sender, String token, String trackingId) {
+    return status(sender, token, trackingId).data().get("status").get("recipients").get(0);
+  }
+
   public String state(String sender, String token, String trackingId) {
     Response response = status(sender, token, trackingId);
     assertThat(response.status()).as(response.body()).isEqualTo(200);

@@ -384,15 +384,7 @@ class ControlApiTest extends SimulatorTestSupport {
     assertThat(badOutcome.status()).isEqualTo(400);
     String token = simulator.token(SENDER);
     assertThat(simulator.finalizeTransfer(SENDER, token, trackingId).status()).isEqualTo(201);
-    assertThat(
-            simulator
-                .status(SENDER, token, trackingId)
-                .data()
-                .get("status")
-                .get("recipients")
-                .get(0)
-                .get("mail")
-                .asString())
+    assertThat(simulator.firstRecipient(SENDER, token, trackingId).get("mail").asString())
         .isEqualTo("recipient@example.org");
   }
 

@@ -190,15 +190,7 @@ class TransferStatusTest extends SimulatorTestSupport {
     String token = simulator.token(SENDER);
     String trackingId = simulator.finalizedTransfer(SENDER, token);
     clock.advance(Duration.ofSeconds(2));
-    String url =
-        simulator
-            .status(SENDER, token, trackingId)
-            .data()
-            .get("status")
-            .get("recipients")
-            .get(0)
-            .get("downloadUrl")
-            .asString();
+    String url = simulator.firstRecipient(SENDER, token, trackingId).get("downloadUrl").asString();
 
     Response page = simulator.send(simulator.plain(url.substring(simulator.base().length())));
 
