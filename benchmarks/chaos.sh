@@ -22,15 +22,10 @@
 # the run passed; a failed run always keeps it). Do not run it next to a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
+. benchmarks/driver.sh
 
 args=()
-for arg in "$@"; do
-  case "$arg" in
-    --short) args+=(--short) ;;
-    *) echo "Unknown argument $arg (use --short, and environment variables for the rest)" >&2; exit 2 ;;
-  esac
-done
+take_switches "--short" "$@"
 [ -n "${N:-}" ] && args+=("--transfers=$N")
 [ -n "${RATE:-}" ] && args+=("--rate=$RATE")
 [ -n "${SEED:-}" ] && args+=("--seed=$SEED")
@@ -48,40 +43,11 @@ args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-
   "--worker1-port=${WORKER_PORTS%,*}" "--worker2-port=${WORKER_PORTS#*,}"
   "--poller1-port=${POLLER_PORTS%,*}" "--poller2-port=${POLLER_PORTS#*,}")
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) ${WORKER_PORTS//,/ } ${POLLER_PORTS//,/ }; do
-  if port_busy "$port"; then
-    echo "Port $port is in use; set KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORTS / POLLER_PORTS" >&2
-    exit 2
-  fi
-done
+refuse_busy_ports "KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORTS / POLLER_PORTS" \
+  "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) ${WORKER_PORTS//,/ } ${POLLER_PORTS//,/ }
+build_stale_jars
 
-. scripts/stale-jar.sh
-if stale_jar local-kafka/target/local-kafka.jar pom.xml local-kafka \
-  || stale_jar cryptshare-simulator/target/cryptshare-simulator.jar pom.xml cryptshare-simulator \
-  || stale_jar api-gateway/target/api-gateway.jar pom.xml common-model api-gateway \
-  || stale_jar transfer-worker/target/transfer-worker.jar pom.xml common-model cryptshare-client transfer-worker \
-  || stale_jar status-poller/target/status-poller.jar pom.xml common-model cryptshare-client status-poller \
-  || stale_jar chaos/target/chaos.jar pom.xml common-model chaos; then
-  echo "Building the jars (./mvnw package -DskipTests)..."
-  ./mvnw -B -q -ntp package -DskipTests -DskipChecks \
-    -pl local-kafka,cryptshare-simulator,api-gateway,transfer-worker,status-poller,chaos -am
-fi
-
-RUN_DIR=$(mktemp -d -t chaos-XXXXXX)
-driver=
-on_signal() {
-  # The driver's shutdown hook stops the processes it started.
-  [ -n "$driver" ] && kill "$driver" 2>/dev/null && wait "$driver" 2>/dev/null
-  echo "Interrupted; logs in $RUN_DIR" >&2
-  exit 130
-}
-trap on_signal INT TERM
-
-java -Xmx512m -jar chaos/target/chaos.jar --root="$PWD" --run-dir="$RUN_DIR" "${args[@]}" &
-driver=$!
-status=0
-wait "$driver" || status=$?
+run_driver chaos java -Xmx512m -jar chaos/target/chaos.jar --root="$PWD" "${args[@]}"
 if [ "$status" -eq 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
   rm -rf "$RUN_DIR"
 else

@@ -36,17 +36,10 @@
 # summary.json, the .jfr files and the logs are kept, the broker's data is deleted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
+. benchmarks/driver.sh
 
 args=()
-for arg in "$@"; do
-  case "$arg" in
-    --jfr) args+=(--jfr) ;;
-    --via-gateway) args+=(--via-gateway) ;;
-    --default-limits) args+=(--default-limits) ;;
-    *) echo "Unknown argument $arg (use --jfr, --via-gateway, --default-limits, and environment variables for the rest)" >&2; exit 2 ;;
-  esac
-done
+take_switches "--jfr --via-gateway --default-limits" "$@"
 [ -n "${JFR:-}" ] && args+=(--jfr)
 [ -n "${N:-}" ] && args+=("--transfers=$N")
 [ -n "${WARMUP:-}" ] && args+=("--warmup=$WARMUP")
@@ -67,44 +60,15 @@ POLLER_PORT=${POLLER_PORT:-18583}
 args+=("--kafka-port=$KAFKA_PORT" "--simulator-port=$SIMULATOR_PORT" "--gateway-port=$GATEWAY_PORT"
   "--worker-port=$WORKER_PORT" "--poller-port=$POLLER_PORT")
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) "$WORKER_PORT" "$POLLER_PORT"; do
-  if port_busy "$port"; then
-    echo "Port $port is in use; set KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORT / POLLER_PORT" >&2
-    exit 2
-  fi
-done
-
-. scripts/stale-jar.sh
-if stale_jar local-kafka/target/local-kafka.jar pom.xml local-kafka \
-  || stale_jar cryptshare-simulator/target/cryptshare-simulator.jar pom.xml cryptshare-simulator \
-  || stale_jar api-gateway/target/api-gateway.jar pom.xml common-model api-gateway \
-  || stale_jar transfer-worker/target/transfer-worker.jar pom.xml common-model cryptshare-client transfer-worker \
-  || stale_jar status-poller/target/status-poller.jar pom.xml common-model cryptshare-client status-poller \
-  || stale_jar chaos/target/chaos.jar pom.xml common-model chaos; then
-  echo "Building the jars (./mvnw package -DskipTests)..."
-  ./mvnw -B -q -ntp package -DskipTests -DskipChecks \
-    -pl local-kafka,cryptshare-simulator,api-gateway,transfer-worker,status-poller,chaos -am
-fi
-
-RUN_DIR=$(mktemp -d -t pipeline-benchmark-XXXXXX)
-driver=
-on_signal() {
-  # The driver's shutdown hook stops the processes it started.
-  [ -n "$driver" ] && kill "$driver" 2>/dev/null && wait "$driver" 2>/dev/null
-  echo "Interrupted; logs in $RUN_DIR" >&2
-  exit 130
-}
-trap on_signal INT TERM
+refuse_busy_ports "KAFKA_PORT / SIMULATOR_PORT / GATEWAY_PORT / WORKER_PORT / POLLER_PORT" \
+  "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$SIMULATOR_PORT" "$GATEWAY_PORT" $((GATEWAY_PORT + 1)) "$WORKER_PORT" "$POLLER_PORT"
+build_stale_jars
 
 # The chaos jar's second main class, through Spring Boot's launcher (the jar's Start-Class is the
 # chaos suite).
-java -Xmx1g -Dloader.main=io.github.cspipeline.chaos.PipelineBenchmark \
+run_driver pipeline-benchmark java -Xmx1g -Dloader.main=io.github.cspipeline.chaos.PipelineBenchmark \
   -cp chaos/target/chaos.jar org.springframework.boot.loader.launch.PropertiesLauncher \
-  --root="$PWD" --run-dir="$RUN_DIR" "${args[@]}" &
-driver=$!
-status=0
-wait "$driver" || status=$?
+  --root="$PWD" "${args[@]}"
 [ -z "${KEEP_LOGS:-}" ] && rm -rf "$RUN_DIR/kafka-data" "$RUN_DIR/gateway-view"
 [ -n "${SUMMARY:-}" ] && [ -f "$RUN_DIR/summary.json" ] && cp "$RUN_DIR/summary.json" "$SUMMARY"
 echo "Run directory (logs, summary.json, .jfr files): $RUN_DIR"

@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -162,6 +164,49 @@ final class Services {
 
   List<Service> ofType(String type) {
     return all.stream().filter(s -> s.type.equals(type)).toList();
+  }
+
+  /** What a driver does once the broker is up and before the other processes start. */
+  @FunctionalInterface
+  interface BrokerUp {
+    void run() throws Exception;
+  }
+
+  /**
+   * Starts the broker, then {@code brokerUp}, then every other process at once; returns when all
+   * are healthy, or throws naming the first that did not come up.
+   */
+  void startAll(BrokerUp brokerUp) throws Exception {
+    var broker = ofType("broker").get(0);
+    broker.start();
+    require(broker, Duration.ofSeconds(90));
+    brokerUp.run();
+    for (var s : all) {
+      if (s != broker) {
+        s.start();
+      }
+    }
+    awaitAllHealthy(Duration.ofSeconds(240));
+  }
+
+  /** Returns when every process is healthy; throws naming the first that was not in time. */
+  void awaitAllHealthy(Duration timeout) throws InterruptedException {
+    for (var s : all) {
+      require(s, timeout);
+    }
+  }
+
+  /** The operating system's id of each process, by name. */
+  Map<String, Long> pids() {
+    var pids = new LinkedHashMap<String, Long>();
+    all.forEach(s -> pids.put(s.name, s.pid()));
+    return pids;
+  }
+
+  private static void require(Service service, Duration timeout) throws InterruptedException {
+    if (!service.awaitHealthy(timeout)) {
+      throw new IllegalStateException(service + " did not come up; see its log");
+    }
   }
 
   /**

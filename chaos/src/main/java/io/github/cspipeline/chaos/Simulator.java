@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -90,7 +93,7 @@ final class Simulator {
   }
 
   /** All transfers at once when the simulator offers it, else null. */
-  @Nullable Map<String, Record> allTransfers() throws IOException, InterruptedException {
+  private @Nullable Map<String, Record> allTransfers() throws IOException, InterruptedException {
     var response = call("GET", "/transfers", null);
     if (response.statusCode() != 200) {
       return null;
@@ -114,6 +117,42 @@ final class Simulator {
           "GET /simulator/transfers/" + trackingId + ": " + response.statusCode());
     }
     return Record.of(JSON.readTree(response.body()), trackingId);
+  }
+
+  /**
+   * The records of {@code trackingIds}: all at once when the simulator offers it, else one request
+   * per transfer (16 at a time), leaving out the tracking ids it knows nothing of.
+   */
+  Map<String, Record> records(List<String> trackingIds, RunLog log)
+      throws IOException, InterruptedException {
+    var bulk = allTransfers();
+    if (bulk != null) {
+      return bulk;
+    }
+    log.log("the simulator has no bulk GET /simulator/transfers; asking per transfer");
+    var records = new ConcurrentHashMap<String, Record>();
+    var limit = new Semaphore(16);
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (var trackingId : trackingIds) {
+        limit.acquire();
+        pool.execute(
+            () -> {
+              try {
+                var r = transfer(trackingId);
+                if (r.state() != null || r.finalizeCalls() > 0) {
+                  records.put(trackingId, r);
+                }
+              } catch (IOException e) {
+                log.log("simulator record of %s: %s", trackingId, e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                limit.release();
+              }
+            });
+      }
+    }
+    return records;
   }
 
   /** Resets the request totals and rates (not the per-tracking-id counts). */

@@ -189,6 +189,13 @@ public final class SimulatorClient {
     return trackingId;
   }
 
+  /** A {@link #completeSession} finalized, expecting 201: its tracking id. */
+  public String finalizedTransfer(String sender, String token) {
+    String trackingId = completeSession(sender, token);
+    assertThat(finalizeTransfer(sender, token, trackingId).status()).isEqualTo(201);
+    return trackingId;
+  }
+
   public HttpRequest.Builder finalizeRequest(String sender, String token, String trackingId) {
     return api(sessionPath(sender, trackingId), token).POST(BodyPublishers.noBody());
   }
@@ -215,6 +222,11 @@ public final class SimulatorClient {
 
   public Response status(String sender, String token, String trackingId) {
     return send(statusRequest(sender, token, trackingId));
+  }
+
+  /** The first recipient in the transfer's status answer. */
+  public JsonNode firstRecipient(String sender, String token, String trackingId) {
+    return status(sender, token, trackingId).data().get("status").get("recipients").get(0);
   }
 
   public String state(String sender, String token, String trackingId) {

@@ -7,10 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,21 +70,9 @@ public final class StubCryptshare implements AutoCloseable {
       Pattern.compile("/api/users/" + SENDER + "/transfers/[^/]+");
   private static final Pattern LIST = Pattern.compile("/api/users/" + SENDER + "/transfers");
 
-  private record Route(String method, Pattern path, Deque<Answer> script) {
-    boolean matches(String method, String path) {
-      return this.method.equals(method) && this.path.matcher(path).matches();
-    }
-
-    Answer next() {
-      synchronized (script) {
-        return script.size() > 1 ? script.poll() : script.peek();
-      }
-    }
-  }
-
   private final HttpServer server;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
-  private final List<Route> routes = new CopyOnWriteArrayList<>();
+  private final Routes routes = new Routes();
   private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
   private final Map<Integer, Answer> refusedTokens = new ConcurrentHashMap<>();
   private final CountDownLatch released = new CountDownLatch(1);
@@ -130,12 +115,7 @@ public final class StubCryptshare implements AutoCloseable {
 
   /** Answers the next requests to {@code method} and a matching path in turn; the last repeats. */
   public StubCryptshare on(String method, Pattern path, Answer... script) {
-    if (script.length == 0) {
-      throw new IllegalArgumentException("a script needs at least one answer");
-    }
-    var key = path.pattern();
-    routes.removeIf(route -> route.method().equals(method) && route.path().pattern().equals(key));
-    routes.add(new Route(method, path, new ArrayDeque<>(List.of(script))));
+    routes.script(method, path, script);
     return this;
   }
 
@@ -224,79 +204,42 @@ public final class StubCryptshare implements AutoCloseable {
 
   /** A JSON answer, with extra headers as name, value pairs. */
   public static Answer json(int status, String body, String... headerPairs) {
-    return exchange -> {
-      addHeaders(exchange, headerPairs);
-      send(exchange, status, "application/json", body);
-    };
+    return Answers.json(status, body, headerPairs);
   }
 
   /** Cryptshare's error body, with extra headers (e.g. {@code Retry-After}) as pairs. */
   public static Answer error(int status, int errorCode, String message, String... headerPairs) {
-    return json(
-        status,
-        "{\"errorCode\": %d, \"errorMessage\": \"%s\"}".formatted(errorCode, message),
-        headerPairs);
+    return Answers.error(status, errorCode, message, headerPairs);
   }
 
   /** A token answer (201). */
   public static Answer token(String value, String validUntil) {
-    return json(
-        201,
-        "{\"data\": {\"token\": \"%s\", \"validUntil\": \"%s\"}, \"meta\": {}}"
-            .formatted(value, validUntil));
+    return Answers.token(value, validUntil);
   }
 
   /** Any content type, e.g. an HTML error page of a proxy. */
   public static Answer raw(int status, String contentType, String body) {
-    return exchange -> send(exchange, status, contentType, body);
+    return Answers.raw(status, contentType, body);
   }
 
   /** A status answer in {@code state}, without warnings or recipients. */
   public static Answer state(String state) {
-    return json(
-        200,
-        """
-        {"data": {"status": {"state": "%s", "warnings": false, "recipients": []},
-                  "transfer": {}}, "meta": {}}"""
-            .formatted(state));
+    return Answers.state(state);
   }
 
   /** {@code ACTIVE} with warnings and one recipient (bob@example.org) with this download URL. */
   public static Answer active(String downloadUrl) {
-    return json(
-        200,
-        """
-        {"data": {"status": {"state": "ACTIVE", "warnings": true, "emlCreationFailed": false,
-                             "recipients": [{"id": "r1", "mail": "bob@example.org",
-                                             "downloadUrl": "%s", "notificationFailed": false,
-                                             "fileDownloads": []}]},
-                  "transfer": {"expirationDate": "2026-12-10T10:15:00+01:00"}},
-         "meta": {}}"""
-            .formatted(downloadUrl));
+    return Answers.active(downloadUrl);
   }
 
   /** The answer to a finalize: 201 with a relative {@code Location} to the transfer's status. */
   public static Answer finalized() {
-    return exchange -> {
-      var m = FINALIZE.matcher(exchange.getRequestURI().getRawPath());
-      if (!m.matches()) {
-        throw new IllegalStateException("not a finalize request");
-      }
-      exchange.getResponseHeaders().add("Location", statusPath(m.group(1), m.group(2)));
-      send(exchange, 201, "application/json", "");
-    };
+    return Answers.finalized(FINALIZE);
   }
 
   /** Answers only once {@code release} is counted down. */
   public static Answer after(CountDownLatch release, Answer answer) {
-    return exchange -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      answer.write(exchange);
-    };
+    return Answers.after(release, answer);
   }
 
   /** Never answers (until the stub closes), so the client's read timeout strikes. */
@@ -324,26 +267,6 @@ public final class StubCryptshare implements AutoCloseable {
     token(token, Instant.now().plusSeconds(3600).toString()).write(exchange);
   }
 
-  private static void addHeaders(HttpExchange exchange, String... headerPairs) {
-    if (headerPairs.length % 2 != 0) {
-      throw new IllegalArgumentException("headers come in name, value pairs");
-    }
-    for (int i = 0; i < headerPairs.length; i += 2) {
-      exchange.getResponseHeaders().add(headerPairs[i], headerPairs[i + 1]);
-    }
-  }
-
-  private static void send(HttpExchange exchange, int status, String contentType, String body)
-      throws IOException {
-    var bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      exchange.getResponseBody().write(bytes);
-    }
-    exchange.close();
-  }
-
   private void handle(HttpExchange exchange) throws IOException {
     exchange.getRequestBody().readAllBytes();
     var headers = new HashMap<String, List<String>>();
@@ -367,12 +290,8 @@ public final class StubCryptshare implements AutoCloseable {
         return refusal;
       }
     }
-    for (var route : routes.reversed()) {
-      if (route.matches(request.method(), request.path())) {
-        return route.next();
-      }
-    }
-    return error(404, 1006, "no such endpoint");
+    var scripted = routes.next(request.method(), request.path());
+    return scripted != null ? scripted : error(404, 1006, "no such endpoint");
   }
 
   @Override

@@ -50,8 +50,7 @@ class FinalizeTest extends SimulatorTestSupport {
   @Test
   void closes_every_session_endpoint_of_a_finalized_tracking_id() {
     String token = simulator.token(SENDER);
-    String trackingId = simulator.completeSession(SENDER, token);
-    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     List<Response> afterwards =
         List.of(
@@ -274,8 +273,7 @@ class FinalizeTest extends SimulatorTestSupport {
   @Test
   void answers_404_not_the_policy_to_a_finalize_of_an_already_finalized_session() {
     String token = simulator.token(SENDER);
-    String trackingId = simulator.completeSession(SENDER, token);
-    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     simulator.updateSender(SENDER, "{\"policy\": \"SENDER_REJECTED\"}");
 
     Response again = simulator.finalizeTransfer(SENDER, token, trackingId);

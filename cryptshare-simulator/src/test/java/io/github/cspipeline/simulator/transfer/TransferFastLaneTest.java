@@ -60,8 +60,7 @@ class TransferFastLaneTest extends SimulatorTestSupport {
   @Test
   void answers_a_status_request_as_the_dispatcher_does() {
     String token = simulator.token(SENDER);
-    String trackingId = simulator.completeSession(SENDER, token);
-    simulator.finalizeTransfer(SENDER, token, trackingId);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     Response fast = simulator.status(SENDER, token, trackingId);
     Response usual =

@@ -11,17 +11,25 @@ import io.github.cspipeline.simulator.SimulatorTestSupport;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 class TransferStatusTest extends SimulatorTestSupport {
 
-  @Test
-  void stays_processing_for_the_processing_time_then_turns_active() {
+  /** The configured processing time applies to transfers finalized after it was set. */
+  @ParameterizedTest(name = "processing time {0}")
+  @CsvSource({"PT2S, false", "PT30S, true"})
+  void stays_processing_for_the_processing_time_then_turns_active(
+      Duration processingTime, boolean configured) {
+    if (configured) {
+      simulator.configure("{\"processingTime\": \"%s\"}".formatted(processingTime));
+    }
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     String atFinalize = simulator.state(SENDER, token, trackingId);
-    clock.advance(Duration.ofMillis(1999));
+    clock.advance(processingTime.minusMillis(1));
     String justBefore = simulator.state(SENDER, token, trackingId);
     clock.advance(Duration.ofMillis(1));
     String after = simulator.state(SENDER, token, trackingId);
@@ -35,7 +43,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   void turns_failed_with_all_files_removed_when_every_transfer_is_meant_to_fail() {
     simulator.configure("{\"failedRatio\": 1.0, \"processingTime\": \"PT5S\"}");
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     clock.advance(Duration.ofSeconds(5));
     JsonNode status = simulator.status(SENDER, token, trackingId).data().get("status");
@@ -69,7 +77,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void answers_with_the_documented_status_shape() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     clock.advance(Duration.ofSeconds(2));
 
     Response response = simulator.status(SENDER, token, trackingId);
@@ -114,7 +122,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void turns_deleted_by_expiration_once_the_expiration_date_passed() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     clock.advance(Duration.ofDays(14));
     String state = simulator.state(SENDER, simulator.token(SENDER), trackingId);
@@ -125,7 +133,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void shows_any_state_forced_through_the_control_api() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     simulator.controlOk(
         "PUT", "/simulator/transfers/" + trackingId, "{\"state\":\"DELETED_BY_ADMIN\"}");
@@ -142,7 +150,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   void lets_only_a_valid_token_of_the_sender_read_a_status() {
     String token = simulator.token(SENDER);
     String otherToken = simulator.token(OTHER_SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
 
     Response anotherTokenOfSender = simulator.status(SENDER, simulator.token(SENDER), trackingId);
     Response tokenOfAnotherSender = simulator.status(SENDER, otherToken, trackingId);
@@ -180,17 +188,9 @@ class TransferStatusTest extends SimulatorTestSupport {
   @Test
   void serves_a_download_page_for_an_active_transfer() {
     String token = simulator.token(SENDER);
-    String trackingId = finalizedTransfer(token);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     clock.advance(Duration.ofSeconds(2));
-    String url =
-        simulator
-            .status(SENDER, token, trackingId)
-            .data()
-            .get("status")
-            .get("recipients")
-            .get(0)
-            .get("downloadUrl")
-            .asString();
+    String url = simulator.firstRecipient(SENDER, token, trackingId).get("downloadUrl").asString();
 
     Response page = simulator.send(simulator.plain(url.substring(simulator.base().length())));
 
@@ -203,7 +203,7 @@ class TransferStatusTest extends SimulatorTestSupport {
     String token = simulator.token(SENDER);
     String[] trackingIds = new String[5];
     for (int i = 0; i < trackingIds.length; i++) {
-      trackingIds[i] = finalizedTransfer(token);
+      trackingIds[i] = simulator.finalizedTransfer(SENDER, token);
       clock.advance(Duration.ofSeconds(1));
     }
 
@@ -248,8 +248,7 @@ class TransferStatusTest extends SimulatorTestSupport {
   }
 
   private String finalizedTransfer(String token) {
-    String trackingId = simulator.completeSession(SENDER, token);
-    assertThat(simulator.finalizeTransfer(SENDER, token, trackingId).status()).isEqualTo(201);
+    String trackingId = simulator.finalizedTransfer(SENDER, token);
     return trackingId;
   }
 

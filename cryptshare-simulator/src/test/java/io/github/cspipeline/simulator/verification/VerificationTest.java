@@ -96,8 +96,7 @@ class VerificationTest extends SimulatorTestSupport {
   void refuses_every_sender_endpoint_while_the_control_api_marks_the_sender_unverified() {
     String token = simulator.token(SENDER);
     String trackingId = simulator.completeSession(SENDER, token);
-    String transferId = simulator.completeSession(SENDER, token);
-    assertThat(simulator.finalizeTransfer(SENDER, token, transferId).status()).isEqualTo(201);
+    String transferId = simulator.finalizedTransfer(SENDER, token);
 
     simulator.setVerified(SENDER, false);
     List<Function<String, Response>> calls =
@@ -135,8 +134,7 @@ class VerificationTest extends SimulatorTestSupport {
   void answers_403_3002_on_finalize_status_and_list_after_a_revocation_when_the_sender_is_set_so() {
     String token = simulator.token(SENDER);
     String trackingId = simulator.completeSession(SENDER, token);
-    String transferId = simulator.completeSession(SENDER, token);
-    assertThat(simulator.finalizeTransfer(SENDER, token, transferId).status()).isEqualTo(201);
+    String transferId = simulator.finalizedTransfer(SENDER, token);
     simulator.updateSender(SENDER, "{\"invalidTokenStatus\": 403}");
 
     simulator.controlOk("DELETE", "/simulator/senders/" + SENDER + "/tokens", null);
