@@ -183,8 +183,6 @@ final class Load {
     } catch (IOException e) {
       // The control API is not subject to faults; a failure here is the simulator's, fall back.
       System.err.println("chaos: seeding " + id + " failed (" + e + "); sending it as ACTIVE");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     return new Transfer(seq, Kind.ACTIVE, "default", sender, id + "-a");
   }

@@ -1,23 +1,27 @@
 package io.github.cspipeline.chaos;
 
+import io.github.cspipeline.testkit.SimulatorControl;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The simulator's control API (CONTRACT §5): set-up, faults and what really happened. */
+/**
+ * The simulator's control API (CONTRACT §5) as the chaos drivers use it: set-up, faults and what
+ * really happened. The HTTP calls are the test kit's {@link SimulatorControl}, the one client of
+ * that API; this class adds what only the drivers need (the audit's {@link Record}s, fetched in
+ * bulk or per transfer) and reports a failed call as an {@link IOException}, which the drivers
+ * handle where a control call may fail (seeding falls back, statistics are only informative).
+ */
 final class Simulator {
 
   /**
@@ -48,28 +52,26 @@ final class Simulator {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final String base;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final SimulatorControl control;
 
   Simulator(int port) {
-    this.base = "http://127.0.0.1:" + port + "/simulator";
+    this.control = SimulatorControl.onPort(port);
   }
 
-  void configure(Duration processingTime) throws IOException, InterruptedException {
-    put(
-        "/config",
+  void configure(Duration processingTime) throws IOException {
+    var settings =
         Map.of(
-            "autoSessions", true, "processingTime", processingTime.toString(), "failedRatio", 0.0));
+            "autoSessions", true, "processingTime", processingTime.toString(), "failedRatio", 0.0);
+    call(() -> control.configure(JSON.writeValueAsString(settings)));
   }
 
-  void unverify(String sender) throws IOException, InterruptedException {
-    put("/senders/" + URLEncoder.encode(sender, StandardCharsets.UTF_8), Map.of("verified", false));
+  void unverify(String sender) throws IOException {
+    call(() -> control.sender(sender, "{\"verified\": false}"));
   }
 
   void seedSession(
       String sender, String trackingId, String outcome, boolean uploaded, Duration processingTime)
-      throws IOException, InterruptedException {
+      throws IOException {
     var body =
         Map.of(
             "sender", sender,
@@ -77,24 +79,24 @@ final class Simulator {
             "outcome", outcome,
             "processingTime", processingTime.toString(),
             "files", List.of(Map.of("name", "a.pdf", "size", 10, "uploaded", uploaded)));
-    var response = call("POST", "/sessions", JSON.writeValueAsString(body));
-    if (response.statusCode() != 201) {
-      throw new IOException(
-          "Seeding " + trackingId + ": " + response.statusCode() + " " + response.body());
-    }
+    call(() -> control.seedSession(JSON.writeValueAsString(body)));
   }
 
-  void faults(Map<String, Object> update) throws IOException, InterruptedException {
-    put("/faults", update);
+  void faults(Map<String, Object> update) throws IOException {
+    call(() -> control.faults(JSON.writeValueAsString(update)));
   }
 
-  void noFaults() throws IOException, InterruptedException {
-    call("DELETE", "/faults", null);
+  void noFaults() throws IOException {
+    call(
+        () -> {
+          control.noFaults();
+          return null;
+        });
   }
 
   /** All transfers at once when the simulator offers it, else null. */
-  private @Nullable Map<String, Record> allTransfers() throws IOException, InterruptedException {
-    var response = call("GET", "/transfers", null);
+  private @Nullable Map<String, Record> allTransfers() throws IOException {
+    var response = call(() -> control.call("GET", "/simulator/transfers", null));
     if (response.statusCode() != 200) {
       return null;
     }
@@ -102,7 +104,7 @@ final class Simulator {
     if (list == null || !list.isArray()) {
       return null;
     }
-    var records = new java.util.HashMap<String, Record>();
+    var records = new HashMap<String, Record>();
     for (var node : list) {
       var id = node.path("trackingId").asString();
       records.put(id, Record.of(node, id));
@@ -110,13 +112,8 @@ final class Simulator {
     return records;
   }
 
-  Record transfer(String trackingId) throws IOException, InterruptedException {
-    var response = call("GET", "/transfers/" + trackingId, null);
-    if (response.statusCode() != 200) {
-      throw new IOException(
-          "GET /simulator/transfers/" + trackingId + ": " + response.statusCode());
-    }
-    return Record.of(JSON.readTree(response.body()), trackingId);
+  Record transfer(String trackingId) throws IOException {
+    return Record.of(call(() -> control.transfer(trackingId)), trackingId);
   }
 
   /**
@@ -144,8 +141,6 @@ final class Simulator {
                 }
               } catch (IOException e) {
                 log.log("simulator record of %s: %s", trackingId, e);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
               } finally {
                 limit.release();
               }
@@ -156,33 +151,29 @@ final class Simulator {
   }
 
   /** Resets the request totals and rates (not the per-tracking-id counts). */
-  void resetStats() throws IOException, InterruptedException {
-    call("DELETE", "/stats", null);
+  void resetStats() throws IOException {
+    call(
+        () -> {
+          control.resetStats();
+          return null;
+        });
   }
 
-  String stats() throws IOException, InterruptedException {
-    return call("GET", "/stats", null).body();
+  String stats() throws IOException {
+    return call(control::stats).toString();
   }
 
-  private void put(String path, Object body) throws IOException, InterruptedException {
-    var response = call("PUT", path, JSON.writeValueAsString(body));
-    if (response.statusCode() / 100 != 2) {
-      throw new IOException("PUT " + path + ": " + response.statusCode() + " " + response.body());
+  /**
+   * A control call; its failure (no answer, or an answer other than the expected one) as an {@link
+   * IOException}.
+   */
+  private static <T> T call(Supplier<T> call) throws IOException {
+    try {
+      return call.get();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
     }
-  }
-
-  private HttpResponse<String> call(String method, String path, @Nullable String body)
-      throws IOException, InterruptedException {
-    var request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 }

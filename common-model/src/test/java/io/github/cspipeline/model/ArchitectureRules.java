@@ -41,7 +41,8 @@ public final class ArchitectureRules {
     TRANSFER_WORKER("io.github.cspipeline.worker", COMMON_MODEL, KAFKA_SUPPORT, CRYPTSHARE_CLIENT),
     STATUS_POLLER("io.github.cspipeline.poller", COMMON_MODEL, KAFKA_SUPPORT, CRYPTSHARE_CLIENT),
     DEAD_LETTER_TOOL("io.github.cspipeline.deadletters", COMMON_MODEL),
-    CHAOS("io.github.cspipeline.chaos", COMMON_MODEL);
+    CRYPTSHARE_TESTKIT("io.github.cspipeline.testkit"),
+    CHAOS("io.github.cspipeline.chaos", COMMON_MODEL, CRYPTSHARE_TESTKIT);
 
     private final String rootPackage;
     private final Set<Module> allowed;
@@ -60,12 +61,14 @@ public final class ArchitectureRules {
   /** Where every project module's packages live; a dependency into it is on a project module. */
   private static final String PROJECT = "io.github.cspipeline..";
 
+  /** The project's test kit (module cryptshare-testkit). */
+  private static final String TEST_KIT = "io.github.cspipeline.testkit..";
+
   /**
-   * Packages of test code: test frameworks and the project's test kits. Main code that reaches one
-   * of them would ship test code, or fail at runtime where it is absent.
+   * Packages of test frameworks. Main code that reaches one of them would ship test code, or fail
+   * at runtime where it is absent.
    */
   private static final String[] TEST_PACKAGES = {
-    "io.github.cspipeline.testkit..",
     "org.junit..",
     "org.assertj..",
     "org.mockito..",
@@ -112,7 +115,13 @@ public final class ArchitectureRules {
                   Stream.of(Module.values()).map(ArchitectureRules::dependsOnlyOnAllowed))
               .toList());
 
-  /** Main code depends on no test framework, no test kit and no class of a test-jar. */
+  /**
+   * Modules whose main code is itself a test tool, never deployed: the chaos drivers, which drive
+   * the simulator with the test kit's control client rather than a copy of it.
+   */
+  private static final String[] TEST_TOOLS = {"io.github.cspipeline.chaos.."};
+
+  /** Main code depends on no test framework and no class of a test-jar. */
   @ArchTest
   public static final ArchRule main_code_uses_no_test_code =
       noClasses()
@@ -120,7 +129,18 @@ public final class ArchitectureRules {
           .dependOnClassesThat(
               resideInAnyPackage(TEST_PACKAGES)
                   .or(compiledAsTestCode())
-                  .as("are test code (a test framework, a test kit or a test-jar class)"));
+                  .as("are test code (a test framework or a test-jar class)"));
+
+  /** Only a test tool ({@link #TEST_TOOLS}) may use the test kit in its main code. */
+  @ArchTest
+  public static final ArchRule only_test_tools_use_the_test_kit =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(TEST_TOOLS)
+          .should()
+          .dependOnClassesThat(resideInAPackage(TEST_KIT).as("are the test kit"))
+          // in a test tool's own ArchitectureTest no class is outside TEST_TOOLS
+          .allowEmptyShould(true);
 
   private ArchitectureRules() {}
 
