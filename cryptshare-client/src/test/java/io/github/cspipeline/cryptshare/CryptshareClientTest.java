@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.cspipeline.model.event.Recipient;
 import io.github.cspipeline.testkit.MutableClock;
 import io.github.cspipeline.testkit.StubCryptshare;
 import java.io.IOException;
@@ -222,13 +223,8 @@ class CryptshareClientTest {
       assertThat(status.state()).isEqualTo("ACTIVE");
       assertThat(status.warnings()).isTrue();
       assertThat(status.recipients())
-          .singleElement()
-          .satisfies(
-              r -> {
-                assertThat(r.mail()).isEqualTo("bob@example.org");
-                assertThat(r.downloadUrl()).isEqualTo(URI.create("https://cs.example.com/d/1"));
-                assertThat(r.notificationFailed()).isTrue();
-              });
+          .containsExactly(
+              new Recipient("bob@example.org", URI.create("https://cs.example.com/d/1"), true));
     }
 
     @ParameterizedTest
@@ -258,14 +254,17 @@ class CryptshareClientTest {
   @Nested
   class Errors {
 
+    /** Finalizes against a server that gives {@code answer}; returns the error it becomes. */
+    private CryptshareException.ErrorResponse finalizeAnswered(StubCryptshare.Answer answer) {
+      stub.on("POST", FINALIZE, answer);
+      return catchThrowableOfType(
+          CryptshareException.ErrorResponse.class,
+          () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+    }
+
     @Test
     void an_error_envelope_becomes_an_error_response_with_code_and_message() {
-      stub.on("POST", FINALIZE, error(409, 2001, "No file was uploaded"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(409, 2001, "No file was uploaded"));
 
       assertThat(e.httpStatus()).isEqualTo(409);
       assertThat(e.errorCode()).isEqualTo(2001);
@@ -278,12 +277,7 @@ class CryptshareClientTest {
 
     @Test
     void retry_after_in_seconds_is_read_from_a_rate_limited_answer() {
-      stub.on("POST", FINALIZE, error(429, 2007, "Too many requests", "Retry-After", "7"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(429, 2007, "Too many requests", "Retry-After", "7"));
 
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
       assertThat(e.isTransient()).isTrue();
@@ -291,15 +285,9 @@ class CryptshareClientTest {
 
     @Test
     void retry_after_as_http_date_is_measured_from_the_clock() {
-      stub.on(
-          "POST",
-          FINALIZE,
-          error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 10:15:30 GMT"));
-
       var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+          finalizeAnswered(
+              error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 10:15:30 GMT"));
 
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));
     }
@@ -313,51 +301,30 @@ class CryptshareClientTest {
           "Fri, 31 Dec 9999 23:59:59 GMT"
         })
     void a_retry_after_beyond_an_hour_counts_as_an_hour(String header) {
-      stub.on("POST", FINALIZE, error(429, 2007, "Too many requests", "Retry-After", header));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(429, 2007, "Too many requests", "Retry-After", header));
 
       assertThat(e.retryAfter()).isEqualTo(CryptshareClient.MAX_RETRY_AFTER).hasHours(1);
     }
 
     @Test
     void a_retry_after_in_the_past_is_zero() {
-      stub.on(
-          "POST",
-          FINALIZE,
-          error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 09:00:00 GMT"));
-
       var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+          finalizeAnswered(
+              error(503, 5000, "Maintenance", "Retry-After", "Thu, 26 Nov 2026 09:00:00 GMT"));
 
       assertThat(e.retryAfter()).isZero();
     }
 
     @Test
     void an_unreadable_retry_after_is_ignored() {
-      stub.on("POST", FINALIZE, error(503, 5000, "Maintenance", "Retry-After", "soon"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(503, 5000, "Maintenance", "Retry-After", "soon"));
 
       assertThat(e.retryAfter()).isNull();
     }
 
     @Test
     void an_answer_that_is_not_json_keeps_its_text_as_message() {
-      stub.on("POST", FINALIZE, raw(502, "text/html", "<html>Bad gateway</html>"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(raw(502, "text/html", "<html>Bad gateway</html>"));
 
       assertThat(e.httpStatus()).isEqualTo(502);
       assertThat(e.errorCode()).isNull();
@@ -366,24 +333,14 @@ class CryptshareClientTest {
 
     @Test
     void an_empty_error_answer_is_named_by_its_status() {
-      stub.on("POST", FINALIZE, raw(500, "text/plain", ""));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(raw(500, "text/plain", ""));
 
       assertThat(e.errorMessage()).isEqualTo("HTTP 500");
     }
 
     @Test
     void a_refused_token_is_recognised() {
-      stub.on("POST", FINALIZE, error(401, 3002, "Invalid verification"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(401, 3002, "Invalid verification"));
 
       assertThat(e.isInvalidToken()).isTrue();
     }
@@ -393,12 +350,7 @@ class CryptshareClientTest {
     @CsvSource({"401, 3002, true", "403, 3002, true", "403, 3010, false", "403, 3011, false"})
     void a_refused_token_is_recognised_by_its_code_3002_under_401_or_403(
         int status, int code, boolean invalidToken) {
-      stub.on("POST", FINALIZE, error(status, code, "Refused"));
-
-      var e =
-          catchThrowableOfType(
-              CryptshareException.ErrorResponse.class,
-              () -> client.finalizeSession(SENDER, TRACKING_ID, "tok"));
+      var e = finalizeAnswered(error(status, code, "Refused"));
 
       assertThat(e.isInvalidToken()).isEqualTo(invalidToken);
       assertThat(e.isTransient()).isFalse();
@@ -427,35 +379,40 @@ class CryptshareClientTest {
               });
     }
 
-    @Test
-    void a_token_is_renewed_once_it_enters_the_refresh_margin() {
-      stub.on(
-          "POST",
-          VERIFY,
-          token("tok-1", "2026-11-26T11:15:00Z"),
-          token("tok-2", "2026-11-26T12:15:00Z"));
+    /**
+     * A token valid until {@code validUntil}, fetched at NOW, is still served after {@code
+     * servedAfter} and replaced by a new one after {@code renewedAfter}.
+     */
+    private void assertRenewal(String validUntil, Duration servedAfter, Duration renewedAfter) {
+      stub.on("POST", VERIFY, token("tok-1", validUntil), token("tok-2", "2026-11-26T12:15:00Z"));
       client.token(SENDER);
 
-      clock.advance(Duration.ofMinutes(54));
+      clock.set(NOW.plus(servedAfter));
       assertThat(client.token(SENDER).value()).isEqualTo("tok-1");
-      clock.advance(Duration.ofMinutes(1));
+      clock.set(NOW.plus(renewedAfter));
       assertThat(client.token(SENDER).value()).isEqualTo("tok-2");
       assertThat(stub.requests("POST", VERIFY)).hasSize(2);
     }
 
-    @Test
-    void a_token_shorter_lived_than_the_margin_is_reused_for_half_its_lifetime() {
+    /** The server hands out tok-1, then tok-2, each valid for an hour. */
+    private void issuingTwoTokens() {
       stub.on(
           "POST",
           VERIFY,
-          token("tok-1", "2026-11-26T10:17:00Z"),
-          token("tok-2", "2026-11-26T10:19:00Z"));
-      client.token(SENDER);
+          token("tok-1", "2026-11-26T11:15:00Z"),
+          token("tok-2", "2026-11-26T11:15:00Z"));
+    }
 
-      clock.advance(Duration.ofSeconds(59));
-      assertThat(client.token(SENDER).value()).isEqualTo("tok-1");
-      clock.advance(Duration.ofSeconds(1));
-      assertThat(client.token(SENDER).value()).isEqualTo("tok-2");
+    @Test
+    void a_token_is_renewed_once_it_enters_the_refresh_margin() {
+      // Valid for an hour; the refresh margin is 5 minutes.
+      assertRenewal("2026-11-26T11:15:00Z", Duration.ofMinutes(54), Duration.ofMinutes(55));
+    }
+
+    @Test
+    void a_token_shorter_lived_than_the_margin_is_reused_for_half_its_lifetime() {
+      // Valid for 2 minutes: reused for one.
+      assertRenewal("2026-11-26T10:17:00Z", Duration.ofSeconds(59), Duration.ofSeconds(60));
     }
 
     @Test
@@ -467,11 +424,7 @@ class CryptshareClientTest {
 
     @Test
     void an_invalidated_token_is_replaced_on_the_next_call() {
-      stub.on(
-          "POST",
-          VERIFY,
-          token("tok-1", "2026-11-26T11:15:00Z"),
-          token("tok-2", "2026-11-26T11:15:00Z"));
+      issuingTwoTokens();
       var refused = client.token(SENDER);
 
       client.invalidateToken(SENDER, refused);
@@ -481,11 +434,7 @@ class CryptshareClientTest {
 
     @Test
     void invalidating_an_older_token_keeps_the_newer_one() {
-      stub.on(
-          "POST",
-          VERIFY,
-          token("tok-1", "2026-11-26T11:15:00Z"),
-          token("tok-2", "2026-11-26T11:15:00Z"));
+      issuingTwoTokens();
       var old = client.token(SENDER);
       client.invalidateToken(SENDER, old);
       var newer = client.token(SENDER);

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The module's shared test data. */
 public final class PollerFixtures {
@@ -48,12 +49,31 @@ public final class PollerFixtures {
 
   /** A watch as the keeper starts it: first poll after 1 s, deadline after 24 h. */
   public static Watch watch(String trackingId) {
+    return watch(SERVER, trackingId, SENDER);
+  }
+
+  /** {@link #watch(String)} of a transfer of {@code server} sent by {@code sender}. */
+  public static Watch watch(String server, String trackingId, String sender) {
+    return watch(server, trackingId, sender, Duration.ofHours(24), null);
+  }
+
+  /**
+   * A watch as the keeper starts it for a transfer that entered {@code PROCESSING} at T0: watched
+   * for {@code watchedFor}, first poll after 1 s (or at the deadline, if sooner).
+   */
+  public static Watch watch(
+      String server,
+      String trackingId,
+      String sender,
+      Duration watchedFor,
+      @Nullable String traceparent) {
+    var statusUrl = statusUrl(BASE_URL, sender, trackingId);
     return Watch.start(
-        processing(trackingId),
-        statusUrl(BASE_URL, SENDER, trackingId),
+        TransferEvent.processing(server, sender, trackingId, T0, statusUrl),
+        statusUrl,
         T0.plusSeconds(1),
-        Duration.ofHours(24),
-        null);
+        watchedFor,
+        traceparent);
   }
 
   public static TransferStatus status(String state) {

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 /** Against the OpenTelemetry bridge the services use, with a parent-based sampler as Boot's. */
 class StoredTraceContextTest {
 
-  private static final String SAMPLED = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  private static final String UNSAMPLED = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String PARENT_ID = "00f067aa0ba902b7";
+  private static final String SAMPLED = "00-" + TRACE_ID + "-" + PARENT_ID + "-01";
+  private static final String UNSAMPLED = "00-" + TRACE_ID + "-" + PARENT_ID + "-00";
 
   private final List<ReadableSpan> ended = new CopyOnWriteArrayList<>();
   private final SdkTracerProvider provider =
@@ -52,27 +54,25 @@ class StoredTraceContextTest {
     }
   }
 
+  /** A child stays in its parent's trace, with the parent's sampling and a span id of its own. */
+  private static void assertChildOfTheKeptContext(Traceparent child, boolean sampled) {
+    assertThat(child.traceId()).isEqualTo(TRACE_ID);
+    assertThat(child.parentId()).isNotEqualTo(PARENT_ID);
+    assertThat(child.sampled()).isEqualTo(sampled);
+  }
+
   @Test
   void a_child_of_a_kept_context_has_its_trace_id_and_a_span_id_of_its_own() {
-    var child = spanOf(SAMPLED);
-
-    assertThat(child.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(child.parentId()).isNotEqualTo("00f067aa0ba902b7");
-    assertThat(child.sampled()).isTrue();
+    assertChildOfTheKeptContext(spanOf(SAMPLED), true);
     assertThat(ended)
         .singleElement()
         .satisfies(
-            span ->
-                assertThat(span.getParentSpanContext().getSpanId()).isEqualTo("00f067aa0ba902b7"));
+            span -> assertThat(span.getParentSpanContext().getSpanId()).isEqualTo(PARENT_ID));
   }
 
   @Test
   void an_unsampled_context_stays_unsampled_and_still_gets_a_span_id_of_its_own() {
-    var child = spanOf(UNSAMPLED);
-
-    assertThat(child.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(child.parentId()).isNotEqualTo("00f067aa0ba902b7");
-    assertThat(child.sampled()).isFalse();
+    assertChildOfTheKeptContext(spanOf(UNSAMPLED), false);
     assertThat(ended).as("nothing recorded").isEmpty();
   }
 
@@ -80,7 +80,7 @@ class StoredTraceContextTest {
   void without_a_valid_context_a_new_trace_starts() {
     var root = spanOf("garbage");
 
-    assertThat(root.traceId()).isNotEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(root.traceId()).isNotEqualTo(TRACE_ID);
     assertThat(ended)
         .singleElement()
         .satisfies(span -> assertThat(span.getParentSpanContext().isValid()).isFalse());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class BackoffTest {
 
@@ -12,15 +14,10 @@ class BackoffTest {
     return new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, () -> 0.0);
   }
 
-  @Test
-  void doubles_the_interval_after_each_poll_up_to_the_cap() {
-    var backoff = withoutJitter();
-
-    assertThat(backoff.after(1, null)).isEqualTo(Duration.ofSeconds(2));
-    assertThat(backoff.after(2, null)).isEqualTo(Duration.ofSeconds(4));
-    assertThat(backoff.after(4, null)).isEqualTo(Duration.ofSeconds(16));
-    assertThat(backoff.after(5, null)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(backoff.after(10_000, null)).isEqualTo(Duration.ofSeconds(30));
+  @ParameterizedTest(name = "after {0} polls: {1} s")
+  @CsvSource({"1, 2", "2, 4", "4, 16", "5, 30", "10000, 30"})
+  void doubles_the_interval_after_each_poll_up_to_the_cap(int polls, long seconds) {
+    assertThat(withoutJitter().after(polls, null)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @Test

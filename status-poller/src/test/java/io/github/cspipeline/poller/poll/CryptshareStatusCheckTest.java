@@ -5,11 +5,13 @@ import static io.github.cspipeline.poller.PollerFixtures.SENDER;
 import static io.github.cspipeline.poller.PollerFixtures.SERVER;
 import static io.github.cspipeline.poller.PollerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.github.cspipeline.cryptshare.CryptshareClients;
 import io.github.cspipeline.cryptshare.CryptshareServerProperties;
 import io.github.cspipeline.cryptshare.RequestInterceptor;
 import io.github.cspipeline.cryptshare.TransferSummary;
+import io.github.cspipeline.model.event.Recipient;
 import io.github.cspipeline.poller.PollerFixtures;
 import io.github.cspipeline.poller.watch.Watch;
 import io.github.cspipeline.testkit.StubCryptshare;
@@ -90,13 +92,9 @@ class CryptshareStatusCheckTest {
     assertThat(status.state()).isEqualTo("ACTIVE");
     assertThat(status.warnings()).isTrue();
     assertThat(status.recipients())
-        .singleElement()
-        .satisfies(
-            recipient -> {
-              assertThat(recipient.mail()).isEqualTo("bob@example.org");
-              assertThat(recipient.downloadUrl())
-                  .isEqualTo(URI.create("https://cs.example.com/download/bob"));
-            });
+        .extracting(Recipient::mail, Recipient::downloadUrl)
+        .containsExactly(
+            tuple("bob@example.org", URI.create("https://cs.example.com/download/bob")));
   }
 
   @Test

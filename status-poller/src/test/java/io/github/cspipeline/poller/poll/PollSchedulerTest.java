@@ -195,7 +195,7 @@ class PollSchedulerTest {
   }
 
   private Watch watch(String server, String trackingId, String sender) {
-    return watch(server, trackingId, sender, null, PollerFixtures.watch(trackingId).deadline());
+    return watch(server, trackingId, sender, null, Duration.ofHours(24));
   }
 
   private Watch watch(
@@ -203,48 +203,27 @@ class PollSchedulerTest {
       String trackingId,
       String sender,
       @Nullable String traceparent,
-      Instant deadline) {
-    var watch = PollerFixtures.watch(trackingId);
+      Duration watchedFor) {
     return watches
-        .add(
-            new Watch(
-                0,
-                new TransferKey(server, trackingId),
-                sender,
-                watch.statusUrl(),
-                watch.since(),
-                deadline,
-                watch.nextPollAt(),
-                0,
-                0,
-                null,
-                traceparent),
-            0)
+        .add(PollerFixtures.watch(server, trackingId, sender, watchedFor, traceparent), 0)
         .orElseThrow();
   }
 
   private Watch watchDueAt(String trackingId, String sender, Instant nextPollAt) {
-    var watch = PollerFixtures.watch(trackingId);
     return watches
-        .add(
-            new Watch(
-                0,
-                new TransferKey("default", trackingId),
-                sender,
-                watch.statusUrl(),
-                watch.since(),
-                watch.deadline(),
-                nextPollAt,
-                0,
-                0,
-                null,
-                null),
-            0)
+        .add(PollerFixtures.watch("default", trackingId, sender).withNextPollAt(nextPollAt), 0)
         .orElseThrow();
   }
 
   private Watch watch(String server, String trackingId) {
     return watch(server, trackingId, SENDER);
+  }
+
+  /** Sets the clock to {@code at} and runs the polls due then, and all they start, to the end. */
+  private void runDue(PollScheduler scheduler, Instant at) {
+    clock.set(at);
+    scheduler.dispatchDue();
+    runStarted();
   }
 
   private void runStarted() {
@@ -263,9 +242,7 @@ class PollSchedulerTest {
     lists.put(
         sender, List.of(row("s2", "PROCESSING"), row("s1", "ACTIVE"), row("s0", "PROCESSING")));
     answers.put("s1", new PollOutcome.Answered(PollerFixtures.active("s1")));
-    clock.set(T0.plusSeconds(1));
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
   }
 
   private static TransferSummary row(String trackingId, String state) {
@@ -392,10 +369,7 @@ class PollSchedulerTest {
     answers.put("b0", new PollOutcome.Retry("429", Duration.ofSeconds(5)));
     watch("busy", "b0");
     watch("busy", "b1");
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
     assertThat(polled).containsExactly(new TransferKey("busy", "b0"));
 
     watch("quiet", "q0");
@@ -427,10 +401,7 @@ class PollSchedulerTest {
             row("s2", "PROCESSING"),
             row("s1", "PROCESSING"),
             row("s0", "PROCESSING")));
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(listed).containsExactly(sender + "#1", sender + "#2");
     assertThat(polled).as("no status request").isEmpty();
@@ -480,8 +451,8 @@ class PollSchedulerTest {
         var context = Traceparent.parse("00-%032x-%016x-01".formatted(i + 1, i + 1)).orElseThrow();
         contexts.add(context);
         // s0 reaches its deadline now: the list's PROCESSING ends it ABANDONED.
-        var deadline = i == 0 ? T0.plusSeconds(1) : T0.plus(Duration.ofHours(24));
-        watch("default", "s" + i, sender, context.toString(), deadline);
+        var watchedFor = i == 0 ? Duration.ofSeconds(1) : Duration.ofHours(24);
+        watch("default", "s" + i, sender, context.toString(), watchedFor);
       }
       sweepShowingS1Active(scheduler, sender);
 
@@ -507,15 +478,11 @@ class PollSchedulerTest {
       otel = tracer;
       var scheduler = scheduler(8);
       var unsampled = "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-00";
-      var deadline = T0.plus(Duration.ofHours(24));
-      watch("default", "unsampled", SENDER, unsampled, deadline);
-      watch("default", "without", SENDER, null, deadline);
+      watch("default", "unsampled", SENDER, unsampled, Duration.ofHours(24));
+      watch("default", "without", SENDER);
       answers.put("unsampled", new PollOutcome.Answered(PollerFixtures.active("unsampled")));
       answers.put("without", new PollOutcome.Answered(PollerFixtures.active("without")));
-      clock.set(T0.plusSeconds(1));
-
-      scheduler.dispatchDue();
-      runStarted();
+      runDue(scheduler, T0.plusSeconds(1));
 
       var continued = Traceparent.parse(eventTraceparents.get("unsampled")).orElseThrow();
       assertThat(requestTraces.get("status unsampled")).isEqualTo("a".repeat(32));
@@ -535,10 +502,7 @@ class PollSchedulerTest {
       watch("default", "s" + i, sender);
     }
     lists.put(sender, List.of(row("s2", "PROCESSING"), row("s1", "PROCESSING")));
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(listed).containsExactly(sender + "#1");
     assertThat(polled).containsExactly(new TransferKey("default", "s0"));
@@ -550,10 +514,7 @@ class PollSchedulerTest {
     var scheduler = scheduler(8, 1_000, true);
     watch("default", "s0", "few@example.com");
     watch("default", "s1", "few@example.com");
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(listed).isEmpty();
     assertThat(polled).hasSize(2);
@@ -566,10 +527,7 @@ class PollSchedulerTest {
     answers.put("b0", new PollOutcome.Retry("429", Duration.ofSeconds(seconds)));
     var b0 = watch("busy", "b0").key();
     var b1 = watch("busy", "b1").key();
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(polled).containsExactly(b0);
     assertThat(scheduler.inFlight()).isZero();
@@ -577,14 +535,10 @@ class PollSchedulerTest {
     assertThat(watches.get(b0).orElseThrow().nextPollAt()).isEqualTo(resumesAt);
 
     answers.remove("b0");
-    clock.set(resumesAt.minusMillis(1));
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, resumesAt.minusMillis(1));
     assertThat(polled).as("the server is paused until then").containsExactly(b0);
 
-    clock.set(resumesAt);
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, resumesAt);
     assertThat(polled).containsExactlyInAnyOrder(b0, b1, b0);
   }
 
@@ -593,18 +547,13 @@ class PollSchedulerTest {
     var scheduler = scheduler(1);
     var t1 = watch("default", "t1").key();
     failScheduleLagOnce = true;
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(scheduler.inFlight()).isZero();
     var next = watches.get(t1).orElseThrow().nextPollAt();
     assertThat(next).isAfter(clock.instant()).isBeforeOrEqualTo(clock.instant().plusSeconds(30));
 
-    clock.set(next);
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, next);
     assertThat(polled).containsExactly(t1);
   }
 
@@ -619,10 +568,7 @@ class PollSchedulerTest {
         sender, List.of(row("s2", "PROCESSING"), row("s1", "PROCESSING"), row("s0", "PROCESSING")));
     // s0 starts the sweep; s1 joins it, and recording its schedule lag fails.
     failScheduleLagOnce = true;
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     for (int i = 0; i < 3; i++) {
       var watch = watches.get(new TransferKey("default", "s" + i)).orElseThrow();
@@ -650,10 +596,7 @@ class PollSchedulerTest {
             row("s1", "PROCESSING"),
             row("s0", "PROCESSING")));
     listThrowsFromPage = 2;
-    clock.set(T0.plusSeconds(1));
-
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
 
     assertThat(listed).containsExactly(sender + "#1");
     assertThat(scheduler.inFlight()).isZero();
@@ -678,9 +621,7 @@ class PollSchedulerTest {
       lists.put(sender, List.of(row(k + "-2", "PROCESSING"), row(k + "-1", "PROCESSING")));
       endWhenListed.put(sender, new TransferKey("default", k + "-0"));
     }
-    clock.set(T0.plusSeconds(1));
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, T0.plusSeconds(1));
     assertThat(listed).hasSize(senders);
     assertThat(polled).as("no status request for an ended watch").isEmpty();
     assertThat(watches.senders()).isEqualTo(senders);
@@ -721,31 +662,14 @@ class PollSchedulerTest {
     var unconfigured = new TransferKey("elsewhere", "u1");
     var statusUrl = PollerFixtures.watch("u1").statusUrl();
     watches
-        .add(
-            new Watch(
-                0,
-                unconfigured,
-                SENDER,
-                statusUrl,
-                T0,
-                T0.plus(Duration.ofHours(24)),
-                graceEnd,
-                0,
-                0,
-                null,
-                null),
-            0)
+        .add(PollerFixtures.watch("elsewhere", "u1", SENDER).withNextPollAt(graceEnd), 0)
         .orElseThrow();
     watch("default", "t1");
 
-    clock.set(graceEnd.minusMillis(1));
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, graceEnd.minusMillis(1));
     assertThat(published).isEmpty();
 
-    clock.set(graceEnd);
-    scheduler.dispatchDue();
-    runStarted();
+    runDue(scheduler, graceEnd);
 
     assertThat(published)
         .singleElement()

@@ -22,23 +22,7 @@ class WatchIndexTest {
   }
 
   private Watch onServer(String server, String trackingId, String sender) {
-    var w = PollerFixtures.watch(trackingId);
-    return watches
-        .add(
-            new Watch(
-                0,
-                new TransferKey(server, trackingId),
-                sender,
-                w.statusUrl(),
-                w.since(),
-                w.deadline(),
-                w.nextPollAt(),
-                0,
-                0,
-                null,
-                null),
-            0)
-        .orElseThrow();
+    return watches.add(PollerFixtures.watch(server, trackingId, sender), 0).orElseThrow();
   }
 
   @Test

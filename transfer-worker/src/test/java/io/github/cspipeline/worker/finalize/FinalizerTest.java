@@ -117,6 +117,24 @@ class FinalizerTest {
         ErrorCodes.CRYPTSHARE_REJECTED, "Cryptshare says " + status, status, cryptshareCode);
   }
 
+  /** The transfer ends REJECTED with Cryptshare's refusal as its error. */
+  static void assertRejectedBy(TransferEvent event, int status, int cryptshareCode) {
+    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
+    assertThat(event.error()).isEqualTo(rejectedBy(status, cryptshareCode));
+  }
+
+  /** The transfer ends ABANDONED for the reason {@code code} names. */
+  static void assertAbandoned(TransferEvent event, String code) {
+    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
+    assertThat(event.error().code()).isEqualTo(code);
+  }
+
+  /** How many finalize requests and status checks reached Cryptshare. */
+  void assertCalls(int finalizes, int statusChecks) {
+    assertThat(cryptshare.finalizeCalls()).as("finalize requests").isEqualTo(finalizes);
+    assertThat(cryptshare.statusCalls()).as("status checks").isEqualTo(statusChecks);
+  }
+
   double retries() {
     return registry.find(FinalizeMetrics.RETRIES).counters().stream()
         .mapToDouble(c -> c.count())
@@ -148,8 +166,7 @@ class FinalizerTest {
 
     var event = decide();
 
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error()).isEqualTo(rejectedBy(401, 3002));
+    assertRejectedBy(event, 401, 3002);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
     assertThat(cryptshare.tokensIssued()).isEqualTo(2);
   }
@@ -276,8 +293,7 @@ class FinalizerTest {
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(event.statusUrl()).isEqualTo(statusUrl);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertCalls(1, 1);
     assertThat(pauses).containsExactly(Duration.ofSeconds(1));
   }
 
@@ -291,8 +307,7 @@ class FinalizerTest {
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertCalls(2, 1);
   }
 
   @Test
@@ -305,8 +320,7 @@ class FinalizerTest {
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
-    assertThat(cryptshare.statusCalls()).isEqualTo(2);
+    assertCalls(1, 2);
   }
 
   @Test
@@ -351,8 +365,7 @@ class FinalizerTest {
 
     var event = decide();
 
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error()).isEqualTo(rejectedBy(404, 2003));
+    assertRejectedBy(event, 404, 2003);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
   }
 
@@ -410,8 +423,7 @@ class FinalizerTest {
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(event.statusUrl()).isEqualTo(statusUrl);
-    assertThat(cryptshare.finalizeCalls()).isZero();
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertCalls(0, 1);
   }
 
   @Test
@@ -421,8 +433,7 @@ class FinalizerTest {
     var event = resume();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
+    assertCalls(1, 1);
   }
 
   @Test
@@ -481,8 +492,7 @@ class FinalizerTest {
     assertThat(pauses).containsExactly(BUDGET);
     assertThat(waiting).containsExactly(1.0);
     assertThat(awaitingConfiguration("server_not_configured")).isZero();
-    assertThat(cryptshare.finalizeCalls()).isZero();
-    assertThat(cryptshare.statusCalls()).isZero();
+    assertCalls(0, 0);
     assertThat(cryptshare.tokensIssued()).isZero();
   }
 
@@ -494,8 +504,7 @@ class FinalizerTest {
 
     var event = finalizer.decide(late, true, new StopSwitch());
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.SERVER_NOT_CONFIGURED);
+    assertAbandoned(event, ErrorCodes.SERVER_NOT_CONFIGURED);
     assertThat(pauses).isEmpty();
   }
 
@@ -507,8 +516,7 @@ class FinalizerTest {
 
     var event = decide(command);
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.CREDENTIAL_KEY_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.CREDENTIAL_KEY_UNKNOWN);
     assertThat(event.error().message()).contains("'k9'").doesNotContain("callers-token");
     assertThat(pauses).containsExactly(BUDGET);
     assertThat(cryptshare.finalizeCalls()).isZero();
@@ -530,8 +538,7 @@ class FinalizerTest {
 
     var event = finalizer.decide(progress(command), true, new StopSwitch());
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.CREDENTIAL_INVALID);
+    assertAbandoned(event, ErrorCodes.CREDENTIAL_INVALID);
     assertThat(cryptshare.finalizeCalls()).isZero();
   }
 
@@ -558,8 +565,7 @@ class FinalizerTest {
 
     var event = decide(command);
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
     assertThat(event.error().message()).contains("may have taken effect", "HTTP 401");
     assertThat(event.error().httpStatus()).isEqualTo(401);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
@@ -578,8 +584,7 @@ class FinalizerTest {
     var event = decide();
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
-    assertThat(cryptshare.statusCalls()).isEqualTo(3);
+    assertCalls(1, 3);
   }
 
   @Test
@@ -588,8 +593,7 @@ class FinalizerTest {
 
     var event = decide();
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
   }
 
@@ -599,8 +603,7 @@ class FinalizerTest {
 
     var event = resume();
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
     assertThat(cryptshare.finalizeCalls()).isZero();
   }
 
@@ -612,8 +615,7 @@ class FinalizerTest {
 
     var event = resume();
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
     assertThat(event.error().cryptshareErrorCode()).isEqualTo(3002);
     assertThat(cryptshare.finalizeCalls()).isZero();
     assertThat(pauses).hasSize(Finalizer.MAX_REFUSED_CHECKS - 1);
@@ -626,8 +628,7 @@ class FinalizerTest {
 
     var event = decide();
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
+    assertAbandoned(event, ErrorCodes.FINALIZE_OUTCOME_UNKNOWN);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
   }
 
@@ -656,8 +657,7 @@ class FinalizerTest {
 
     assertThat(event.state()).isEqualTo(TransferState.PROCESSING);
     assertThat(pauses).containsExactly(Duration.ofSeconds(40));
-    assertThat(cryptshare.finalizeCalls()).isEqualTo(2);
-    assertThat(cryptshare.statusCalls()).isEqualTo(1);
+    assertCalls(2, 1);
   }
 
   @ParameterizedTest
@@ -669,8 +669,7 @@ class FinalizerTest {
         .statusAnswers(fails(answer(404, 2003)));
     var event = decide(oneRetryWithinTheBudget());
 
-    assertThat(event.state()).isEqualTo(TransferState.ABANDONED);
-    assertThat(event.error().code()).isEqualTo(ErrorCodes.RETRY_BUDGET_SPENT);
+    assertAbandoned(event, ErrorCodes.RETRY_BUDGET_SPENT);
     assertThat(event.error().httpStatus()).isEqualTo(status);
     assertThat(cryptshare.statusCalls()).isEqualTo(1);
   }
@@ -701,8 +700,7 @@ class FinalizerTest {
 
     var event = decide(command);
 
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error()).isEqualTo(rejectedBy(status, 3002));
+    assertRejectedBy(event, status, 3002);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(cryptshare.tokensIssued()).isZero();
     assertThat(event.toString()).doesNotContain("callers-token");
@@ -715,8 +713,7 @@ class FinalizerTest {
 
     var event = decide();
 
-    assertThat(event.state()).isEqualTo(TransferState.REJECTED);
-    assertThat(event.error()).isEqualTo(rejectedBy(403, code));
+    assertRejectedBy(event, 403, code);
     assertThat(cryptshare.finalizeCalls()).isEqualTo(1);
     assertThat(cryptshare.tokensIssued()).isEqualTo(1);
     assertThat(cryptshare.invalidated()).isEmpty();

@@ -5,18 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RetryBackoffTest {
 
-  @Test
-  void delays_grow_by_the_multiplier_up_to_the_maximum() {
+  @ParameterizedTest(name = "attempt {0}: {1} s")
+  @CsvSource({"1, 1", "2, 3", "3, 9", "4, 10", "400, 10"})
+  void delays_grow_by_the_multiplier_up_to_the_maximum(int attempt, long seconds) {
     var backoff = new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0, () -> 1.0);
 
-    assertThat(backoff.delay(1, null)).isEqualTo(Duration.ofSeconds(1));
-    assertThat(backoff.delay(2, null)).isEqualTo(Duration.ofSeconds(3));
-    assertThat(backoff.delay(3, null)).isEqualTo(Duration.ofSeconds(9));
-    assertThat(backoff.delay(4, null)).isEqualTo(Duration.ofSeconds(10));
-    assertThat(backoff.delay(400, null)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(backoff.delay(attempt, null)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @Test

@@ -53,6 +53,14 @@ class ServerGuardTest {
         .isSameAs(e);
   }
 
+  /** The call is refused before anything is sent, for an open circuit or for want of a permit. */
+  void assertNotSent(ServerGuard guard, boolean forOpenCircuit) {
+    assertThatThrownBy(() -> guard.call(sent::incrementAndGet))
+        .isInstanceOfSatisfying(
+            CryptshareException.Unreachable.class,
+            e -> assertThat(ServerGuard.notSentCause(e).circuitOpen()).isEqualTo(forOpenCircuit));
+  }
+
   @Test
   void server_errors_and_missing_answers_open_the_circuit_and_then_nothing_is_sent() {
     fail(answer(503, 5000));
@@ -61,10 +69,7 @@ class ServerGuardTest {
     fail(lostAnswer());
 
     assertThat(guard.isOpen()).isTrue();
-    assertThatThrownBy(() -> guard.call(sent::incrementAndGet))
-        .isInstanceOfSatisfying(
-            CryptshareException.Unreachable.class,
-            e -> assertThat(ServerGuard.notSentCause(e).circuitOpen()).isTrue());
+    assertNotSent(guard, true);
     assertThat(sent).hasValue(4);
   }
 
@@ -96,10 +101,7 @@ class ServerGuardTest {
     var limited = guard(RequestRate.of(1.0 / 60), Bulkhead.ofDefaults(SERVER));
 
     assertThat(limited.call(sent::incrementAndGet)).isEqualTo(1);
-    assertThatThrownBy(() -> limited.call(sent::incrementAndGet))
-        .isInstanceOfSatisfying(
-            CryptshareException.Unreachable.class,
-            e -> assertThat(ServerGuard.notSentCause(e).circuitOpen()).isFalse());
+    assertNotSent(limited, false);
     assertThat(sent).hasValue(1);
   }
 
