@@ -83,21 +83,22 @@ public final class RequestBudget {
    * Right before a request to this budget's origin leaves ({@code budget}, or null for an origin
    * without budget): takes the permit the thread reserved for it, or else waits for one. A
    * reservation of another budget is given back.
+   *
+   * @return the permit, whose {@link RequestRate.Permit#ended()} the caller calls once the answer
+   *     is in; null without a rate cap
    */
-  static void beforeSend(@Nullable RequestBudget budget) throws InterruptedException {
+  static RequestRate.@Nullable Permit beforeSend(@Nullable RequestBudget budget)
+      throws InterruptedException {
     var reservation = RESERVED.get();
     RESERVED.remove();
     var rate = budget == null ? null : budget.rate;
     if (reservation != null) {
       if (rate != null && reservation.budget() == budget && reservation.takePermit()) {
-        rate.acquireReserved();
-        return;
+        return rate.acquireReserved();
       }
       reservation.releasePermit();
     }
-    if (rate != null) {
-      rate.acquire();
-    }
+    return rate == null ? null : rate.acquire();
   }
 
   /**

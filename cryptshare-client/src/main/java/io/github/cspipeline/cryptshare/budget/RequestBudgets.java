@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Installed on the HTTP client, it takes a permit right before each request leaves, also for
  * token renewals and list pages, so the rate cap holds whatever sends them ({@link
- * RequestBudget.Reservation#use}).
+ * RequestBudget.Reservation#use}), and reports each request's end once its answer is in, so that
+ * the cap holds as the server counts ({@link RequestRate}).
  */
 public final class RequestBudgets implements RequestInterceptor {
 
@@ -78,13 +79,22 @@ public final class RequestBudgets implements RequestInterceptor {
                 request.getScheme(),
                 authority == null ? null : authority.getHostName(),
                 authority == null ? -1 : authority.getPort()));
+    RequestRate.@Nullable Permit permit;
     try {
-      RequestBudget.beforeSend(budget);
+      permit = RequestBudget.beforeSend(budget);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for the request rate cap");
     }
-    return exchange.send(request);
+    try {
+      return exchange.send(request);
+    } finally {
+      // The server counted the request by now (or never will, as far as we can tell): its slot
+      // frees a window from now (RequestRate).
+      if (permit != null) {
+        permit.ended();
+      }
+    }
   }
 
   /** The origin of a base URL: scheme, host and port, the default port made explicit. */

@@ -3,6 +3,7 @@ package io.github.cspipeline.cryptshare.budget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,18 @@ import java.util.function.LongSupplier;
  * cannot reach a server as a burst, and the guard is headroom for requests that arrive a little
  * more bunched than they left (a thread scheduled late after taking its permit): the rate the
  * server measures in any sliding second stays within the cap.
+ *
+ * <p>Spacing alone cannot keep that promise under load: a request may take any time between its
+ * permit and the moment the server counts it (a thread descheduled, a pool lease, the server's own
+ * accept queue), so requests that left 110 ms apart may be counted a few ms apart. What the client
+ * does know is that the server counted a request after its permit and before its answer came back.
+ * So a request that is sent through {@link #acquire()} or {@link #acquireReserved()} and reports
+ * its end ({@link Permit#ended()}) holds one of {@code cap} slots: the request {@code cap} permits
+ * later leaves no sooner than one second after this one ended. Whatever the delays, any {@code cap
+ * + 1} requests are then counted more than a second apart. A request whose answer never came (a
+ * timeout) ends when the client gives up: if the server counts it later still, that is beyond what
+ * a client can see. Permits taken by {@link #tryAcquire} or {@link #acquire(Duration)} report no
+ * end and count as ended when granted (spacing only).
  *
  * <p>Not resilience4j's {@code RateLimiter} (ADR 032): its fixed refresh cycles let twice the
  * permits of a cycle through around a cycle's end, it hands a permit out when it is asked for, not
@@ -30,8 +43,28 @@ public final class RequestRate {
    */
   public static final Duration GUARD = Duration.ofMillis(100);
 
+  /** A slot's request has left and not ended yet. */
+  private static final long IN_FLIGHT = Long.MAX_VALUE;
+
+  /** The permit of one request that reports its end; hold it until the answer is in. */
+  public record Permit(RequestRate rate, int slot) {
+
+    /** The request's answer is in (or it failed): its slot frees one window from now. */
+    public void ended() {
+      rate.ended(slot);
+    }
+  }
+
   private final double perSecond;
   private final double tokensPerMicro;
+
+  /** When the request of each of the last permits ended (micros), {@link #IN_FLIGHT} until then. */
+  private final long[] endedAt;
+
+  /** At most {@code endedAt.length} requests reach the server in any window this long. */
+  private final long windowMicros;
+
+  private int nextSlot;
   private final double capacity;
   private final LongSupplier nanoTime;
   private double tokens;
@@ -56,6 +89,11 @@ public final class RequestRate {
     this.nanoTime = nanoTime;
     this.tokens = 1;
     this.refilledAt = micros();
+    // cap requests per second from 1 up; below 1, one request per 1 / cap seconds.
+    int slots = (int) Math.max(1, cap);
+    this.endedAt = new long[slots];
+    this.windowMicros = (long) Math.ceil(slots / cap * 1_000_000.0);
+    Arrays.fill(endedAt, Long.MIN_VALUE / 2);
   }
 
   /** A rate cap with the {@link #GUARD}, in real time. */
@@ -78,10 +116,11 @@ public final class RequestRate {
   /** Takes a permit if one is free now (and not reserved); never waits. */
   public synchronized boolean tryAcquire() {
     refill();
-    if (tokens - reserved < 1) {
+    if (tokens - reserved < 1 || slotWait() > 0) {
       return false;
     }
     tokens -= 1;
+    takeSlot(micros());
     return true;
   }
 
@@ -92,7 +131,7 @@ public final class RequestRate {
    */
   public synchronized boolean tryReserve() {
     refill();
-    if (tokens - reserved < 1) {
+    if (tokens - reserved < 1 || slotWait() > 0) {
       return false;
     }
     reserved++;
@@ -111,17 +150,17 @@ public final class RequestRate {
    * interrupted wait gives the reservation back: a reservation that is never used would hold a
    * permit back for good.
    */
-  public void acquireReserved() throws InterruptedException {
+  public Permit acquireReserved() throws InterruptedException {
     while (true) {
       Duration wait;
       synchronized (this) {
         refill();
-        if (tokens >= 1) {
+        if (tokens >= 1 && slotWait() == 0) {
           tokens -= 1;
           reserved = Math.max(0, reserved - 1);
-          return;
+          return new Permit(this, takeSlot(IN_FLIGHT));
         }
-        wait = durationFor(1 - tokens);
+        wait = longest(durationFor(1 - tokens), slotWait());
       }
       try {
         pause(wait);
@@ -136,12 +175,22 @@ public final class RequestRate {
   public synchronized Duration untilFree() {
     refill();
     double missing = 1 - (tokens - reserved);
-    return missing <= 0 ? Duration.ZERO : durationFor(missing);
+    return longest(missing <= 0 ? Duration.ZERO : durationFor(missing), slotWait());
   }
 
-  /** Takes a permit, waiting (in real time) until one is free. */
-  public void acquire() throws InterruptedException {
-    while (!tryAcquire()) {
+  /**
+   * Takes the permit of a request that reports its end, waiting (in real time) until one is free.
+   */
+  public Permit acquire() throws InterruptedException {
+    while (true) {
+      synchronized (this) {
+        if (tryAcquire()) {
+          // The slot tryAcquire took counts as in flight until the request reports its end.
+          int slot = Math.floorMod(nextSlot - 1, endedAt.length);
+          endedAt[slot] = IN_FLIGHT;
+          return new Permit(this, slot);
+        }
+      }
       pause(untilFree());
     }
   }
@@ -162,6 +211,34 @@ public final class RequestRate {
       pause(wait);
     }
     return true;
+  }
+
+  private synchronized void ended(int slot) {
+    endedAt[slot] = micros();
+  }
+
+  /**
+   * Micros until the next slot is free: its request ended a window ago. While that request is in
+   * flight, at least a window (the soonest it could free).
+   */
+  private long slotWait() {
+    long ended = endedAt[nextSlot];
+    if (ended == IN_FLIGHT) {
+      return windowMicros;
+    }
+    return Math.max(0, ended + windowMicros - micros());
+  }
+
+  private int takeSlot(long endedAtMicros) {
+    int slot = nextSlot;
+    endedAt[slot] = endedAtMicros;
+    nextSlot = (slot + 1) % endedAt.length;
+    return slot;
+  }
+
+  private static Duration longest(Duration wait, long micros) {
+    var slotWait = Duration.ofNanos(micros * 1_000);
+    return slotWait.compareTo(wait) > 0 ? slotWait : wait;
   }
 
   private static void pause(Duration wait) throws InterruptedException {

@@ -125,4 +125,62 @@ class RequestRateTest {
     assertThat(mostInAnySecond(granted)).isLessThanOrEqualTo(2);
     assertThat(granted.size()).isGreaterThanOrEqualTo(9);
   }
+
+  /**
+   * Sends a request whenever a permit is free, for five seconds, each reaching the server {@code
+   * delayMs.apply(n)} ms after its permit (answered at once); when the server counted each.
+   */
+  private List<Instant> countedByServer(
+      RequestRate limiter, java.util.function.IntUnaryOperator delayMs) throws Exception {
+    List<Instant> counted = new ArrayList<>();
+    var inFlight = new java.util.TreeMap<Instant, List<RequestRate.Permit>>();
+    for (int ms = 0; ms < 5_000; ms++) {
+      var now = clock.instant();
+      for (var arrived : inFlight.headMap(now, true).values()) {
+        for (var permit : arrived) {
+          counted.add(now);
+          permit.ended();
+        }
+      }
+      inFlight.headMap(now, true).clear();
+      if (limiter.untilFree().isZero()) {
+        var permit = limiter.acquire();
+        inFlight
+            .computeIfAbsent(
+                now.plusMillis(delayMs.applyAsInt(counted.size() + inFlight.size())),
+                t -> new ArrayList<>())
+            .add(permit);
+      }
+      clock.advance(Duration.ofMillis(1));
+    }
+    return counted;
+  }
+
+  @Test
+  void requests_that_reach_the_server_bunched_stay_within_the_cap_as_the_server_counts()
+      throws Exception {
+    // Every twentieth request is held up 150 ms between its permit and the server (a thread
+    // descheduled under load): spacing alone would let the server count eleven in one second.
+    var counted = countedByServer(rate(10), n -> n % 20 == 0 ? 150 : 0);
+
+    assertThat(mostInAnySecond(counted)).isLessThanOrEqualTo(10);
+    // Paced, not starved: a slow request costs its own delay, not the cap.
+    assertThat(counted.size()).isGreaterThanOrEqualTo(40);
+  }
+
+  @Test
+  void a_request_in_flight_holds_its_slot_until_a_second_after_its_answer() throws Exception {
+    var limiter = rate(1);
+
+    var permit = limiter.acquire();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(limiter.tryAcquire()).as("still in flight").isFalse();
+    assertThat(limiter.untilFree()).isEqualTo(Duration.ofSeconds(1));
+
+    permit.ended();
+    clock.advance(Duration.ofMillis(999));
+    assertThat(limiter.tryAcquire()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(limiter.tryAcquire()).isTrue();
+  }
 }
