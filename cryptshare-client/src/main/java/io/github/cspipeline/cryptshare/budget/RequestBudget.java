@@ -56,11 +56,14 @@ public final class RequestBudget {
   /**
    * Takes a permit to send one request now, waiting at most the bulkhead's {@code maxWaitDuration}.
    *
-   * @return false when the permit would come later
+   * @return the permit, whose {@link RequestRate.Permit#ended()} the caller calls once the answer
+   *     is in ({@link RequestRate.Permit#NONE} without a rate cap); null when it would come later
    * @throws InterruptedException the work is stopping
    */
-  public boolean awaitPermit() throws InterruptedException {
-    return rate == null || rate.acquire(concurrency.getBulkheadConfig().getMaxWaitDuration());
+  public RequestRate.@Nullable Permit awaitPermit() throws InterruptedException {
+    return rate == null
+        ? RequestRate.Permit.NONE
+        : rate.acquire(concurrency.getBulkheadConfig().getMaxWaitDuration());
   }
 
   /**

@@ -3,9 +3,10 @@ package io.github.cspipeline.cryptshare.budget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Holds request starts to at most the cap in any one-second window: a token bucket refilled at
@@ -20,12 +21,13 @@ import java.util.function.LongSupplier;
  * accept queue), so requests that left 110 ms apart may be counted a few ms apart. What the client
  * does know is that the server counted a request after its permit and before its answer came back.
  * So a request that is sent through {@link #acquire()} or {@link #acquireReserved()} and reports
- * its end ({@link Permit#ended()}) holds one of {@code cap} slots: the request {@code cap} permits
- * later leaves no sooner than one second after this one ended. Whatever the delays, any {@code cap
- * + 1} requests are then counted more than a second apart. A request whose answer never came (a
- * timeout) ends when the client gives up: if the server counts it later still, that is beyond what
- * a client can see. Permits taken by {@link #tryAcquire} or {@link #acquire(Duration)} report no
- * end and count as ended when granted (spacing only).
+ * its end ({@link Permit#ended()}) holds one of {@code cap} slots from its permit until one second
+ * after its end; a permit needs a free slot. Whatever the delays, any {@code cap + 1} requests are
+ * then counted more than a second apart. Any free slot will do: a request that hangs until its
+ * timeout holds only its own slot, it does not stop the others. A request whose answer never came
+ * (a timeout) ends when the client gives up: if the server counts it later still, that is beyond
+ * what a client can see. Permits taken by {@link #tryAcquire} report no end and count as ended when
+ * granted (spacing only).
  *
  * <p>Not resilience4j's {@code RateLimiter} (ADR 032): its fixed refresh cycles let twice the
  * permits of a cycle through around a cycle's end, it hands a permit out when it is asked for, not
@@ -43,28 +45,49 @@ public final class RequestRate {
    */
   public static final Duration GUARD = Duration.ofMillis(100);
 
-  /** A slot's request has left and not ended yet. */
-  private static final long IN_FLIGHT = Long.MAX_VALUE;
-
   /** The permit of one request that reports its end; hold it until the answer is in. */
-  public record Permit(RequestRate rate, int slot) {
+  public static final class Permit {
 
-    /** The request's answer is in (or it failed): its slot frees one window from now. */
+    /** The permit of a request without a rate cap: nothing to end. */
+    public static final Permit NONE = new Permit(null);
+
+    private final @Nullable RequestRate rate;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    private Permit(@Nullable RequestRate rate) {
+      this.rate = rate;
+    }
+
+    /**
+     * The request's answer is in (or it failed): its slot frees one window from now. Only the first
+     * call counts.
+     */
     public void ended() {
-      rate.ended(slot);
+      if (rate != null && ended.compareAndSet(false, true)) {
+        rate.ended();
+      }
     }
   }
 
   private final double perSecond;
   private final double tokensPerMicro;
 
-  /** When the request of each of the last permits ended (micros), {@link #IN_FLIGHT} until then. */
-  private final long[] endedAt;
+  /** At most this many requests reach the server in any window of {@link #windowMicros}. */
+  private final int slots;
 
-  /** At most {@code endedAt.length} requests reach the server in any window this long. */
   private final long windowMicros;
 
-  private int nextSlot;
+  /** Requests whose permit was taken and whose end is not reported yet: each holds a slot. */
+  private int inFlight;
+
+  /**
+   * When the requests that ended within the last window ended (micros, in the order they ended, a
+   * ring of {@link #slots}): each holds a slot until a window after its end.
+   */
+  private final long[] ends;
+
+  private int firstEnd;
+  private int endCount;
   private final double capacity;
   private final LongSupplier nanoTime;
   private double tokens;
@@ -90,10 +113,9 @@ public final class RequestRate {
     this.tokens = 1;
     this.refilledAt = micros();
     // cap requests per second from 1 up; below 1, one request per 1 / cap seconds.
-    int slots = (int) Math.max(1, cap);
-    this.endedAt = new long[slots];
+    this.slots = (int) Math.max(1, cap);
+    this.ends = new long[slots];
     this.windowMicros = (long) Math.ceil(slots / cap * 1_000_000.0);
-    Arrays.fill(endedAt, Long.MIN_VALUE / 2);
   }
 
   /** A rate cap with the {@link #GUARD}, in real time. */
@@ -120,7 +142,7 @@ public final class RequestRate {
       return false;
     }
     tokens -= 1;
-    takeSlot(micros());
+    addEnd(micros());
     return true;
   }
 
@@ -158,7 +180,8 @@ public final class RequestRate {
         if (tokens >= 1 && slotWait() == 0) {
           tokens -= 1;
           reserved = Math.max(0, reserved - 1);
-          return new Permit(this, takeSlot(IN_FLIGHT));
+          inFlight++;
+          return new Permit(this);
         }
         wait = longest(durationFor(1 - tokens), slotWait());
       }
@@ -182,58 +205,68 @@ public final class RequestRate {
    * Takes the permit of a request that reports its end, waiting (in real time) until one is free.
    */
   public Permit acquire() throws InterruptedException {
-    while (true) {
-      synchronized (this) {
-        if (tryAcquire()) {
-          // The slot tryAcquire took counts as in flight until the request reports its end.
-          int slot = Math.floorMod(nextSlot - 1, endedAt.length);
-          endedAt[slot] = IN_FLIGHT;
-          return new Permit(this, slot);
-        }
-      }
-      pause(untilFree());
-    }
+    return acquireBy(Long.MAX_VALUE);
   }
 
   /**
-   * Takes a permit, waiting (in real time) until one is free, unless that is more than {@code
-   * maxWait} from now.
+   * Takes the permit of a request that reports its end, waiting (in real time) until one is free,
+   * unless that is more than {@code maxWait} from now.
    *
-   * @return false, at once, when the permit would come later than {@code maxWait}
+   * @return null, at once, when the permit would come later than {@code maxWait}
    */
-  public boolean acquire(Duration maxWait) throws InterruptedException {
-    long giveUp = micros() + maxWait.toNanos() / 1_000;
-    while (!tryAcquire()) {
-      var wait = untilFree();
-      if (micros() + wait.toNanos() / 1_000 > giveUp) {
-        return false;
+  public @Nullable Permit acquire(Duration maxWait) throws InterruptedException {
+    return acquireBy(micros() + maxWait.toNanos() / 1_000);
+  }
+
+  private @Nullable Permit acquireBy(long giveUpMicros) throws InterruptedException {
+    while (true) {
+      Duration wait;
+      synchronized (this) {
+        refill();
+        if (tokens - reserved >= 1 && slotWait() == 0) {
+          tokens -= 1;
+          inFlight++;
+          return new Permit(this);
+        }
+        wait = untilFree();
+      }
+      if (giveUpMicros != Long.MAX_VALUE && micros() + wait.toNanos() / 1_000 > giveUpMicros) {
+        return null;
       }
       pause(wait);
     }
-    return true;
   }
 
-  private synchronized void ended(int slot) {
-    endedAt[slot] = micros();
+  private synchronized void ended() {
+    inFlight--;
+    addEnd(micros());
   }
 
   /**
-   * Micros until the next slot is free: its request ended a window ago. While that request is in
-   * flight, at least a window (the soonest it could free).
+   * Micros until a slot is free: none is while {@link #slots} requests are in flight or ended
+   * within the last window. With all of them in flight, at least a window (the soonest one could
+   * free).
    */
   private long slotWait() {
-    long ended = endedAt[nextSlot];
-    if (ended == IN_FLIGHT) {
-      return windowMicros;
+    long now = micros();
+    while (endCount > 0 && ends[firstEnd] + windowMicros <= now) {
+      firstEnd = (firstEnd + 1) % slots;
+      endCount--;
     }
-    return Math.max(0, ended + windowMicros - micros());
+    if (inFlight + endCount < slots) {
+      return 0;
+    }
+    return endCount == 0 ? windowMicros : ends[firstEnd] + windowMicros - now;
   }
 
-  private int takeSlot(long endedAtMicros) {
-    int slot = nextSlot;
-    endedAt[slot] = endedAtMicros;
-    nextSlot = (slot + 1) % endedAt.length;
-    return slot;
+  /** A request ended (or, without an end to report, left) at {@code micros}: its slot is held. */
+  private void addEnd(long micros) {
+    if (inFlight + endCount >= slots) {
+      // Only callers that checked slotWait() get here; a full ring would mean a bookkeeping bug.
+      throw new IllegalStateException("no free slot");
+    }
+    ends[(firstEnd + endCount) % slots] = micros;
+    endCount++;
   }
 
   private static Duration longest(Duration wait, long micros) {

@@ -102,20 +102,20 @@ class RequestRateTest {
   void no_more_than_the_rate_leaves_within_one_second() throws Exception {
     var limiter = rate(3);
 
-    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
-    assertThat(limiter.acquire(Duration.ZERO)).isFalse();
+    assertThat(limiter.acquire(Duration.ZERO)).isNotNull();
+    assertThat(limiter.acquire(Duration.ZERO)).isNull();
     clock.advance(Duration.ofMillis(366));
-    assertThat(limiter.acquire(Duration.ZERO)).isFalse();
+    assertThat(limiter.acquire(Duration.ZERO)).isNull();
     clock.advance(Duration.ofMillis(1));
-    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
+    assertThat(limiter.acquire(Duration.ZERO)).isNotNull();
   }
 
   @Test
   void a_rate_below_one_allows_one_request_per_period() throws Exception {
     var limiter = new RequestRate(0.5, Duration.ofMillis(100), System::nanoTime);
 
-    assertThat(limiter.acquire(Duration.ZERO)).isTrue();
-    assertThat(limiter.acquire(Duration.ofSeconds(1))).isFalse();
+    assertThat(limiter.acquire(Duration.ZERO)).isNotNull();
+    assertThat(limiter.acquire(Duration.ofSeconds(1))).isNull();
   }
 
   @Test
@@ -182,5 +182,24 @@ class RequestRateTest {
     assertThat(limiter.tryAcquire()).isFalse();
     clock.advance(Duration.ofMillis(1));
     assertThat(limiter.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void a_request_that_hangs_holds_only_its_own_slot() throws Exception {
+    // The first request never answers (until its read timeout); the other nine slots go on:
+    // the next requests each wait only for their own slot, a second after its request ended.
+    var limiter = rate(10);
+    var hanging = limiter.acquire();
+    var granted = new ArrayList<Instant>();
+    for (int ms = 0; ms < 5_000; ms++) {
+      if (limiter.tryAcquire()) {
+        granted.add(clock.instant());
+      }
+      clock.advance(Duration.ofMillis(1));
+    }
+
+    assertThat(mostInAnySecond(granted)).isEqualTo(9);
+    assertThat(granted).hasSizeGreaterThanOrEqualTo(40);
+    hanging.ended();
   }
 }

@@ -3,6 +3,7 @@ package io.github.cspipeline.worker.resilience;
 import io.github.cspipeline.cryptshare.CallGuard;
 import io.github.cspipeline.cryptshare.CryptshareException;
 import io.github.cspipeline.cryptshare.budget.RequestBudget;
+import io.github.cspipeline.cryptshare.budget.RequestRate;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
@@ -137,45 +138,53 @@ public final class ServerGuard implements CallGuard {
     }
     try {
       // After the bulkhead: a request that got its rate permit leaves at once, so that requests
-      // freed together from a full bulkhead cannot burst past the rate.
-      awaitRatePermit();
-      if (!circuitBreaker.tryAcquirePermission()) {
-        throw notSent(
-            "circuit is " + circuitBreaker.getState(),
-            true,
-            CallNotPermittedException.createCallNotPermittedException(circuitBreaker));
-      }
-      var stopSwitch = StopSwitch.current();
-      if (stopSwitch != null && !stopSwitch.enterCritical()) {
-        circuitBreaker.releasePermission();
-        throw notSent("the work is stopping", false, null);
-      }
-      long start = System.nanoTime();
+      // freed together from a full bulkhead cannot burst past the rate. The permit is held until
+      // the answer is in: the budget counts the request until a second after that, whenever the
+      // server counted it (RequestRate).
+      var permit = awaitRatePermit();
       try {
-        var answer = request.get();
-        circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        return answer;
-      } catch (CryptshareException e) {
-        record(e, System.nanoTime() - start);
-        throw e;
-      } catch (RuntimeException e) {
-        circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-        throw e;
-      } finally {
-        if (stopSwitch != null) {
-          stopSwitch.exitCritical();
+        if (!circuitBreaker.tryAcquirePermission()) {
+          throw notSent(
+              "circuit is " + circuitBreaker.getState(),
+              true,
+              CallNotPermittedException.createCallNotPermittedException(circuitBreaker));
         }
+        var stopSwitch = StopSwitch.current();
+        if (stopSwitch != null && !stopSwitch.enterCritical()) {
+          circuitBreaker.releasePermission();
+          throw notSent("the work is stopping", false, null);
+        }
+        long start = System.nanoTime();
+        try {
+          var answer = request.get();
+          circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          return answer;
+        } catch (CryptshareException e) {
+          record(e, System.nanoTime() - start);
+          throw e;
+        } catch (RuntimeException e) {
+          circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+          throw e;
+        } finally {
+          if (stopSwitch != null) {
+            stopSwitch.exitCritical();
+          }
+        }
+      } finally {
+        permit.ended();
       }
     } finally {
       bulkhead.onComplete();
     }
   }
 
-  private void awaitRatePermit() {
+  private RequestRate.Permit awaitRatePermit() {
     try {
-      if (!budget.awaitPermit()) {
+      var permit = budget.awaitPermit();
+      if (permit == null) {
         throw notSent("no rate permit in time", false, null);
       }
+      return permit;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw notSent("interrupted while waiting for the rate window", false, e);
