@@ -52,6 +52,23 @@ class RequestBudgetIT {
     return PollerInstance.settings(broker.bootstrapServers(), simulator.baseUrl(), name);
   }
 
+  /**
+   * Seeds and finalizes each transfer (in progress for an hour, spread over {@code senders} senders
+   * named after {@code senderPrefix}) and publishes its PROCESSING event.
+   */
+  private static void publishInProgress(
+      EventLog events, List<String> ids, String senderPrefix, int senders) {
+    for (int i = 0; i < ids.size(); i++) {
+      var sender = senderPrefix + (i % senders) + "@example.com";
+      events.processing(
+          "default",
+          sender,
+          ids.get(i),
+          simulator.seedAndFinalize(sender, ids.get(i), "ACTIVE", "PT1H"));
+    }
+    events.flush();
+  }
+
   private static List<String> ids(String prefix, int count) {
     return IntStream.range(0, count).mapToObj(i -> "%s-%03d".formatted(prefix, i)).toList();
   }
@@ -74,16 +91,8 @@ class RequestBudgetIT {
     try (var events = new EventLog(broker.bootstrapServers(), "ratecap.events");
         var poller = PollerInstance.start(settings)) {
       assertThat(poller.watches().size()).isZero();
-      for (int i = 0; i < ids.size(); i++) {
-        var sender = "ratecap" + (i % 4) + "@example.com";
-        // In progress for the whole test: every transfer stays due every 300 ms.
-        events.processing(
-            "default",
-            sender,
-            ids.get(i),
-            simulator.seedAndFinalize(sender, ids.get(i), "ACTIVE", "PT1H"));
-      }
-      events.flush();
+      // In progress for the whole test: every transfer stays due every 300 ms.
+      publishInProgress(events, ids, "ratecap", 4);
       await().atMost(Duration.ofSeconds(60)).until(() -> poller.watches().size() == ids.size());
       simulator.resetStats();
 
@@ -210,15 +219,7 @@ class RequestBudgetIT {
     var ids = ids(name, 60);
     try (var events = new EventLog(broker.bootstrapServers(), name + ".events");
         var poller = PollerInstance.start(settings)) {
-      for (int i = 0; i < ids.size(); i++) {
-        var sender = name + (i % 3) + "@example.com";
-        events.processing(
-            "default",
-            sender,
-            ids.get(i),
-            simulator.seedAndFinalize(sender, ids.get(i), "ACTIVE", "PT1H"));
-      }
-      events.flush();
+      publishInProgress(events, ids, name, 3);
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))
