@@ -139,4 +139,26 @@ class ServerGuardTest {
       stopSwitch.ended();
     }
   }
+
+  @Test
+  void a_request_holds_its_rate_slot_until_a_second_after_its_answer() {
+    // One request a second; the answer takes 10 s. Whenever the server counted it, the next
+    // request may leave only a second after the answer came back (RequestRate).
+    var rate = new RequestRate(1, Duration.ofMillis(100), RequestRate.nanoTimeOf(clock));
+    var slow = guard(rate, Bulkhead.ofDefaults(SERVER));
+
+    var answer =
+        slow.call(
+            () -> {
+              assertThat(rate.tryAcquire()).as("while the request is in flight").isFalse();
+              clock.advance(Duration.ofSeconds(10));
+              return "answer";
+            });
+
+    assertThat(answer).isEqualTo("answer");
+    clock.advance(Duration.ofMillis(999));
+    assertThat(rate.tryAcquire()).as("within a second of the answer").isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(rate.tryAcquire()).as("a second after the answer").isTrue();
+  }
 }
