@@ -88,10 +88,9 @@ public final class RequestBudget {
    * reservation of another budget is given back.
    *
    * @return the permit, whose {@link RequestRate.Permit#ended()} the caller calls once the answer
-   *     is in; null without a rate cap
+   *     is in ({@link RequestRate.Permit#NONE} without a rate cap)
    */
-  static RequestRate.@Nullable Permit beforeSend(@Nullable RequestBudget budget)
-      throws InterruptedException {
+  static RequestRate.Permit beforeSend(@Nullable RequestBudget budget) throws InterruptedException {
     var reservation = RESERVED.get();
     RESERVED.remove();
     var rate = budget == null ? null : budget.rate;
@@ -101,7 +100,7 @@ public final class RequestBudget {
       }
       reservation.releasePermit();
     }
-    return rate == null ? null : rate.acquire();
+    return rate == null ? RequestRate.Permit.NONE : rate.acquire();
   }
 
   /**

@@ -79,7 +79,7 @@ public final class RequestBudgets implements RequestInterceptor {
                 request.getScheme(),
                 authority == null ? null : authority.getHostName(),
                 authority == null ? -1 : authority.getPort()));
-    RequestRate.@Nullable Permit permit;
+    RequestRate.Permit permit;
     try {
       permit = RequestBudget.beforeSend(budget);
     } catch (InterruptedException e) {
@@ -91,9 +91,7 @@ public final class RequestBudgets implements RequestInterceptor {
     } finally {
       // The server counted the request by now (or never will, as far as we can tell): its slot
       // frees a window from now (RequestRate).
-      if (permit != null) {
-        permit.ended();
-      }
+      permit.ended();
     }
   }
 

@@ -70,7 +70,14 @@ public final class RequestRate {
   }
 
   private final double perSecond;
+  private final LongSupplier nanoTime;
+
+  // The token bucket (spacing).
   private final double tokensPerMicro;
+  private final double capacity;
+  private double tokens;
+  private int reserved;
+  private long refilledAt;
 
   /** At most this many requests reach the server in any window of {@link #windowMicros}. */
   private final int slots;
@@ -88,11 +95,6 @@ public final class RequestRate {
 
   private int firstEnd;
   private int endCount;
-  private final double capacity;
-  private final LongSupplier nanoTime;
-  private double tokens;
-  private int reserved;
-  private long refilledAt;
 
   /**
    * @param perSecond the cap; from 1 up it counts whole requests (2.5 a second allows 2 in any
@@ -137,8 +139,7 @@ public final class RequestRate {
 
   /** Takes a permit if one is free now (and not reserved); never waits. */
   public synchronized boolean tryAcquire() {
-    refill();
-    if (tokens - reserved < 1 || slotWait() > 0) {
+    if (!unreservedPermitFree()) {
       return false;
     }
     tokens -= 1;
@@ -152,8 +153,7 @@ public final class RequestRate {
    * start cannot make requests leave bunched.
    */
   public synchronized boolean tryReserve() {
-    refill();
-    if (tokens - reserved < 1 || slotWait() > 0) {
+    if (!unreservedPermitFree()) {
       return false;
     }
     reserved++;
@@ -222,8 +222,7 @@ public final class RequestRate {
     while (true) {
       Duration wait;
       synchronized (this) {
-        refill();
-        if (tokens - reserved >= 1 && slotWait() == 0) {
+        if (unreservedPermitFree()) {
           tokens -= 1;
           inFlight++;
           return new Permit(this);
@@ -235,6 +234,12 @@ public final class RequestRate {
       }
       pause(wait);
     }
+  }
+
+  /** Whether a token not held back by a reservation and a slot are free now. */
+  private boolean unreservedPermitFree() {
+    refill();
+    return tokens - reserved >= 1 && slotWait() == 0;
   }
 
   private synchronized void ended() {
